@@ -1,0 +1,73 @@
+# vyndex — one command per job; each does its own set-up on a fresh machine.
+#   make test    set up, lint, compile, run the whole suite on Anvil (ethereum:local:foundry)
+#   make bench   gas of vyndex beside the floor (and Set Protocol v2) -> bench/results/
+#   make fuzz    the long property-test profile
+# Set-up is stamped: running a target again skips what is already installed.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMPS := .stamps
+UV_VERSION := 0.13.8
+
+# Anvil comes from the npm package @foundry-rs/anvil; vyper from the Python lock.
+export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
+# ape-vyper looks for vyper-<version> here; we point it at the venv's vyper (no downloads).
+export VVM_BINARY_PATH := $(CURDIR)/.vvm
+export PYTHONUNBUFFERED := 1
+
+NETWORK ?= ethereum:local:foundry
+PYTEST_ARGS ?=
+
+.PHONY: setup compile lint format test bench fuzz lock clean
+
+setup: $(STAMPS)/python $(STAMPS)/npm .vvm/vyper-0.4.3
+
+$(STAMPS)/python: requirements.lock pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	# --no-save keeps package-lock.json exactly as committed (no download addresses).
+	npm install --no-save --no-audit --no-fund --loglevel=error
+	@test -x node_modules/.bin/anvil
+	@touch $@
+
+.vvm/vyper-0.4.3: $(STAMPS)/python
+	@mkdir -p .vvm
+	ln -sf ../$(VENV)/bin/vyper $@
+
+compile: setup
+	$(BIN)/ape compile
+
+lint: setup
+	$(BIN)/ruff check vyndex scripts bots tests bench
+	$(BIN)/ruff format --check vyndex scripts bots tests bench
+	$(BIN)/mypy vyndex
+
+format: setup
+	$(BIN)/ruff check --fix vyndex scripts bots tests bench
+	$(BIN)/ruff format vyndex scripts bots tests bench
+
+test: lint compile
+	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
+
+bench: compile
+	$(BIN)/ape run bench_gas --network $(NETWORK)
+
+fuzz: compile
+	HYPOTHESIS_PROFILE=long $(BIN)/ape test tests -m "fuzz or not fuzz" --network $(NETWORK) $(PYTEST_ARGS)
+
+# Re-pin the Python lock from requirements.in (pins only: no index URLs, no find-links).
+lock: $(STAMPS)/python
+	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-emit-index-url \
+		--no-emit-find-links --no-header -o requirements.lock
+
+clean:
+	rm -rf $(VENV) $(STAMPS) .vvm node_modules .build .pytest_cache .mypy_cache .ruff_cache

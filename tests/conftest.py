@@ -1,0 +1,167 @@
+"""Shared world for every test: actors named by role, and factories for tokens and vaults.
+
+Ape runs each test inside a chain snapshot and reverts it afterwards, so session-scoped
+actors and contracts are safe: every test starts from the same state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# One place for hypothesis profiles: `make test` runs "default", `make fuzz` runs "long".
+settings.register_profile(
+    "default",
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "long",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+WAD = 10**18
+MAX_UINT = 2**256 - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Actors
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def owner(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def manager(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def guardian(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def fee_recipient(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def keeper(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
+def attacker(accounts):
+    return accounts[8]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    return accounts[9]
+
+
+# ---------------------------------------------------------------------------------------------
+# Factories
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def create_token(project, owner) -> Callable[..., Any]:
+    """Deploys a plain MockERC20 with the given decimals."""
+
+    counter = {"n": 0}
+
+    def create(decimals: int = 18, name: str | None = None, symbol: str | None = None) -> Any:
+        counter["n"] += 1
+        n = counter["n"]
+        return owner.deploy(project.MockERC20, name or f"Token {n}", symbol or f"T{n}", decimals)
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def create_vault(project, owner, manager, guardian, fee_recipient) -> Callable[..., Any]:
+    """Deploys an IndexVault over `tokens` with `units` (base units per whole index token)."""
+
+    def create(
+        tokens: Sequence[Any],
+        units: Sequence[int],
+        name: str = "vyndex Test Index",
+        symbol: str = "VTI",
+    ) -> Any:
+        return owner.deploy(
+            project.IndexVault,
+            name,
+            symbol,
+            [t.address if hasattr(t, "address") else t for t in tokens],
+            list(units),
+            manager,
+            guardian,
+            fee_recipient,
+        )
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def fund() -> Callable[..., None]:
+    """Mints each MockERC20 `amounts` to `holder` and approves `spender` for all of it."""
+
+    def do(holder: Any, tokens: Sequence[Any], amounts: Sequence[int], spender: Any) -> None:
+        for token, amount in zip(tokens, amounts, strict=True):
+            token.mint(holder, amount, sender=holder)
+            token.approve(spender, MAX_UINT, sender=holder)
+
+    return do
+
+
+# ---------------------------------------------------------------------------------------------
+# A standard three-component basket of 18, 6 and 8 decimals
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def basket_tokens(create_token):
+    return [
+        create_token(18, "Wrapped Ether", "WETH"),
+        create_token(6, "USD Coin", "USDC"),
+        create_token(8, "Wrapped BTC", "WBTC"),
+    ]
+
+
+@pytest.fixture(scope="session")
+def basket_units():
+    # Per whole index token: 0.01 WETH, 30 USDC, 0.0005 WBTC.
+    return [10**16, 30 * 10**6, 5 * 10**4]
+
+
+@pytest.fixture(scope="session")
+def vault(create_vault, basket_tokens, basket_units):
+    return create_vault(basket_tokens, basket_units)
