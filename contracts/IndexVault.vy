@@ -812,6 +812,55 @@ def index_of(token: address) -> uint256:
     return self._index_of(token, self._load().count)
 
 
+@view
+@external
+def basket_state() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_COMPONENTS], uint256, uint256):
+    """
+    @notice The raw basket as the next state-changing call will see it (management fee accrued):
+            components, stored units, total supply and scale, for the rebalancer's planning.
+    @dev Accounted holdings of component i = supply * stored_units[i] * scale / 1e36.
+    @return Component addresses, stored units, total supply, scale (WAD).
+    """
+    st: State = self._load()
+    pending: uint256 = 0
+    scale: uint256 = 0
+    pending, scale = self._pending_fee(st)
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    stored: DynArray[uint256, MAX_COMPONENTS] = []
+    for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
+        packed: uint256 = self._basket[i]
+        tokens.append(self._token_of(packed))
+        stored.append(packed >> 160)
+    return tokens, stored, erc20.totalSupply + pending, scale
+
+
+@view
+@external
+def pair_state(sell_index: uint256, buy_index: uint256) -> (address, uint256, address, uint256, uint256, uint256):
+    """
+    @notice Two components' raw state as the next state-changing call will see it: what the
+            rebalancer needs to size one trade, in one cheap call.
+    @param sell_index Index of the first component.
+    @param buy_index Index of the second component.
+    @return First token, its stored unit, second token, its stored unit, total supply, scale.
+    """
+    st: State = self._load()
+    assert sell_index < st.count and buy_index < st.count, "vault: component index out of range"
+    pending: uint256 = 0
+    scale: uint256 = 0
+    pending, scale = self._pending_fee(st)
+    sell_packed: uint256 = self._basket[sell_index]
+    buy_packed: uint256 = self._basket[buy_index]
+    return (
+        self._token_of(sell_packed),
+        sell_packed >> 160,
+        self._token_of(buy_packed),
+        buy_packed >> 160,
+        erc20.totalSupply + pending,
+        scale,
+    )
+
+
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
