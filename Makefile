@@ -47,13 +47,13 @@ compile: setup
 	$(BIN)/ape compile
 
 lint: setup
-	$(BIN)/ruff check vyndex scripts bots tests bench
-	$(BIN)/ruff format --check vyndex scripts bots tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy vyndex
 
 format: setup
-	$(BIN)/ruff check --fix vyndex scripts bots tests bench
-	$(BIN)/ruff format vyndex scripts bots tests bench
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test: lint compile
 	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
