@@ -1,0 +1,896 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy on
+"""
+@title Rebalancer
+@license MIT
+@notice Trades an IndexVault's basket toward its target weights through a Uniswap-V2-style
+        router, never for less than the oracle says a trade is worth.
+
+@dev    PLAN, THEN TRADE. The manager sets target weights (bps, summing to 10,000). When some
+        component's oracle weight is further from its target than `drift_threshold_bps`,
+        `start_rebalance` values the basket once through the oracle and turns the weights into
+        target units (in the vault's stored-unit space, so fee accrual does not move them).
+        Each `trade` then sells one component that is above its target unit for one below,
+        reading only those two prices. Weights are computed from stored units and guarded
+        oracle prices only: nothing a transaction can move (balances, pool reserves) is read.
+
+        BOUNDS ON EVERY TRADE (DESIGN invariant 4).
+          size     = min(sell excess, buy deficit at the oracle price, trade_cap_usd)
+          min out  = max(caller's minimum, oracle-fair amount * (1 - max_slippage_bps))
+          deadline = the caller's, at most MAX_DEADLINE_WINDOW ahead (never block.timestamp)
+          cooldown = each component trades at most once per `cooldown` seconds
+        Both prices must pass the adapter's staleness, deviation and bound checks, or the
+        trade reverts with the adapter's named reason; mint and redeem never depend on this.
+        The vault re-measures what came back and reverts the whole trade if it is short.
+        So one trade loses at most max_slippage * trade_cap_usd against the oracle, and within
+        one cooldown window at most floor(n / 2) trades can happen (each uses two components).
+
+        ROLES. owner (two-step): router, oracle, keepers, open trading, risk limits (slippage,
+        trade cap, minimum trade, cooldown). manager (the vault's): target weights, drift
+        threshold, adding and removing components. keepers: trade (anyone, once the owner
+        opens trading). guardian (the vault's): pausing the vault stops trading.
+
+        CHAINLINK AUTOMATION. `checkUpkeep` proposes the next action; `performUpkeep`
+        re-checks everything on chain and uses its argument only to pick among actions that
+        pass every check, so crafted data can at worst choose another valid trade.
+"""
+
+from ethereum.ercs import IERC20
+from ethereum.ercs import IERC20Detailed
+
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+
+from .interfaces import IIndexVault
+from .interfaces import IPriceOracle
+from .interfaces import IRebalanceCallback
+from .interfaces import IUniswapV2Router
+
+implements: IRebalanceCallback
+
+initializes: ownable
+initializes: ownable_2step[ownable := ownable]
+
+exports: (
+    ownable.owner,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
+)
+
+
+# ============================================================================================
+# CONSTANTS
+# ============================================================================================
+
+MAX_COMPONENTS: constant(uint256) = 32
+BPS: constant(uint256) = 10_000
+WAD: constant(uint256) = 10**18
+
+MIN_DRIFT_THRESHOLD_BPS: public(constant(uint256)) = 10  # 0.1%
+MAX_DRIFT_THRESHOLD_BPS: public(constant(uint256)) = 5_000  # 50%
+MAX_SLIPPAGE_BPS: public(constant(uint256)) = 500  # 5%
+MIN_COOLDOWN: public(constant(uint256)) = 60  # 1 minute
+MAX_COOLDOWN: public(constant(uint256)) = 7 * 86_400  # 1 week
+MIN_TRADE_CAP_USD: public(constant(uint256)) = 10**18  # $1
+MAX_TRADE_CAP_USD: public(constant(uint256)) = 10**30  # $1 trillion
+MAX_DEADLINE_WINDOW: public(constant(uint256)) = 3_600  # 1 hour
+# The deadline `checkUpkeep` writes into the data it proposes.
+UPKEEP_DEADLINE_WINDOW: public(constant(uint256)) = 600
+
+ACTION_START: public(constant(uint256)) = 1
+ACTION_TRADE: public(constant(uint256)) = 2
+
+# Layout of a component slot (index-aligned with the vault's basket).
+TARGET_BPS_MASK: constant(uint256) = 2**16 - 1  # bits 0..15    target weight, bps
+DECIMALS_SHIFT: constant(uint256) = 16  # bits 16..23   token decimals
+DECIMALS_MASK: constant(uint256) = 2**8 - 1
+LAST_TRADE_SHIFT: constant(uint256) = 24  # bits 24..63   last trade timestamp
+LAST_TRADE_MASK: constant(uint256) = 2**40 - 1
+TARGET_UNIT_SHIFT: constant(uint256) = 64  # bits 64..255  target stored unit
+
+
+# ============================================================================================
+# STORAGE
+# ============================================================================================
+
+struct Component:
+    target_bps: uint256
+    decimals: uint256
+    last_trade: uint256
+    target_unit: uint256
+
+
+vault: public(immutable(IIndexVault))
+
+oracle: public(IPriceOracle)
+router: public(IUniswapV2Router)
+weth: public(address)
+
+keepers: public(HashMap[address, bool])
+open_trading: public(bool)
+
+drift_threshold_bps: public(uint256)
+max_slippage_bps: public(uint256)
+trade_cap_usd: public(uint256)
+min_trade_usd: public(uint256)
+cooldown: public(uint256)
+
+# When the current plan (target units) was made; 0 when there is none.
+rebalance_started: public(uint256)
+last_trade_at: public(uint256)
+trades: public(uint256)
+
+_components: uint256[MAX_COMPONENTS]
+
+# Set for the duration of one trade: the vault's callback is served only then.
+_route_via_weth: transient(bool)
+_trade_deadline: transient(uint256)
+_in_trade: transient(bool)
+
+
+# ============================================================================================
+# EVENTS
+# ============================================================================================
+
+event Trade:
+    sell: indexed(address)
+    buy: indexed(address)
+    amount_in: uint256
+    amount_out: uint256
+    value_in_usd: uint256
+    value_out_usd: uint256
+    slippage_bps: int256
+    keeper: indexed(address)
+
+event RebalanceStarted:
+    drift_bps: uint256
+    target_units: DynArray[uint256, MAX_COMPONENTS]
+
+event TargetsSet:
+    weights: DynArray[uint256, MAX_COMPONENTS]
+
+event ComponentAdded:
+    token: indexed(address)
+
+event ComponentRemoved:
+    token: indexed(address)
+
+event KeeperSet:
+    keeper: indexed(address)
+    allowed: bool
+
+event OpenTradingSet:
+    open: bool
+
+event RouterSet:
+    router: indexed(address)
+    weth: indexed(address)
+
+event OracleSet:
+    oracle: indexed(address)
+
+event DriftThresholdSet:
+    threshold_bps: uint256
+
+event LimitsSet:
+    max_slippage_bps: uint256
+    trade_cap_usd: uint256
+    min_trade_usd: uint256
+    cooldown: uint256
+
+
+# ============================================================================================
+# CONSTRUCTOR
+# ============================================================================================
+
+@deploy
+def __init__(
+    vault_: IIndexVault,
+    oracle_: IPriceOracle,
+    router_: IUniswapV2Router,
+    weth_: address,
+    drift_threshold_bps_: uint256,
+    max_slippage_bps_: uint256,
+    trade_cap_usd_: uint256,
+    min_trade_usd_: uint256,
+    cooldown_: uint256,
+):
+    """
+    @notice A rebalancer for `vault_`; the vault's owner must then `set_rebalancer` to it and
+            the manager must set target weights.
+    @param vault_ The index vault.
+    @param oracle_ The oracle adapter pricing every component.
+    @param router_ A UniswapV2Router02-compatible router.
+    @param weth_ The router's intermediate token for two-hop routes (zero: direct only).
+    @param drift_threshold_bps_ Drift (bps of NAV) that makes a rebalance due.
+    @param max_slippage_bps_ Most a trade may lose against the oracle, bps (<= 5%).
+    @param trade_cap_usd_ Largest trade, USD with 18 decimals.
+    @param min_trade_usd_ Smallest trade worth making, USD with 18 decimals.
+    @param cooldown_ Seconds between two trades of the same component.
+    """
+    ownable.__init__()
+    ownable_2step.__init__()
+    assert vault_.address != empty(address), "rebalancer: zero vault"
+    vault = vault_
+    self._set_oracle(oracle_)
+    self._set_router(router_, weth_)
+    self._set_drift_threshold(drift_threshold_bps_)
+    self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_)
+    tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault_.basket_state())[0]
+    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
+        self._components[i] = self._pack(
+            Component(target_bps=0, decimals=self._decimals_of(tokens[i]), last_trade=0, target_unit=0)
+        )
+
+
+# ============================================================================================
+# KEEPER ACTIONS
+# ============================================================================================
+
+@external
+def start_rebalance():
+    """
+    @notice Values the basket through the oracle and fixes the target unit of every component;
+            allowed once some weight drifts further than the threshold from its target.
+    @dev Keepers only (anyone when trading is open). Every price must pass its checks.
+    """
+    self._check_keeper()
+    self._start()
+
+
+@external
+def trade(
+    sell_index: uint256, buy_index: uint256, via_weth: bool, min_amount_out: uint256, deadline: uint256
+) -> uint256:
+    """
+    @notice Sells the component at `sell_index` (above its target) for the one at `buy_index`
+            (below its target), sized and bounded on chain.
+    @dev Keepers only (anyone when trading is open). `min_amount_out` can only tighten the
+         oracle bound.
+    @param sell_index Vault index of the component to sell.
+    @param buy_index Vault index of the component to buy.
+    @param via_weth Route through WETH (two hops) instead of the direct pair.
+    @param min_amount_out The caller's own minimum of the bought component.
+    @param deadline The latest timestamp the swap may execute, at most an hour ahead.
+    @return The amount of the bought component the vault received.
+    """
+    self._check_keeper()
+    return self._trade(sell_index, buy_index, via_weth, min_amount_out, deadline)
+
+
+@view
+@external
+def checkUpkeep(checkData: Bytes[128]) -> (bool, Bytes[160]):
+    """
+    @notice Chainlink Automation: whether an action is due, and the data for `performUpkeep`.
+    @dev A view for off-chain simulation; returns False when paused, when targets are unset or
+         when any price fails its checks (the keeper waits).
+    @param checkData Unused.
+    @return Whether upkeep is needed, and abi-encoded (action, sell_index, buy_index, via_weth,
+            deadline).
+    """
+    return self._check_upkeep()
+
+
+@external
+def performUpkeep(performData: Bytes[160]):
+    """
+    @notice Chainlink Automation: performs what `checkUpkeep` proposed, after re-checking it all.
+    @dev The data only chooses the action and the pair; every bound is recomputed on chain.
+    @param performData abi-encoded (action, sell_index, buy_index, via_weth, deadline).
+    """
+    self._check_keeper()
+    action: uint256 = 0
+    sell_index: uint256 = 0
+    buy_index: uint256 = 0
+    via_weth: bool = False
+    deadline: uint256 = 0
+    action, sell_index, buy_index, via_weth, deadline = abi_decode(
+        performData, (uint256, uint256, uint256, bool, uint256)
+    )
+    if action == ACTION_START:
+        self._start()
+    elif action == ACTION_TRADE:
+        self._trade(sell_index, buy_index, via_weth, 0, deadline)
+    else:
+        raise "rebalancer: unknown action"
+
+
+@external
+@reentrant
+def on_rebalance_trade(sell: address, amount_in: uint256, buy: address, min_amount_out: uint256, data: Bytes[1024]):
+    """
+    @notice The vault's callback inside `rebalance_trade`: swaps what the vault just sent and
+            has the router deliver the proceeds straight to the vault.
+    @dev Served only for the vault and only inside a trade this contract started. The
+         rebalancer holds tokens only within this call, so its standing router approval is
+         harmless.
+    @param sell The component the vault sent.
+    @param amount_in How much of it.
+    @param buy The component the vault must receive.
+    @param min_amount_out The least the router may deliver.
+    @param data Unused.
+    """
+    assert msg.sender == vault.address and self._in_trade, "rebalancer: unexpected callback"
+    router_: IUniswapV2Router = self.router
+    if staticcall IERC20(sell).allowance(self, router_.address) < amount_in:
+        # Zero first, for tokens that refuse to change one non-zero allowance to another.
+        assert extcall IERC20(sell).approve(router_.address, 0, default_return_value=True)
+        assert extcall IERC20(sell).approve(router_.address, max_value(uint256), default_return_value=True)
+    path: DynArray[address, 3] = [sell, buy]
+    if self._route_via_weth:
+        path = [sell, self.weth, buy]
+    extcall router_.swapExactTokensForTokens(amount_in, min_amount_out, path, vault.address, self._trade_deadline)
+
+
+# ============================================================================================
+# MANAGER
+# ============================================================================================
+
+@external
+def set_targets(weights: DynArray[uint256, MAX_COMPONENTS]):
+    """
+    @notice Sets every component's target weight, in basket order; clears any plan in progress.
+    @param weights Basis points per component, summing to 10,000.
+    """
+    self._check_manager()
+    self._set_targets(weights)
+
+
+@external
+def set_drift_threshold(threshold_bps: uint256):
+    """
+    @notice Sets how far (bps of NAV) a weight may drift before a rebalance is due.
+    @param threshold_bps From MIN_DRIFT_THRESHOLD_BPS to MAX_DRIFT_THRESHOLD_BPS.
+    """
+    self._check_manager()
+    self._set_drift_threshold(threshold_bps)
+
+
+@external
+def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
+    """
+    @notice Adds `token` to the basket (unit zero) with new target weights for every component;
+            the next rebalance buys it.
+    @dev Its oracle price must pass every check now; the vault checks decimals and duplicates.
+    @param token The new component.
+    @param weights The new targets, in basket order with `token` last, summing to 10,000.
+    """
+    self._check_manager()
+    assert staticcall self.oracle.price(token) > 0, "rebalancer: no price for token"
+    count: uint256 = staticcall vault.component_count()
+    extcall vault.add_component(token)
+    self._components[count] = self._pack(
+        Component(target_bps=0, decimals=self._decimals_of(token), last_trade=0, target_unit=0)
+    )
+    self._set_targets(weights)
+    log ComponentAdded(token=token)
+
+
+@external
+def remove_component(index: uint256):
+    """
+    @notice Removes the component at `index` once its target is zero and it has been sold down
+            to less than `min_trade_usd` of value.
+    @param index The component's index in the vault's basket.
+    """
+    self._check_manager()
+    count: uint256 = staticcall vault.component_count()
+    assert index < count, "rebalancer: component index out of range"
+    c: Component = self._unpack(self._components[index])
+    assert c.target_bps == 0, "rebalancer: target not zero"
+    token: address = (staticcall vault.pair_state(index, index))[0]
+    # What is worth less than the smallest trade is dust.
+    max_dust: uint256 = self.min_trade_usd * 10**c.decimals // staticcall self.oracle.price(token)
+    extcall vault.remove_component(index, max_dust)
+    for i: uint256 in range(index, count - 1, bound=MAX_COMPONENTS):
+        self._components[i] = self._components[i + 1]
+    self._components[count - 1] = 0
+    log ComponentRemoved(token=token)
+
+
+# ============================================================================================
+# OWNER
+# ============================================================================================
+
+@external
+def set_keeper(keeper: address, allowed: bool):
+    """
+    @notice Adds or removes a keeper.
+    @param keeper The keeper's address.
+    @param allowed True to allow it to trade.
+    """
+    ownable._check_owner()
+    assert keeper != empty(address), "rebalancer: zero keeper"
+    self.keepers[keeper] = allowed
+    log KeeperSet(keeper=keeper, allowed=allowed)
+
+
+@external
+def set_open_trading(open: bool):
+    """
+    @notice Lets anyone trigger trades (the on-chain bounds protect the vault either way).
+    @param open True to open trading to everyone.
+    """
+    ownable._check_owner()
+    self.open_trading = open
+    log OpenTradingSet(open=open)
+
+
+@external
+def set_router(router_: IUniswapV2Router, weth_: address):
+    """
+    @notice Sets the router and the intermediate token of two-hop routes.
+    @param router_ A UniswapV2Router02-compatible router.
+    @param weth_ The intermediate token (zero: direct routes only).
+    """
+    ownable._check_owner()
+    self._set_router(router_, weth_)
+
+
+@external
+def set_oracle(oracle_: IPriceOracle):
+    """
+    @notice Sets the oracle adapter; clears any plan made with the old one.
+    @param oracle_ The adapter.
+    """
+    ownable._check_owner()
+    self._set_oracle(oracle_)
+    self.rebalance_started = 0
+
+
+@external
+def set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_usd_: uint256, cooldown_: uint256):
+    """
+    @notice Sets the risk limits of every trade.
+    @param max_slippage_bps_ Most a trade may lose against the oracle, bps, at most 500.
+    @param trade_cap_usd_ Largest trade in USD (18 decimals), from $1 to $1e12.
+    @param min_trade_usd_ Smallest trade in USD (18 decimals), at most the cap.
+    @param cooldown_ Seconds between two trades of one component, 1 minute to 1 week.
+    """
+    ownable._check_owner()
+    self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_)
+
+
+# ============================================================================================
+# VIEWS
+# ============================================================================================
+
+@view
+@external
+def target_weights() -> DynArray[uint256, MAX_COMPONENTS]:
+    """
+    @notice Every component's target weight in bps, in basket order.
+    @return The weights.
+    """
+    count: uint256 = staticcall vault.component_count()
+    weights: DynArray[uint256, MAX_COMPONENTS] = []
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        weights.append(self._components[i] & TARGET_BPS_MASK)
+    return weights
+
+
+@view
+@external
+def target_units() -> DynArray[uint256, MAX_COMPONENTS]:
+    """
+    @notice The current plan's target stored unit per component (zero without a plan).
+    @return Stored units, in basket order (the vault's `basket_state` space).
+    """
+    count: uint256 = staticcall vault.component_count()
+    units: DynArray[uint256, MAX_COMPONENTS] = []
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        units.append(self._components[i] >> TARGET_UNIT_SHIFT)
+    return units
+
+
+@view
+@external
+def last_trades() -> DynArray[uint256, MAX_COMPONENTS]:
+    """
+    @notice When each component last traded.
+    @return Timestamps, in basket order.
+    """
+    count: uint256 = staticcall vault.component_count()
+    times: DynArray[uint256, MAX_COMPONENTS] = []
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        times.append((self._components[i] >> LAST_TRADE_SHIFT) & LAST_TRADE_MASK)
+    return times
+
+
+@view
+@external
+def weights() -> DynArray[uint256, MAX_COMPONENTS]:
+    """
+    @notice Every component's current weight (bps of NAV) at oracle prices.
+    @dev Reverts with the oracle's reason if a price fails its checks.
+    @return Weights in basket order.
+    """
+    stored: DynArray[uint256, MAX_COMPONENTS] = (staticcall vault.basket_state())[1]
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    values, total = self._values(stored)
+    result: DynArray[uint256, MAX_COMPONENTS] = []
+    for v: uint256 in values:
+        result.append(v * BPS // max(total, 1))
+    return result
+
+
+@view
+@external
+def drift_bps() -> uint256:
+    """
+    @notice The largest distance between a component's weight and its target, in bps of NAV.
+    @dev Reverts with the oracle's reason if a price fails its checks.
+    @return The drift.
+    """
+    stored: DynArray[uint256, MAX_COMPONENTS] = (staticcall vault.basket_state())[1]
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    values, total = self._values(stored)
+    return self._drift(values, total)
+
+
+# ============================================================================================
+# INTERNAL
+# ============================================================================================
+
+@internal
+def _start():
+    assert not staticcall vault.paused(), "rebalancer: vault paused"
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    stored: DynArray[uint256, MAX_COMPONENTS] = []
+    supply: uint256 = 0
+    scale: uint256 = 0
+    tokens, stored, supply, scale = staticcall vault.basket_state()
+    assert supply > 0, "rebalancer: empty vault"
+
+    prices: DynArray[uint256, MAX_COMPONENTS] = []
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
+        c: Component = self._unpack(self._components[i])
+        p: uint256 = staticcall self.oracle.price(tokens[i])
+        prices.append(p)
+        v: uint256 = stored[i] * p // 10**c.decimals
+        values.append(v)
+        total += v
+    assert self._targets_set(len(tokens)), "rebalancer: targets not set"
+    drift: uint256 = self._drift(values, total)
+    assert drift > self.drift_threshold_bps, "rebalancer: drift within threshold"
+    # A plan no trade can act on would only be re-made every block.
+    assert self._drift_usd(drift, total, supply, scale) >= self.min_trade_usd, "rebalancer: drift below minimum trade"
+
+    # Target stored unit i = basket value (per stored unit) * weight_i / price_i, in base units.
+    targets: DynArray[uint256, MAX_COMPONENTS] = []
+    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
+        c: Component = self._unpack(self._components[i])
+        c.target_unit = total * c.target_bps * 10**c.decimals // (BPS * prices[i])
+        self._components[i] = self._pack(c)
+        targets.append(c.target_unit)
+    self.rebalance_started = block.timestamp
+    log RebalanceStarted(drift_bps=drift, target_units=targets)
+
+
+@internal
+def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_out: uint256, deadline: uint256) -> uint256:
+    assert deadline >= block.timestamp, "rebalancer: deadline passed"
+    assert deadline <= block.timestamp + MAX_DEADLINE_WINDOW, "rebalancer: deadline too far"
+    assert self.rebalance_started != 0, "rebalancer: no rebalance in progress"
+    assert not via_weth or self.weth != empty(address), "rebalancer: no weth route"
+
+    sell: address = empty(address)
+    sell_unit: uint256 = 0
+    buy: address = empty(address)
+    buy_unit: uint256 = 0
+    supply: uint256 = 0
+    scale: uint256 = 0
+    sell, sell_unit, buy, buy_unit, supply, scale = staticcall vault.pair_state(sell_index, buy_index)
+    assert sell_index != buy_index, "rebalancer: sell and buy are the same"
+
+    s: Component = self._unpack(self._components[sell_index])
+    b: Component = self._unpack(self._components[buy_index])
+    cooldown_: uint256 = self.cooldown
+    assert block.timestamp >= s.last_trade + cooldown_, "rebalancer: sell component cooling down"
+    assert block.timestamp >= b.last_trade + cooldown_, "rebalancer: buy component cooling down"
+    assert sell_unit > s.target_unit, "rebalancer: sell not above target"
+    assert buy_unit < b.target_unit, "rebalancer: buy not below target"
+
+    oracle_: IPriceOracle = self.oracle
+    sell_price: uint256 = staticcall oracle_.price(sell)
+    buy_price: uint256 = staticcall oracle_.price(buy)
+    sell_one: uint256 = 10**s.decimals
+    buy_one: uint256 = 10**b.decimals
+
+    # Size: the smallest of the sell excess, the buy deficit at the oracle price and the cap.
+    excess: uint256 = supply * (sell_unit - s.target_unit) * scale // (WAD * WAD)
+    deficit: uint256 = supply * (b.target_unit - buy_unit) * scale // (WAD * WAD)
+    amount_in: uint256 = min(excess, deficit * buy_price * sell_one // (sell_price * buy_one))
+    amount_in = min(amount_in, self.trade_cap_usd * sell_one // sell_price)
+    value_in: uint256 = amount_in * sell_price // sell_one
+    assert value_in >= self.min_trade_usd and amount_in > 0, "rebalancer: trade below minimum size"
+
+    # Bound: the oracle-fair output less the slippage allowance, rounded up; the caller may tighten.
+    fair_out: uint256 = amount_in * sell_price * buy_one // (buy_price * sell_one)
+    min_out: uint256 = (fair_out * (BPS - self.max_slippage_bps) + BPS - 1) // BPS
+    min_out = max(min_out, caller_min_out)
+
+    s.last_trade = block.timestamp
+    b.last_trade = block.timestamp
+    self._components[sell_index] = self._pack(s)
+    self._components[buy_index] = self._pack(b)
+    self.last_trade_at = block.timestamp
+    self.trades += 1
+
+    self._in_trade = True
+    self._route_via_weth = via_weth
+    self._trade_deadline = deadline
+    received: uint256 = extcall vault.rebalance_trade(sell_index, amount_in, buy_index, min_out, b"")
+    self._in_trade = False
+
+    value_out: uint256 = received * buy_price // buy_one
+    log Trade(
+        sell=sell,
+        buy=buy,
+        amount_in=amount_in,
+        amount_out=received,
+        value_in_usd=value_in,
+        value_out_usd=value_out,
+        slippage_bps=(convert(value_in, int256) - convert(value_out, int256)) * 10_000 // convert(max(value_in, 1), int256),
+        keeper=msg.sender,
+    )
+    return received
+
+
+@view
+@internal
+def _check_upkeep() -> (bool, Bytes[160]):
+    if staticcall vault.paused():
+        return False, b""
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    stored: DynArray[uint256, MAX_COMPONENTS] = []
+    supply: uint256 = 0
+    scale: uint256 = 0
+    tokens, stored, supply, scale = staticcall vault.basket_state()
+    count: uint256 = len(tokens)
+    if supply == 0 or not self._targets_set(count):
+        return False, b""
+
+    prices: DynArray[uint256, MAX_COMPONENTS] = []
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        p: uint256 = 0
+        usable: bool = False
+        code: uint8 = 0
+        p, usable, code = staticcall self.oracle.price_status(tokens[i])
+        if not usable:
+            return False, b""
+        prices.append(p)
+        v: uint256 = stored[i] * p // 10**self._unpack(self._components[i]).decimals
+        values.append(v)
+        total += v
+
+    # With a plan: the largest ready excess against the largest ready deficit, in USD.
+    pending_trade: bool = False
+    if self.rebalance_started != 0:
+        best_sell: uint256 = MAX_COMPONENTS
+        best_buy: uint256 = MAX_COMPONENTS
+        best_excess: uint256 = 0
+        best_deficit: uint256 = 0
+        cooldown_: uint256 = self.cooldown
+        for i: uint256 in range(count, bound=MAX_COMPONENTS):
+            c: Component = self._unpack(self._components[i])
+            one: uint256 = 10**c.decimals
+            ready: bool = block.timestamp >= c.last_trade + cooldown_
+            if stored[i] > c.target_unit:
+                excess_usd: uint256 = supply * (stored[i] - c.target_unit) * scale // (WAD * WAD) * prices[i] // one
+                if excess_usd >= self.min_trade_usd:
+                    pending_trade = True
+                    if ready and excess_usd > best_excess:
+                        best_excess = excess_usd
+                        best_sell = i
+            elif stored[i] < c.target_unit:
+                deficit_usd: uint256 = supply * (c.target_unit - stored[i]) * scale // (WAD * WAD) * prices[i] // one
+                if deficit_usd >= self.min_trade_usd:
+                    pending_trade = True
+                    if ready and deficit_usd > best_deficit:
+                        best_deficit = deficit_usd
+                        best_buy = i
+        if best_sell < MAX_COMPONENTS and best_buy < MAX_COMPONENTS:
+            size_usd: uint256 = min(min(best_excess, best_deficit), self.trade_cap_usd)
+            if size_usd >= self.min_trade_usd:
+                amount_in: uint256 = size_usd * 10**self._unpack(self._components[best_sell]).decimals // prices[best_sell]
+                via_weth: bool = self._better_via_weth(tokens[best_sell], tokens[best_buy], amount_in)
+                return True, abi_encode(
+                    ACTION_TRADE, best_sell, best_buy, via_weth, block.timestamp + UPKEEP_DEADLINE_WINDOW
+                )
+    # No trade left (or none ready): a new plan is due once the drift passes the threshold.
+    drift: uint256 = self._drift(values, total)
+    if (
+        not pending_trade
+        and drift > self.drift_threshold_bps
+        and self._drift_usd(drift, total, supply, scale) >= self.min_trade_usd
+    ):
+        return True, abi_encode(ACTION_START, empty(uint256), empty(uint256), False, block.timestamp + UPKEEP_DEADLINE_WINDOW)
+    return False, b""
+
+
+@view
+@internal
+def _better_via_weth(sell: address, buy: address, amount_in: uint256) -> bool:
+    """
+    @dev Whether the two-hop route through WETH quotes more than the direct pair right now.
+         Only a routing hint: the trade's bound is the oracle's, whichever route is taken.
+    """
+    weth_: address = self.weth
+    if weth_ == empty(address) or sell == weth_ or buy == weth_:
+        return False
+    direct: uint256 = self._quote(amount_in, [sell, buy])
+    return self._quote(amount_in, [sell, weth_, buy]) > direct
+
+
+@view
+@internal
+def _quote(amount_in: uint256, path: DynArray[address, 3]) -> uint256:
+    ok: bool = False
+    response: Bytes[192] = b""
+    ok, response = raw_call(
+        self.router.address,
+        abi_encode(amount_in, path, method_id=method_id("getAmountsOut(uint256,address[])")),
+        max_outsize=192,
+        is_static_call=True,
+        revert_on_failure=False,
+    )
+    if not ok:
+        return 0
+    amounts: DynArray[uint256, 3] = abi_decode(response, DynArray[uint256, 3])
+    return amounts[len(amounts) - 1]
+
+
+@view
+@internal
+def _values(stored: DynArray[uint256, MAX_COMPONENTS]) -> (DynArray[uint256, MAX_COMPONENTS], uint256):
+    """
+    @dev USD value of each stored unit (the same basket scaled by supply * scale / 1e36, which
+         cancels out of every weight). Prices must pass their checks.
+    """
+    tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault.basket_state())[0]
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
+        v: uint256 = stored[i] * staticcall self.oracle.price(tokens[i]) // 10**self._unpack(self._components[i]).decimals
+        values.append(v)
+        total += v
+    return values, total
+
+
+@view
+@internal
+def _drift(values: DynArray[uint256, MAX_COMPONENTS], total: uint256) -> uint256:
+    if total == 0:
+        return 0
+    drift: uint256 = 0
+    for i: uint256 in range(len(values), bound=MAX_COMPONENTS):
+        weight: uint256 = values[i] * BPS // total
+        target: uint256 = self._components[i] & TARGET_BPS_MASK
+        drift = max(drift, max(weight, target) - min(weight, target))
+    return drift
+
+
+@pure
+@internal
+def _drift_usd(drift_bps: uint256, total: uint256, supply: uint256, scale: uint256) -> uint256:
+    # `total` values one stored-unit basket; the vault holds supply * scale / 1e36 of them.
+    return total * supply // WAD * scale // WAD * drift_bps // BPS
+
+
+@view
+@internal
+def _targets_set(count: uint256) -> bool:
+    total: uint256 = 0
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        total += self._components[i] & TARGET_BPS_MASK
+    return total == BPS
+
+
+@internal
+def _set_targets(weights: DynArray[uint256, MAX_COMPONENTS]):
+    count: uint256 = staticcall vault.component_count()
+    assert len(weights) == count, "rebalancer: weights length mismatch"
+    total: uint256 = 0
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        assert weights[i] <= BPS, "rebalancer: weight over 100%"
+        total += weights[i]
+        c: Component = self._unpack(self._components[i])
+        c.target_bps = weights[i]
+        c.target_unit = 0
+        self._components[i] = self._pack(c)
+    assert total == BPS, "rebalancer: weights must sum to 10000"
+    self.rebalance_started = 0
+    log TargetsSet(weights=weights)
+
+
+@internal
+def _set_drift_threshold(threshold_bps: uint256):
+    assert threshold_bps >= MIN_DRIFT_THRESHOLD_BPS, "rebalancer: drift threshold too small"
+    assert threshold_bps <= MAX_DRIFT_THRESHOLD_BPS, "rebalancer: drift threshold too large"
+    self.drift_threshold_bps = threshold_bps
+    log DriftThresholdSet(threshold_bps=threshold_bps)
+
+
+@internal
+def _set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_usd_: uint256, cooldown_: uint256):
+    assert max_slippage_bps_ > 0, "rebalancer: zero slippage"
+    assert max_slippage_bps_ <= MAX_SLIPPAGE_BPS, "rebalancer: slippage over cap"
+    assert trade_cap_usd_ >= MIN_TRADE_CAP_USD, "rebalancer: trade cap too small"
+    assert trade_cap_usd_ <= MAX_TRADE_CAP_USD, "rebalancer: trade cap too large"
+    assert min_trade_usd_ > 0, "rebalancer: zero minimum trade"
+    assert min_trade_usd_ <= trade_cap_usd_, "rebalancer: minimum trade over cap"
+    assert cooldown_ >= MIN_COOLDOWN, "rebalancer: cooldown too short"
+    assert cooldown_ <= MAX_COOLDOWN, "rebalancer: cooldown too long"
+    self.max_slippage_bps = max_slippage_bps_
+    self.trade_cap_usd = trade_cap_usd_
+    self.min_trade_usd = min_trade_usd_
+    self.cooldown = cooldown_
+    log LimitsSet(
+        max_slippage_bps=max_slippage_bps_, trade_cap_usd=trade_cap_usd_, min_trade_usd=min_trade_usd_, cooldown=cooldown_
+    )
+
+
+@internal
+def _set_router(router_: IUniswapV2Router, weth_: address):
+    assert router_.address != empty(address), "rebalancer: zero router"
+    self.router = router_
+    self.weth = weth_
+    log RouterSet(router=router_.address, weth=weth_)
+
+
+@internal
+def _set_oracle(oracle_: IPriceOracle):
+    assert oracle_.address != empty(address), "rebalancer: zero oracle"
+    self.oracle = oracle_
+    log OracleSet(oracle=oracle_.address)
+
+
+@view
+@internal
+def _check_keeper():
+    assert self.keepers[msg.sender] or self.open_trading, "rebalancer: caller is not a keeper"
+
+
+@view
+@internal
+def _check_manager():
+    assert msg.sender == staticcall vault.manager(), "rebalancer: caller is not the manager"
+
+
+@view
+@internal
+def _decimals_of(token: address) -> uint256:
+    decimals: uint256 = convert(staticcall IERC20Detailed(token).decimals(), uint256)
+    assert decimals <= 18, "rebalancer: decimals over 18"
+    return decimals
+
+
+@pure
+@internal
+def _pack(c: Component) -> uint256:
+    return (
+        c.target_bps
+        | (c.decimals << DECIMALS_SHIFT)
+        | (c.last_trade << LAST_TRADE_SHIFT)
+        | (c.target_unit << TARGET_UNIT_SHIFT)
+    )
+
+
+@pure
+@internal
+def _unpack(packed: uint256) -> Component:
+    return Component(
+        target_bps=packed & TARGET_BPS_MASK,
+        decimals=(packed >> DECIMALS_SHIFT) & DECIMALS_MASK,
+        last_trade=(packed >> LAST_TRADE_SHIFT) & LAST_TRADE_MASK,
+        target_unit=packed >> TARGET_UNIT_SHIFT,
+    )
