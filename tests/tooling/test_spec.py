@@ -1,0 +1,278 @@
+"""Spec loading: every example loads, and each kind of bad spec fails naming its field."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from vyndex.spec import BPS, DEPLOYER, SpecError, load_spec, parse_spec
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
+WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+FEED = "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419"
+
+
+def base() -> dict[str, Any]:
+    return {
+        "name": "Test Index",
+        "symbol": "TIX",
+        "initial_price_usd": 100,
+        "components": [
+            {
+                "token": "WETH",
+                "weight": "60%",
+                "feed": {
+                    "primary": "WETH/USD",
+                    "staleness": 3600,
+                    "min_price_usd": 100,
+                    "max_price_usd": 1e5,
+                },
+            },
+            {
+                "token": WETH.lower().replace("c02", "c03"),
+                "weight_bps": 4000,
+                "feed": {"primary": FEED, "staleness": 60, "min_price_usd": "0.5", "max_price_usd": 2},
+            },
+        ],
+        "fees": {"management_fee": "2%", "mint_fee": "0.25%", "redeem_fee_bps": 5},
+        "roles": {"manager": "deployer", "keepers": ["deployer", WETH]},
+        "rebalancer": {
+            "router": "UniswapV2Router02",
+            "drift_threshold": "2.5%",
+            "max_slippage": "1%",
+            "trade_cap_usd": 1000,
+            "min_trade_usd": 10,
+            "cooldown": 60,
+        },
+    }
+
+
+def expect_error(data: dict[str, Any], field: str, words: str) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        parse_spec(data, "spec.yaml")
+    assert info.value.field == field, str(info.value)
+    assert words in info.value.reason, str(info.value)
+    assert str(info.value).startswith(f"spec.yaml: {field}: ")
+    return info.value
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example__loads__weights_sum_to_100pct(path):
+    spec = load_spec(path)
+    assert sum(spec.weights_bps) == BPS
+    assert spec.source == str(path)
+
+
+def test_examples__exist():
+    assert {p.stem for p in EXAMPLES} >= {"blue-chip", "defi", "mainnet-blue-chip"}
+
+
+def test_valid_spec__parses__into_exact_integers():
+    spec = parse_spec(base())
+    assert spec.weights_bps == [6000, 4000]
+    assert spec.fees.management_fee_wad == 2 * 10**16
+    assert spec.fees.mint_fee_bps == 25
+    assert spec.fees.redeem_fee_bps == 5
+    assert spec.rebalancer.drift_threshold_bps == 250
+    assert spec.rebalancer.trade_cap_usd == Decimal(1000)
+    assert spec.components[1].feed.min_price_usd == Decimal("0.5")
+    assert spec.roles.guardian == DEPLOYER
+    assert spec.roles.keepers == (DEPLOYER, WETH)
+
+
+def test_load_spec__file_round_trip(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(yaml.safe_dump(base()))
+    assert load_spec(path) == parse_spec(base())
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "words"),
+    [
+        ("0x12", "components[1].token", "malformed address"),
+        ("0x" + "g" * 40, "components[1].token", "malformed address"),
+        (WETH.replace("C02a", "c02A"), "components[1].token", "bad checksum"),
+        ("0x" + "0" * 40, "components[1].token", "zero address"),
+        (0x1234, "components[1].token", "YAML read it as a number"),
+        ("not a name!", "components[1].token", "neither an address"),
+    ],
+)
+def test_malformed_address__refused__naming_the_field(bad, field, words):
+    data = base()
+    data["components"][1]["token"] = bad
+    expect_error(data, field, words)
+
+
+def test_malformed_feed_address__names_the_feed_field():
+    data = base()
+    data["components"][0]["feed"]["primary"] = "0xdeadbeef"
+    expect_error(data, "components[0].feed.primary", "malformed address")
+
+
+def test_weights_not_summing_to_100pct__refused():
+    data = base()
+    data["components"][0]["weight"] = "59.99%"
+    err = expect_error(data, "components[].weight", "sum to 99.99%")
+    assert "59.99%" in err.reason and "40%" in err.reason
+
+
+def test_weight_over_100pct__refused():
+    data = base()
+    data["components"][0]["weight"] = "160%"
+    expect_error(data, "components[0].weight", "at most 100%")
+
+
+def test_weight_as_bare_number__refused_as_ambiguous():
+    data = base()
+    data["components"][0]["weight"] = 60
+    expect_error(data, "components[0].weight", "write a percentage")
+
+
+def test_weight_finer_than_a_bp__refused():
+    data = base()
+    data["components"][0]["weight"] = "59.995%"
+    expect_error(data, "components[0].weight", "finer than the contract can store")
+
+
+def test_missing_feed__refused():
+    data = base()
+    del data["components"][1]["feed"]
+    expect_error(data, "components[1].feed", "every component needs a price feed")
+
+
+def test_missing_staleness__refused():
+    data = base()
+    del data["components"][0]["feed"]["staleness"]
+    expect_error(data, "components[0].feed.staleness", "missing")
+
+
+def test_inverted_price_bounds__refused():
+    data = base()
+    data["components"][0]["feed"]["max_price_usd"] = 50
+    expect_error(data, "components[0].feed.max_price_usd", "must be above min_price_usd")
+
+
+def test_secondary_feed_without_deviation__refused():
+    data = base()
+    data["components"][0]["feed"]["secondary"] = "WETH/USD:backup"
+    expect_error(data, "components[0].feed.max_deviation", "needs a maximum deviation")
+    data["components"][0]["feed"]["max_deviation"] = "2%"
+    assert parse_spec(data).components[0].feed.max_deviation_bps == 200
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field", "cap"),
+    [
+        ("mint_fee", "5.01%", "fees.mint_fee", "cap of 5%"),
+        ("redeem_fee_bps", 501, "fees.redeem_fee", "cap of 5%"),
+        ("management_fee", "10.5%", "fees.management_fee", "cap of 10%"),
+    ],
+)
+def test_fee_over_cap__refused(key, value, field, cap):
+    data = base()
+    data["fees"] = {key: value}
+    expect_error(data, field, cap)
+
+
+def test_fee_at_cap__accepted():
+    data = base()
+    data["fees"] = {"mint_fee": "5%", "redeem_fee": "5%", "management_fee": "10%"}
+    fees = parse_spec(data).fees
+    assert (fees.mint_fee_bps, fees.redeem_fee_bps, fees.management_fee_wad) == (500, 500, 10**17)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field", "words"),
+    [
+        ("drift_threshold", "0.05%", "rebalancer.drift_threshold", "out of range"),
+        ("max_slippage", "6%", "rebalancer.max_slippage", "at most 5%"),
+        ("cooldown", 59, "rebalancer.cooldown", "out of range"),
+        ("min_trade_usd", 2000, "rebalancer.min_trade_usd", "above trade_cap_usd"),
+        ("trade_cap_usd", "1e13", "rebalancer.trade_cap_usd", "out of range"),
+        ("open_trading", "yes", "rebalancer.open_trading", "true or false"),
+    ],
+)
+def test_rebalancer_limit_out_of_range__refused(key, value, field, words):
+    data = base()
+    data["rebalancer"][key] = value
+    expect_error(data, field, words)
+
+
+def test_missing_router__refused():
+    data = base()
+    del data["rebalancer"]["router"]
+    expect_error(data, "rebalancer.router", "missing")
+
+
+def test_unknown_field__refused_as_a_typo():
+    data = base()
+    data["components"][0]["wieght"] = data["components"][0].pop("weight")
+    expect_error(data, "components[0].wieght", "unknown field")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [("name", "x" * 26, "longer than 25"), ("symbol", "TOOLONG", "longer than 5"), ("name", "", "non-empty")],
+)
+def test_name_and_symbol_lengths__checked(key, value, words):
+    data = base()
+    data[key] = value
+    expect_error(data, key, words)
+
+
+def test_duplicate_token__refused():
+    data = base()
+    data["components"][1]["token"] = "WETH"
+    expect_error(data, "components[1].token", "also components[0].token")
+
+
+def test_no_components__refused():
+    data = base()
+    data["components"] = []
+    expect_error(data, "components", "at least one")
+
+
+def test_not_yaml__refused(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: [unclosed\n")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert info.value.field == "file" and "not valid YAML" in info.value.reason
+
+
+def test_missing_file__refused(tmp_path):
+    with pytest.raises(SpecError, match="cannot read spec"):
+        load_spec(tmp_path / "nope.yaml")
+
+
+def test_resolve__names_addresses_and_deployer():
+    book = {"WETH": WETH, "WETH/USD": FEED, "UniswapV2Router02": "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D"}
+    deployer = "0x" + "ab" * 20
+    spec = parse_spec(base()).resolve(book.get, deployer=deployer)
+    assert spec.components[0].token == WETH
+    assert spec.components[0].feed.primary == FEED
+    assert spec.rebalancer.router == book["UniswapV2Router02"]
+    assert spec.roles.manager.lower() == deployer
+    assert spec.roles.keepers[1] == WETH
+
+
+def test_resolve__unknown_name__names_the_field():
+    spec = parse_spec(base())
+    with pytest.raises(SpecError) as info:
+        spec.resolve({"WETH": WETH}.get, deployer="0x" + "ab" * 20)
+    assert info.value.field == "components[0].feed.primary"
+    assert "'WETH/USD'" in info.value.reason and "address book" in info.value.reason
+
+
+def test_resolve__name_and_address_of_the_same_token__refused():
+    data = copy.deepcopy(base())
+    data["components"][1]["token"] = WETH
+    spec = parse_spec(data)
+    with pytest.raises(SpecError) as info:
+        spec.resolve({"WETH": WETH, "WETH/USD": FEED, "UniswapV2Router02": WETH}.get, deployer=WETH)
+    assert info.value.field == "components[1].token"
