@@ -1,0 +1,114 @@
+"""Units: feeds of 8 and 18 decimals, tokens of 0, 6 and 18; values rounded down; ERC-7726
+getQuote in every direction."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+from oracle_helpers import HOUR, REASONS, STALE, UNKNOWN_ASSET, USD
+
+
+@pytest.fixture(scope="module")
+def usdc(create_token):
+    return create_token(6, "USD Coin", "USDC")
+
+
+@pytest.fixture(scope="module")
+def quoting(priced, usdc, create_feed, owner):
+    """WETH: $2,000, 8-decimal feed, 18-decimal token. USDC: $0.9998, 18-decimal feed, 6-decimal token."""
+    priced.set_feed(usdc, create_feed(18, 9_998 * 10**14, "USDC / USD"), HOUR, sender=owner)
+    return priced
+
+
+# ---------------------------------------------------------------------------------------------
+# Decimals
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("feed_decimals", [8, 18])
+@pytest.mark.parametrize("token_decimals", [0, 6, 18])
+def test_value__feed_and_token_decimals__values_whole_tokens_in_18_decimal_usd(
+    adapter, create_token, create_feed, owner, feed_decimals, token_decimals
+):
+    # $1,234.5 per whole token, in any feed decimals.
+    token = create_token(token_decimals)
+    adapter.set_feed(
+        token, create_feed(feed_decimals, 12_345 * 10 ** (feed_decimals - 1)), HOUR, sender=owner
+    )
+    assert adapter.price(token) == 1_234_500_000_000_000_000_000
+    assert adapter.value(token, 3 * 10**token_decimals) == 3_703_500_000_000_000_000_000
+    # One base unit: $1,234.5 / 10**token_decimals.
+    assert adapter.value(token, 1) == 1_234_500_000_000_000_000_000 // 10**token_decimals
+    assert adapter.value(token, 0) == 0
+
+
+def test_value__fraction_below_one_wei__rounds_down(adapter, create_token, create_feed, owner):
+    # 18-decimal feed at 1e-18 above $1, 18-decimal token: 1 wei of token is worth 1.000...001e-18 USD.
+    token = create_token(18)
+    adapter.set_feed(token, create_feed(18, 10**18 + 1), HOUR, sender=owner)
+    assert adapter.value(token, 1) == 1
+    assert adapter.value(token, 10**18 - 1) == 10**18 - 1  # 999...999.000...001 rounded down
+    assert adapter.value(token, 10**18) == 10**18 + 1
+
+
+def test_value__product_above_2_pow_256__stays_exact(adapter, create_token, create_feed, owner):
+    # amount * answer overflows 256 bits; the 512-bit intermediate keeps the result exact.
+    token = create_token(18)
+    answer = 2**127 + 12_345
+    adapter.set_feed(token, create_feed(18, answer), HOUR, sender=owner)
+    amount = 2**150 + 7
+    assert adapter.value(token, amount) == amount * answer // 10**18
+
+
+def test_value__result_above_2_pow_256__reverts(adapter, create_token, create_feed, owner):
+    token = create_token(0)
+    adapter.set_feed(token, create_feed(0, 2**127), HOUR, sender=owner)
+    with ape.reverts("math: mul_div overflow"):
+        adapter.value(token, 2**130)
+
+
+# ---------------------------------------------------------------------------------------------
+# ERC-7726 getQuote (USD = address 840, 18 decimals)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_get_quote__asset_to_usd__equals_value(quoting, weth, usdc):
+    assert quoting.getQuote(2 * 10**18, weth, USD) == 4_000 * 10**18
+    assert quoting.getQuote(1_000 * 10**6, usdc, USD) == 999_800_000_000_000_000_000
+    assert quoting.getQuote(12_345, usdc, USD) == quoting.value(usdc, 12_345)
+
+
+def test_get_quote__usd_to_asset__rounds_down(quoting, weth, usdc):
+    assert quoting.getQuote(4_000 * 10**18, USD, weth) == 2 * 10**18
+    # $1 buys 1 / 0.9998 = 1.00020004... USDC: 1,000,200 base units.
+    assert quoting.getQuote(10**18, USD, usdc) == 1_000_200
+
+
+def test_get_quote__asset_to_asset__rounds_down(quoting, weth, usdc):
+    # 1 WETH = 2000 / 0.9998 = 2000.40008001... USDC.
+    assert quoting.getQuote(10**18, weth, usdc) == 2_000_400_080
+    # 1 USDC = 0.9998 / 2000 = 0.0004999 WETH exactly.
+    assert quoting.getQuote(10**6, usdc, weth) == 499_900_000_000_000
+    assert quoting.getQuote(10**18, weth, weth) == 10**18
+
+
+def test_get_quote__usd_to_usd__returns_the_amount(quoting):
+    assert quoting.getQuote(123, USD, USD) == 123
+
+
+@pytest.mark.parametrize(("base_unknown", "quote_unknown"), [(True, False), (False, True)])
+def test_get_quote__unknown_asset__reverts(quoting, weth, stranger, base_unknown, quote_unknown):
+    base = stranger if base_unknown else weth
+    quote = stranger if quote_unknown else USD
+    with ape.reverts(REASONS[UNKNOWN_ASSET]):
+        quoting.getQuote(10**18, base, quote)
+
+
+def test_get_quote__stale_quote_asset__reverts_stale(quoting, weth, usdc, eth_feed, set_round, warp, now):
+    clock = now() + 1_000
+    set_round(eth_feed, 2_000 * 10**8, clock - HOUR - 1)
+    warp(clock)
+    with ape.reverts(REASONS[STALE]):
+        quoting.getQuote(10**6, usdc, weth)
+    with ape.reverts(REASONS[STALE]):
+        quoting.getQuote(10**18, USD, weth)
