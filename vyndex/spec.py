@@ -43,7 +43,9 @@ MIN_COOLDOWN = 60  # Rebalancer.MIN_COOLDOWN
 MAX_COOLDOWN = 7 * 86_400  # Rebalancer.MAX_COOLDOWN
 MIN_TRADE_CAP_USD = Decimal(1)  # Rebalancer.MIN_TRADE_CAP_USD / 1e18
 MAX_TRADE_CAP_USD = Decimal(10**12)  # Rebalancer.MAX_TRADE_CAP_USD / 1e18
-MAX_STALENESS = 7 * 86_400
+MIN_STALENESS = 60  # OracleAdapter.MIN_STALENESS
+MAX_STALENESS = 72 * 3_600  # OracleAdapter.MAX_STALENESS
+MAX_DEVIATION_BPS = 5_000  # OracleAdapter.MAX_DEVIATION_BPS
 
 DEPLOYER = "deployer"
 
@@ -415,7 +417,10 @@ class _Reader:
         )
         primary = self.ref(self.require(m, "primary", f"{where}.primary"), f"{where}.primary")
         staleness = self.integer(
-            self.require(m, "staleness", f"{where}.staleness"), f"{where}.staleness", 1, MAX_STALENESS
+            self.require(m, "staleness", f"{where}.staleness"),
+            f"{where}.staleness",
+            MIN_STALENESS,
+            MAX_STALENESS,
         )
         low = self.usd(m, "min_price_usd", f"{where}.min_price_usd")
         high = self.usd(m, "max_price_usd", f"{where}.max_price_usd")
@@ -445,7 +450,7 @@ class _Reader:
             if secondary is None:
                 raise self.fail(f"{where}.secondary_staleness", "only meaningful with a secondary feed")
             secondary_staleness = self.integer(
-                m["secondary_staleness"], f"{where}.secondary_staleness", 1, MAX_STALENESS
+                m["secondary_staleness"], f"{where}.secondary_staleness", MIN_STALENESS, MAX_STALENESS
             )
         return FeedSpec(
             primary=primary,

@@ -1,0 +1,59 @@
+"""The tooling's world: the devnet market (real Uniswap V2, mock feeds) on the test chain, and
+the blue-chip example index deployed on it through `vyndex.deploy`, as `ape run deploy` does.
+
+Address books go to a temporary folder (VYNDEX_DEPLOYMENTS), never to `deployments/`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from vyndex.addressbook import ROOT_ENV
+from vyndex.deploy import deploy_index
+from vyndex.devnet import Market, build_market
+from vyndex.index import connected_books
+from vyndex.spec import IndexSpec, RolesSpec, load_spec
+
+ROOT = Path(__file__).parents[2]
+BLUE_CHIP = ROOT / "examples" / "blue-chip.yaml"
+
+
+@pytest.fixture(scope="session")
+def book_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("deployments")
+    os.environ[ROOT_ENV] = str(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def market(owner, book_root) -> Market:
+    m = build_market(owner, pool_usd=Decimal(1_000_000))
+    books = connected_books(book_root)
+    for name, address in m.entries().items():
+        books.primary.set(name, address)
+    books.primary.save()
+    return m
+
+
+@pytest.fixture(scope="session")
+def blue_spec(manager, guardian, fee_recipient, keeper) -> IndexSpec:
+    spec = load_spec(BLUE_CHIP)
+    roles = RolesSpec(
+        owner="deployer",
+        manager=str(manager.address),
+        guardian=str(guardian.address),
+        fee_recipient=str(fee_recipient.address),
+        keepers=(str(keeper.address),),
+    )
+    return dataclasses.replace(spec, roles=roles)
+
+
+@pytest.fixture(scope="session")
+def deployed(market, blue_spec, owner, book_root):
+    report = deploy_index(blue_spec, owner, connected_books(book_root), echo=lambda _: None)
+    return report.handle

@@ -1,0 +1,119 @@
+"""`vyndex.deploy`: a spec becomes a wired index; a second run sends nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from vyndex.addressbook import book_path
+from vyndex.deploy import DeployError, deploy_index
+from vyndex.index import connected_books
+from vyndex.spec import SpecError, load_spec
+
+BLUE_CHIP = Path(__file__).parents[2] / "examples" / "blue-chip.yaml"
+
+
+def test_deploy__wires_roles_feeds_targets_and_fees(
+    deployed, blue_spec, manager, guardian, fee_recipient, keeper, market
+):
+    vault, oracle, rebalancer = deployed.vault, deployed.oracle, deployed.rebalancer
+    assert vault.rebalancer() == rebalancer.address
+    assert vault.oracle() == oracle.address
+    assert vault.manager() == manager.address
+    assert vault.guardian() == guardian.address
+    assert vault.fee_recipient() == fee_recipient.address
+    assert rebalancer.keepers(keeper.address)
+    assert list(rebalancer.target_weights()) == [5000, 3000, 2000]
+    assert vault.management_fee() == 10**16 and vault.mint_fee_bps() == 10 and vault.redeem_fee_bps() == 10
+    assert rebalancer.drift_threshold_bps() == 200 and rebalancer.cooldown() == 60
+    assert rebalancer.router() == market.uni.router.address and rebalancer.weth() == market.weth.address
+    cfg = oracle.feed_config(market.tokens["WETH"].address)
+    assert cfg.feed == market.feeds["WETH/USD"].address
+    assert cfg.secondary_feed == market.feeds["WETH/USD:backup"].address and cfg.max_deviation_bps == 200
+    assert cfg.lower_bound == 100 * 10**18 and cfg.max_staleness == 3600
+    assert deployed.symbols == ["WETH", "WBTC", "USDC"]
+
+
+def test_deploy__one_token_is_worth_the_initial_price(deployed):
+    # Units from $100 split 50/30/20 at the feed prices; flooring loses at most a few wei.
+    nav = deployed.vault.nav_per_share()
+    assert 100 * 10**18 - 10**12 <= nav <= 100 * 10**18
+    assert deployed.rebalancer.drift_bps() <= 1
+
+
+def test_deploy__records_the_book(deployed, book_root):
+    data = json.loads(book_path("ethereum", "local", book_root).read_text())
+    rec = data["indexes"]["VBLUE"]
+    assert rec["vault"] == deployed.vault.address and rec["rebalancer"] == deployed.rebalancer.address
+    assert data["chain_id"] == 31337 and data["genesis"].startswith("0x")
+    assert data["contracts"]["WETH/USD"]
+
+
+def test_deploy__second_run__sends_nothing(deployed, blue_spec, owner, book_root):
+    nonce = owner.nonce
+    report = deploy_index(blue_spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert report.up_to_date
+    assert report.handle.vault.address == deployed.vault.address
+    assert owner.nonce == nonce
+
+
+def test_deploy__changed_limit__sends_only_that(deployed, blue_spec, owner, book_root):
+    spec = dataclasses.replace(blue_spec, rebalancer=dataclasses.replace(blue_spec.rebalancer, cooldown=120))
+    report = deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert report.deployed == [] and report.changed == ["rebalancer.set_limits"]
+    assert deployed.rebalancer.cooldown() == 120
+
+
+def test_deploy__force__deploys_fresh_contracts(deployed, blue_spec, owner, book_root):
+    report = deploy_index(blue_spec, owner, connected_books(book_root), force=True, echo=lambda _: None)
+    assert len(report.deployed) == 3
+    assert report.handle.vault.address != deployed.vault.address
+
+
+def test_deploy__unknown_name__fails_before_any_transaction(market, owner, book_root):
+    spec = load_spec(BLUE_CHIP)
+    comp = dataclasses.replace(spec.components[0], token="NOPE")
+    spec = dataclasses.replace(spec, components=(comp, *spec.components[1:]))
+    nonce = owner.nonce
+    with pytest.raises(SpecError, match=r"components\[0\]\.token: unknown name 'NOPE'"):
+        deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert owner.nonce == nonce
+
+
+def test_deploy__address_without_code__fails_before_any_transaction(market, owner, book_root, stranger):
+    spec = load_spec(BLUE_CHIP)
+    feed = dataclasses.replace(spec.components[1].feed, primary=str(stranger.address))
+    comp = dataclasses.replace(spec.components[1], feed=feed)
+    spec = dataclasses.replace(spec, components=(spec.components[0], comp, spec.components[2]))
+    nonce = owner.nonce
+    with pytest.raises(SpecError, match=r"components\[1\]\.feed\.primary: no contract at"):
+        deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert owner.nonce == nonce
+
+
+def test_deploy__stale_feed__refused_before_the_vault(market, owner, book_root, chain):
+    chain.pending_timestamp += 3 * 3600
+    with pytest.raises(DeployError, match=r"oracle refuses its price: oracle: stale price"):
+        deploy_index(load_spec(BLUE_CHIP), owner, connected_books(book_root), force=True, echo=lambda _: None)
+
+
+def test_python_caps__match_the_contracts(deployed):
+    from vyndex import spec as s
+
+    v, r, o = deployed.vault, deployed.rebalancer, deployed.oracle
+    assert v.MAX_MANAGEMENT_FEE() == s.MAX_MANAGEMENT_FEE_WAD
+    assert v.MAX_MINT_FEE_BPS() == s.MAX_MINT_FEE_BPS and v.MAX_REDEEM_FEE_BPS() == s.MAX_REDEEM_FEE_BPS
+    assert v.MAX_COMPONENTS() == s.MAX_COMPONENTS
+    assert (
+        r.MIN_DRIFT_THRESHOLD_BPS(),
+        r.MAX_DRIFT_THRESHOLD_BPS(),
+    ) == (s.MIN_DRIFT_THRESHOLD_BPS, s.MAX_DRIFT_THRESHOLD_BPS)
+    assert r.MAX_SLIPPAGE_BPS() == s.MAX_SLIPPAGE_BPS
+    assert (r.MIN_COOLDOWN(), r.MAX_COOLDOWN()) == (s.MIN_COOLDOWN, s.MAX_COOLDOWN)
+    assert r.MIN_TRADE_CAP_USD() == s.MIN_TRADE_CAP_USD * 10**18
+    assert r.MAX_TRADE_CAP_USD() == s.MAX_TRADE_CAP_USD * 10**18
+    assert (o.MIN_STALENESS(), o.MAX_STALENESS()) == (s.MIN_STALENESS, s.MAX_STALENESS)
+    assert o.MAX_DEVIATION_BPS() == s.MAX_DEVIATION_BPS

@@ -1,0 +1,313 @@
+"""Deploying an index from a spec, and bringing an existing one in line with it.
+
+`deploy_index(spec, deployer)` resolves and checks the spec against the chain before the first
+transaction (every name in the address book, code at every token, feed and router address, a
+price for every component), then deploys what is missing: the oracle adapter (feeds, staleness,
+bounds, secondary feeds), the vault (units from `initial_price_usd`, weights and oracle prices),
+the rebalancer (limits), and wires them: vault.set_oracle, vault.set_rebalancer, keepers, target
+weights, fees, roles. Every step first reads the chain and only sends what differs, so running it
+again changes nothing; `force=True` deploys fresh contracts. Addresses are written to the network's
+address book after every deployment, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from ape import chain, project
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+
+from vyndex.addressbook import BookChain, IndexRecord
+from vyndex.index import IndexHandle, erc20, has_code, token_symbol
+from vyndex.spec import BPS, WAD, IndexSpec, SpecError, usd_wad
+
+ZERO = "0x0000000000000000000000000000000000000000"
+Echo = Callable[[str], None]
+
+
+class DeployError(RuntimeError):
+    """A deployment that cannot go on; nothing after the failing step was sent."""
+
+
+@dataclass
+class DeployReport:
+    handle: IndexHandle
+    deployed: list[str]
+    changed: list[str]
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.deployed and not self.changed
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(a).lower() == str(b).lower()
+
+
+def preflight(spec: IndexSpec, deployer: AccountAPI, books: BookChain) -> IndexSpec:
+    """Resolves every name and checks there is code behind every address; sends nothing."""
+    resolved = spec.resolve(books.lookup, deployer=deployer.address)
+    for i, c in enumerate(resolved.components):
+        checks = [(c.token, f"components[{i}].token"), (c.feed.primary, f"components[{i}].feed.primary")]
+        if c.feed.secondary:
+            checks.append((c.feed.secondary, f"components[{i}].feed.secondary"))
+        for address, where in checks:
+            if not has_code(address):
+                raise SpecError(where, f"no contract at {address} on this chain", spec.source)
+    for address, where in ((resolved.rebalancer.router, "rebalancer.router"),) + (
+        ((resolved.rebalancer.weth, "rebalancer.weth"),) if resolved.rebalancer.weth else ()
+    ):
+        if address and not has_code(address):
+            raise SpecError(where, f"no contract at {address} on this chain", spec.source)
+    if deployer.balance == 0:
+        raise DeployError(f"deployer {deployer.address} has no ether for gas")
+    return resolved
+
+
+def compute_units(spec: IndexSpec, prices: list[int], decimals: list[int]) -> list[int]:
+    """Base units of each component per whole index token, so that one token is worth
+    `initial_price_usd` split by the target weights at these oracle prices (18-decimal USD)."""
+    units = []
+    nav = Decimal(usd_wad(spec.initial_price_usd))
+    for i, (c, price, dec) in enumerate(zip(spec.components, prices, decimals, strict=True)):
+        unit = int((nav * c.weight_bps * 10**dec / (BPS * Decimal(price))).to_integral_value(ROUND_FLOOR))
+        if unit <= 0:
+            raise SpecError(
+                f"components[{i}].weight",
+                "its unit rounds to zero base units: raise initial_price_usd",
+                spec.source,
+            )
+        units.append(unit)
+    return units
+
+
+def deploy_index(
+    spec: IndexSpec,
+    deployer: AccountAPI,
+    books: BookChain,
+    force: bool = False,
+    echo: Echo = print,
+) -> DeployReport:
+    resolved = preflight(spec, deployer, books)
+    book = books.primary
+    existing = None if force else books.index(spec.symbol)
+    deployed: list[str] = []
+    changed: list[str] = []
+
+    def reuse(role: str) -> str | None:
+        if existing is None:
+            return None
+        address = getattr(existing, role)
+        if has_code(address):
+            return str(address)
+        echo(f"{role}: the book's {address} has no code here; deploying a new one")
+        return None
+
+    def send(what: str, fn: Any, *args: Any) -> None:
+        receipt = fn(*args, sender=deployer)
+        changed.append(what)
+        echo(f"  {what} (gas {receipt.gas_used})")
+
+    def record(oracle: str, vault: str | None, rebalancer: str | None) -> None:
+        book.set_index(
+            spec.symbol,
+            IndexRecord(
+                vault=vault or ZERO,
+                oracle=oracle,
+                rebalancer=rebalancer or ZERO,
+                spec=spec.source,
+                block=chain.blocks.head.number,
+            ),
+        )
+        book.save()
+
+    # 1. The oracle adapter and its feeds.
+    oracle_address = reuse("oracle")
+    if oracle_address is None:
+        oracle = deployer.deploy(project.OracleAdapter)
+        deployed.append(f"OracleAdapter {oracle.address}")
+        echo(f"deployed OracleAdapter at {oracle.address}")
+        record(oracle.address, None, None)
+    else:
+        oracle = project.OracleAdapter.at(oracle_address)
+        echo(f"OracleAdapter exists at {oracle.address}")
+    configure_feeds(resolved, oracle, deployer, send)
+
+    tokens = [erc20(c.token) for c in resolved.components]
+    decimals = [int(t.decimals()) for t in tokens]
+    prices = []
+    for i, (c, token) in enumerate(zip(resolved.components, tokens, strict=True)):
+        price, usable, code = oracle.price_status(c.token)
+        if not usable:
+            why = oracle.reason(code)
+            raise DeployError(f"components[{i}] ({token_symbol(token)}): the oracle refuses its price: {why}")
+        prices.append(int(price))
+
+    # 2. The vault.
+    vault_address = reuse("vault")
+    if vault_address is None:
+        units = compute_units(resolved, prices, decimals)
+        guardian = resolved.roles.guardian
+        vault = deployer.deploy(
+            project.IndexVault,
+            spec.name,
+            spec.symbol,
+            [c.token for c in resolved.components],
+            units,
+            deployer.address,  # manager for now: it sets the fees and targets, then hands over
+            guardian,
+            resolved.roles.fee_recipient,
+        )
+        deployed.append(f"IndexVault {vault.address}")
+        echo(f"deployed IndexVault {spec.symbol} at {vault.address}")
+        record(oracle.address, vault.address, None)
+    else:
+        vault = project.IndexVault.at(vault_address)
+        echo(f"IndexVault exists at {vault.address}")
+        listed = [str(a).lower() for a in vault.components()[0]]
+        wanted = [c.token.lower() for c in resolved.components]
+        if listed != wanted:
+            raise DeployError(
+                f"the deployed vault's components {listed} differ from the spec's {wanted}: "
+                "components change through the rebalancer (add_component/remove_component), "
+                "or deploy a new index with --force"
+            )
+
+    # 3. The rebalancer.
+    rb = resolved.rebalancer
+    rebalancer_address = reuse("rebalancer")
+    if rebalancer_address is None:
+        rebalancer = deployer.deploy(
+            project.Rebalancer,
+            vault.address,
+            oracle.address,
+            rb.router,
+            rb.weth or ZERO,
+            rb.drift_threshold_bps,
+            rb.max_slippage_bps,
+            usd_wad(rb.trade_cap_usd),
+            usd_wad(rb.min_trade_usd),
+            rb.cooldown,
+        )
+        deployed.append(f"Rebalancer {rebalancer.address}")
+        echo(f"deployed Rebalancer at {rebalancer.address}")
+    else:
+        rebalancer = project.Rebalancer.at(rebalancer_address)
+        echo(f"Rebalancer exists at {rebalancer.address}")
+    record(oracle.address, vault.address, rebalancer.address)
+
+    # 4. Wiring, each step only if the chain differs from the spec.
+    is_manager = _same(vault.manager(), deployer.address)
+
+    def as_manager(what: str) -> None:
+        if not is_manager:
+            raise DeployError(
+                f"{what} differs from the spec, but {deployer.address} is no longer the manager"
+            )
+
+    fees = resolved.fees
+    for getter, setter, value, label in (
+        (vault.management_fee, vault.set_management_fee, fees.management_fee_wad, "set_management_fee"),
+        (vault.mint_fee_bps, vault.set_mint_fee, fees.mint_fee_bps, "set_mint_fee"),
+        (vault.redeem_fee_bps, vault.set_redeem_fee, fees.redeem_fee_bps, "set_redeem_fee"),
+    ):
+        if int(getter()) != value:
+            as_manager(label)
+            send(f"vault.{label}({value})", setter, value)
+    if not _same(vault.oracle(), oracle.address):
+        send("vault.set_oracle", vault.set_oracle, oracle.address)
+    if not _same(vault.rebalancer(), rebalancer.address):
+        send("vault.set_rebalancer", vault.set_rebalancer, rebalancer.address)
+    if not _same(vault.guardian(), resolved.roles.guardian):
+        send("vault.set_guardian", vault.set_guardian, resolved.roles.guardian)
+    if not _same(vault.fee_recipient(), resolved.roles.fee_recipient):
+        send("vault.set_fee_recipient", vault.set_fee_recipient, resolved.roles.fee_recipient)
+
+    if not (_same(rebalancer.router(), rb.router) and _same(rebalancer.weth(), rb.weth or ZERO)):
+        send("rebalancer.set_router", rebalancer.set_router, rb.router, rb.weth or ZERO)
+    limits = (rb.max_slippage_bps, usd_wad(rb.trade_cap_usd), usd_wad(rb.min_trade_usd), rb.cooldown)
+    current = (
+        int(rebalancer.max_slippage_bps()),
+        int(rebalancer.trade_cap_usd()),
+        int(rebalancer.min_trade_usd()),
+        int(rebalancer.cooldown()),
+    )
+    if current != limits:
+        send("rebalancer.set_limits", rebalancer.set_limits, *limits)
+    if int(rebalancer.drift_threshold_bps()) != rb.drift_threshold_bps:
+        as_manager("drift threshold")
+        send("rebalancer.set_drift_threshold", rebalancer.set_drift_threshold, rb.drift_threshold_bps)
+    for keeper in resolved.roles.keepers:
+        if not rebalancer.keepers(keeper):
+            send(f"rebalancer.set_keeper({keeper})", rebalancer.set_keeper, keeper, True)
+    if bool(rebalancer.open_trading()) != rb.open_trading:
+        send("rebalancer.set_open_trading", rebalancer.set_open_trading, rb.open_trading)
+    if [int(w) for w in rebalancer.target_weights()] != spec.weights_bps:
+        as_manager("target weights")
+        send(f"rebalancer.set_targets({spec.weights_bps})", rebalancer.set_targets, spec.weights_bps)
+
+    # 5. Hand the roles over last: the deployer needed them for the steps above.
+    if not _same(vault.manager(), resolved.roles.manager):
+        send("vault.set_manager", vault.set_manager, resolved.roles.manager)
+    owner = resolved.roles.owner
+    for label, contract in (("oracle", oracle), ("vault", vault), ("rebalancer", rebalancer)):
+        if not _same(contract.owner(), owner) and not _same(contract.pending_owner(), owner):
+            send(f"{label}.transfer_ownership", contract.transfer_ownership, owner)
+            echo(f"  {owner} must call {label}.accept_ownership() to take over")
+
+    handle = IndexHandle.attach(spec.symbol, book.indexes[spec.symbol])
+    if not deployed and not changed:
+        echo(f"{spec.symbol}: up to date, nothing sent")
+    return DeployReport(handle=handle, deployed=deployed, changed=changed)
+
+
+def configure_feeds(spec: IndexSpec, oracle: ContractInstance, deployer: AccountAPI, send: Any) -> None:
+    """Sets each component's primary feed, staleness, bounds and secondary feed where they differ."""
+    for c in spec.components:
+        f = c.feed
+        cfg = oracle.feed_config(c.token)
+        lower, upper = usd_wad(f.min_price_usd), usd_wad(f.max_price_usd)
+        sec_feed = f.secondary or ZERO
+        sec_stale = (f.secondary_staleness or f.staleness) if f.secondary else 0
+        deviation = (f.max_deviation_bps or 0) if f.secondary else 0
+        want = (
+            (f.primary.lower(), f.staleness),
+            (sec_feed.lower(), sec_stale, deviation),
+            (lower, upper),
+        )
+        have = (
+            (str(cfg.feed).lower(), int(cfg.max_staleness)),
+            (str(cfg.secondary_feed).lower(), int(cfg.secondary_max_staleness), int(cfg.max_deviation_bps)),
+            (int(cfg.lower_bound), int(cfg.upper_bound)),
+        )
+        if want == have:
+            continue
+        if not _same(oracle.owner(), deployer.address):
+            raise DeployError(
+                f"the oracle's feed for {c.token} differs from the spec, but the deployer is not its owner"
+            )
+        if want[0] != have[0]:
+            send(f"oracle.set_feed({c.token})", oracle.set_feed, c.token, f.primary, f.staleness)
+        if want[2] != have[2]:
+            send(f"oracle.set_bounds({c.token})", oracle.set_bounds, c.token, lower, upper)
+        if want[1] != have[1]:
+            send(
+                f"oracle.set_secondary_feed({c.token})",
+                oracle.set_secondary_feed,
+                c.token,
+                sec_feed,
+                sec_stale,
+                deviation,
+            )
+
+
+def unit_value_check(units: list[int], prices: list[int], decimals: list[int]) -> int:
+    """USD value (18 decimals) of one whole index token with these units: for tests and status."""
+    return sum(u * p // 10**d for u, p, d in zip(units, prices, decimals, strict=True))
+
+
+__all__ = ["WAD", "DeployError", "DeployReport", "compute_units", "deploy_index", "preflight"]

@@ -1,0 +1,160 @@
+"""A deployed index as Python sees it: its three contracts, its components, its address book.
+
+`connected_books()` gives the address books that apply to the chain Ape is connected to;
+`open_index(books, symbol)` finds an index in them and checks that its contracts are really
+there (a restarted node forgets what a book still remembers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ape import chain, project
+from ape.contracts import ContractInstance
+from ethpm_types import ContractType
+
+from vyndex.addressbook import BookChain, IndexRecord, books_for
+
+ERC20_ABI: list[dict[str, Any]] = [
+    {
+        "type": "function",
+        "name": name,
+        "stateMutability": "view",
+        "inputs": inputs,
+        "outputs": [{"name": "", "type": out}],
+    }
+    for name, inputs, out in (
+        ("name", [], "string"),
+        ("symbol", [], "string"),
+        ("decimals", [], "uint8"),
+        ("totalSupply", [], "uint256"),
+        ("balanceOf", [{"name": "owner", "type": "address"}], "uint256"),
+        (
+            "allowance",
+            [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"}],
+            "uint256",
+        ),
+    )
+] + [
+    {
+        "type": "function",
+        "name": "approve",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "spender", "type": "address"}, {"name": "amount", "type": "uint256"}],
+        "outputs": [{"name": "", "type": "bool"}],
+    },
+    {
+        "type": "function",
+        "name": "transfer",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}],
+        "outputs": [{"name": "", "type": "bool"}],
+    },
+]
+_ERC20 = ContractType.model_validate({"contractName": "ERC20", "abi": ERC20_ABI})
+
+
+class IndexNotFound(LookupError):
+    """No such index here, or its contracts are gone."""
+
+
+def erc20(address: str) -> ContractInstance:
+    """Any ERC-20 at `address`, through a minimal standard ABI."""
+    return chain.contracts.instance_at(address, contract_type=_ERC20)
+
+
+def has_code(address: str) -> bool:
+    return len(chain.provider.get_code(address)) > 0
+
+
+def chain_identity() -> tuple[str, str, int, str]:
+    """(ecosystem, network, chain id, genesis hash) of the connected chain."""
+    network = chain.provider.network
+    genesis = chain.provider.get_block(0).hash
+    genesis_hex = genesis.hex() if isinstance(genesis, bytes) else str(genesis)
+    if not genesis_hex.startswith("0x"):
+        genesis_hex = "0x" + genesis_hex
+    return network.ecosystem.name, network.name, chain.provider.chain_id, genesis_hex
+
+
+def connected_books(root: str | Path | None = None) -> BookChain:
+    """The address books for the connected chain (see `vyndex.addressbook.books_for`)."""
+    ecosystem, network, chain_id, genesis = chain_identity()
+    return books_for(ecosystem, network, chain_id, genesis, root)
+
+
+def token_symbol(token: ContractInstance) -> str:
+    try:
+        return str(token.symbol())
+    except Exception:
+        return str(token.address)[:8]
+
+
+@dataclass
+class IndexHandle:
+    symbol: str
+    record: IndexRecord
+    vault: ContractInstance
+    oracle: ContractInstance
+    rebalancer: ContractInstance
+    tokens: list[ContractInstance]
+    symbols: list[str]
+    decimals: list[int]
+
+    @classmethod
+    def attach(cls, symbol: str, record: IndexRecord) -> IndexHandle:
+        for role in ("vault", "oracle", "rebalancer"):
+            address = getattr(record, role)
+            if not has_code(address):
+                raise IndexNotFound(
+                    f"index {symbol}: no contract at its {role} address {address} on this chain "
+                    "(node restarted? deploy it again)"
+                )
+        vault = project.IndexVault.at(record.vault)
+        handle = cls(
+            symbol=symbol,
+            record=record,
+            vault=vault,
+            oracle=project.OracleAdapter.at(record.oracle),
+            rebalancer=project.Rebalancer.at(record.rebalancer),
+            tokens=[],
+            symbols=[],
+            decimals=[],
+        )
+        handle.refresh()
+        return handle
+
+    def refresh(self) -> None:
+        """Re-reads the basket (components can be added and removed)."""
+        addresses, _units = self.vault.components()
+        self.tokens = [erc20(a) for a in addresses]
+        self.symbols = [token_symbol(t) for t in self.tokens]
+        self.decimals = [int(t.decimals()) for t in self.tokens]
+
+    def index_of(self, name_or_address: str) -> int:
+        for i, (token, symbol) in enumerate(zip(self.tokens, self.symbols, strict=True)):
+            if name_or_address.lower() in (symbol.lower(), str(token.address).lower()):
+                return i
+        raise IndexNotFound(
+            f"{name_or_address} is not a component of {self.symbol} ({', '.join(self.symbols)})"
+        )
+
+
+def open_index(books: BookChain, symbol: str | None = None) -> IndexHandle:
+    """The index `symbol` from the books; without a symbol, the only index there is."""
+    indexes = books.all_indexes()
+    if symbol is None:
+        if len(indexes) != 1:
+            listed = ", ".join(sorted(indexes)) or "none"
+            where = books.primary.path
+            raise IndexNotFound(f"name the index with --index (indexes in {where}: {listed})")
+        symbol = next(iter(indexes))
+    record = books.index(symbol)
+    if record is None:
+        listed = ", ".join(sorted(indexes)) or "none"
+        raise IndexNotFound(
+            f"no index {symbol} in {books.primary.path} (known: {listed}); run `ape run deploy`"
+        )
+    return IndexHandle.attach(symbol, record)

@@ -1,0 +1,500 @@
+"""The keeper: when to perform a rebalancer's upkeep, and what to do when things go wrong.
+
+`Keeper.step()` is one look at the chain: it reads an `Observation` (upkeep proposal, trade
+counter, plan, pause flag, each feed's health), decides with the pure function `decide`, and
+performs at most one upkeep. It never raises: every outcome is a `StepResult` whose `metrics()`
+the Silverback bot returns and whose `message` the scripts print.
+
+Faults, and what the keeper does about them:
+
+* a reverted upkeep (during gas estimation or on chain): logs the reason, backs off
+  exponentially, and tries the same action at most `max_attempts` times; after that it leaves
+  that action alone until the chain state moves on. It never resends in a loop.
+* a lost race (another keeper performed the same action first): the revert comes with a moved
+  trade counter or plan; not an error, no backoff.
+* an RPC that drops: the step reports it and backs off; if it dropped while a transaction was in
+  flight, the action is "in doubt" and is not resent until a later observation shows whether it
+  landed (plan or trade counter moved) or not (our nonce did not move).
+* a node restart (block number went back, or a new genesis): everything remembered about the
+  old chain is forgotten and the keeper starts over on the new one.
+* a stale or failing oracle: `checkUpkeep` proposes nothing; the keeper reports which feed fails
+  and why, and waits.
+* the same drift twice: each action is identified by (action, plan, trade counter, sell, buy);
+  once one was sent and mined, it is never sent again.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from eth_abi.abi import decode as abi_decode
+
+ACTION_START = 1
+ACTION_TRADE = 2
+
+# OracleAdapter.price_status codes.
+ORACLE_REASONS = {
+    0: "ok",
+    1: "unknown asset",
+    2: "no answer",
+    3: "zero updatedAt",
+    4: "future updatedAt",
+    5: "stale price",
+    6: "price below lower bound",
+    7: "price above upper bound",
+    8: "secondary feed failed",
+    9: "feeds deviate",
+    10: "sequencer down",
+    11: "sequencer grace period",
+}
+
+log = logging.getLogger("vyndex.keeper")
+
+
+# ---------------------------------------------------------------------------------------------
+# What the keeper sees
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """`checkUpkeep`'s answer, decoded."""
+
+    needed: bool
+    data: bytes = b""
+    action: int = 0
+    sell: int = 0
+    buy: int = 0
+    via_weth: bool = False
+    deadline: int = 0
+
+    @classmethod
+    def decode(cls, needed: bool, data: bytes) -> Upkeep:
+        if not needed or not data:
+            return cls(needed=False)
+        action, sell, buy, via_weth, deadline = abi_decode(
+            ["uint256", "uint256", "uint256", "bool", "uint256"], bytes(data)
+        )
+        return cls(True, bytes(data), action, sell, buy, via_weth, deadline)
+
+    def describe(self, symbols: Sequence[str] = ()) -> str:
+        if not self.needed:
+            return "nothing due"
+        if self.action == ACTION_START:
+            return "start a rebalance"
+
+        def name(i: int) -> str:
+            return symbols[i] if i < len(symbols) else f"#{i}"
+
+        route = " via WETH" if self.via_weth else ""
+        return f"trade {name(self.sell)} -> {name(self.buy)}{route}"
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    symbol: str
+    usable: bool
+    code: int
+    price: int
+
+    @property
+    def reason(self) -> str:
+        return ORACLE_REASONS.get(self.code, f"code {self.code}")
+
+
+@dataclass(frozen=True)
+class Observation:
+    block: int
+    timestamp: int
+    genesis: str
+    upkeep: Upkeep
+    trades: int
+    plan: int  # Rebalancer.rebalance_started: 0 without a plan
+    paused: bool
+    nonce: int  # the keeper account's next nonce
+    feeds: tuple[FeedHealth, ...] = ()
+    drift_bps: int | None = None  # None when a price fails its checks
+    threshold_bps: int = 0
+    next_ready_at: int | None = None  # when a cooling-down component becomes tradable
+    symbols: tuple[str, ...] = ()
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        u = self.upkeep
+        return Fingerprint(u.action, self.plan, self.trades, u.sell, u.buy)
+
+    @property
+    def balanced(self) -> bool:
+        return self.drift_bps is not None and self.drift_bps <= self.threshold_bps and not self.upkeep.needed
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """One drift's one action: the same fingerprint is never performed twice."""
+
+    action: int
+    plan: int
+    trades: int
+    sell: int
+    buy: int
+
+
+@dataclass(frozen=True)
+class TradeLog:
+    sell: str
+    buy: str
+    amount_in: int
+    amount_out: int
+    value_in_usd: int
+    value_out_usd: int
+    slippage_bps: int
+
+
+@dataclass(frozen=True)
+class Performed:
+    """A mined upkeep."""
+
+    tx_hash: str
+    gas_used: int
+    trades: tuple[TradeLog, ...] = ()
+    started: bool = False
+
+
+class KeeperChain(Protocol):
+    """What the keeper needs of a chain; `vyndex.keeper_ape.ApeKeeperChain` is the real one."""
+
+    def observe(self) -> Observation: ...
+
+    def perform(self, upkeep: Upkeep) -> Performed: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+class ErrorKind(enum.StrEnum):
+    REVERT = "revert"
+    RPC = "rpc"
+    OTHER = "other"
+
+
+_RPC_WORDS = (
+    "connection refused",
+    "connection reset",
+    "connection aborted",
+    "max retries exceeded",
+    "remote end closed",
+    "timed out",
+    "not connected",
+    "failed to establish",
+    "broken pipe",
+)
+
+
+def classify(exc: BaseException) -> tuple[ErrorKind, str]:
+    """Whether an exception is a revert (and its reason), a lost connection, or something else."""
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        kind_name = type(e).__name__
+        if kind_name in ("ContractLogicError", "VirtualMachineError", "ContractLogicErrorWithData") or (
+            kind_name == "TransactionError" and "revert" in str(e).lower()
+        ):
+            reason = getattr(e, "revert_message", None) or getattr(e, "message", None) or str(e)
+            return ErrorKind.REVERT, str(reason)
+        if isinstance(e, ConnectionError | TimeoutError) or kind_name in (
+            "ProviderNotConnectedError",
+            "ConnectTimeout",
+            "ReadTimeout",
+            "MaxRetryError",
+            "NewConnectionError",
+        ):
+            return ErrorKind.RPC, f"{kind_name}: {e}"
+        if any(w in str(e).lower() for w in _RPC_WORDS):
+            return ErrorKind.RPC, f"{kind_name}: {e}"
+        e = e.__cause__ or e.__context__
+    return ErrorKind.OTHER, f"{type(exc).__name__}: {exc}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Deciding
+# ---------------------------------------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    IDLE = "idle"  # nothing due
+    PERFORMED = "performed"
+    WAIT_ORACLE = "wait-oracle"  # a feed fails its checks
+    WAIT_PAUSED = "wait-paused"
+    WAIT_COOLDOWN = "wait-cooldown"  # a plan is open but its next trade is cooling down
+    BACKOFF = "backoff"  # after a failure, waiting before trying again
+    DUPLICATE = "duplicate"  # this action was already performed (or abandoned)
+    IN_DOUBT = "in-doubt"  # a transaction may be in flight; not resending
+    REVERTED = "reverted"
+    LOST_RACE = "lost-race"
+    RPC_DOWN = "rpc-down"
+    CHAIN_RESET = "chain-reset"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class KeeperConfig:
+    max_attempts: int = 3  # per action, then it is abandoned until the chain moves on
+    backoff_base: float = 12.0  # seconds; doubles per consecutive failure
+    backoff_max: float = 600.0
+
+
+@dataclass
+class InFlight:
+    fingerprint: Fingerprint
+    nonce: int
+    at: float
+
+
+@dataclass
+class KeeperState:
+    genesis: str | None = None
+    last_block: int = -1
+    attempts: dict[Fingerprint, int] = field(default_factory=dict)
+    done: set[Fingerprint] = field(default_factory=set)
+    failures: int = 0  # consecutive
+    backoff_until: float = 0.0
+    in_flight: InFlight | None = None
+
+    def forget_chain(self) -> None:
+        self.attempts.clear()
+        self.done.clear()
+        self.failures = 0
+        self.backoff_until = 0.0
+        self.in_flight = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    perform: bool
+    outcome: Outcome
+    message: str
+
+
+def decide(state: KeeperState, obs: Observation, now: float) -> Decision:
+    """What to do about one observation. Pure: reads `state`, never changes it."""
+    if obs.paused:
+        return Decision(False, Outcome.WAIT_PAUSED, "vault paused: rebalancing stopped by the guardian")
+    failing = [f for f in obs.feeds if not f.usable]
+    if failing:
+        what = ", ".join(f"{f.symbol}: {f.reason}" for f in failing)
+        return Decision(False, Outcome.WAIT_ORACLE, f"oracle not usable ({what}); waiting")
+    if not obs.upkeep.needed:
+        if obs.next_ready_at is not None and obs.next_ready_at > obs.timestamp:
+            wait = obs.next_ready_at - obs.timestamp
+            return Decision(False, Outcome.WAIT_COOLDOWN, f"next trade cooling down for {wait}s")
+        drift = "?" if obs.drift_bps is None else f"{obs.drift_bps} bps"
+        return Decision(
+            False, Outcome.IDLE, f"nothing due (drift {drift}, threshold {obs.threshold_bps} bps)"
+        )
+    fp = obs.fingerprint
+    what = obs.upkeep.describe(obs.symbols)
+    if fp in state.done:
+        return Decision(False, Outcome.DUPLICATE, f"{what}: already performed for this drift")
+    if now < state.backoff_until:
+        return Decision(False, Outcome.BACKOFF, f"{what}: backing off {state.backoff_until - now:.0f}s more")
+    if state.in_flight is not None:
+        return Decision(False, Outcome.IN_DOUBT, f"{what}: an earlier send is unresolved; not resending")
+    return Decision(True, Outcome.PERFORMED, what)
+
+
+# ---------------------------------------------------------------------------------------------
+# Acting
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepResult:
+    outcome: Outcome
+    message: str
+    block: int | None = None
+    drift_bps: int | None = None
+    balanced: bool = False
+    performed: Performed | None = None
+    observation: Observation | None = None
+
+    def metrics(self) -> dict[str, Any]:
+        trades = self.performed.trades if self.performed else ()
+        return {
+            "outcome": str(self.outcome),
+            "drift_bps": self.drift_bps if self.drift_bps is not None else -1,
+            "trades": len(trades),
+            "gas_used": self.performed.gas_used if self.performed else 0,
+            "slippage_bps": max((t.slippage_bps for t in trades), default=0),
+        }
+
+
+class Keeper:
+    """Observes, decides, performs, and remembers enough to never repeat itself."""
+
+    def __init__(
+        self,
+        chain: KeeperChain,
+        config: KeeperConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        logger: logging.Logger = log,
+    ) -> None:
+        self.chain = chain
+        self.config = config or KeeperConfig()
+        self.clock = clock
+        self.log = logger
+        self.state = KeeperState()
+
+    # -- public
+
+    def step(self) -> StepResult:
+        now = self.clock()
+        try:
+            obs = self.chain.observe()
+        except Exception as exc:  # the keeper must outlive any read failure
+            kind, why = classify(exc)
+            if kind is ErrorKind.RPC:
+                return self._fail(now, Outcome.RPC_DOWN, f"RPC unreachable ({why}); backing off")
+            return self._fail(now, Outcome.ERROR, f"cannot read the chain: {why}")
+
+        reset = self._notice_chain(obs)
+        self._settle_in_flight(obs, now)
+        decision = decide(self.state, obs, now)
+        if not decision.perform:
+            outcome = Outcome.CHAIN_RESET if reset and decision.outcome is Outcome.IDLE else decision.outcome
+            message = f"chain reset; {decision.message}" if reset else decision.message
+            self._emit(outcome, message)
+            return self._result(outcome, message, obs)
+        return self._perform(obs, now)
+
+    # -- internals
+
+    def _notice_chain(self, obs: Observation) -> bool:
+        st = self.state
+        reset = st.genesis is not None and (obs.genesis != st.genesis or obs.block < st.last_block)
+        if reset:
+            self.log.warning(
+                "chain reset (block %s after %s): forgetting its history", obs.block, st.last_block
+            )
+            st.forget_chain()
+        st.genesis = obs.genesis
+        st.last_block = obs.block
+        return reset
+
+    def _settle_in_flight(self, obs: Observation, now: float) -> None:
+        """Resolves a send whose fate an RPC failure hid."""
+        flight = self.state.in_flight
+        if flight is None:
+            return
+        fp = flight.fingerprint
+        moved = (obs.plan, obs.trades) != (fp.plan, fp.trades)
+        if moved:
+            # It landed, or another keeper did the same; either way this drift is handled.
+            self.state.done.add(fp)
+            self.state.in_flight = None
+            self.state.failures = 0
+            self.state.backoff_until = 0.0
+            self.log.info("earlier upkeep resolved: the chain moved on")
+        elif obs.nonce <= flight.nonce:
+            # Never left us: it may be tried again (it already counts as an attempt).
+            self.state.in_flight = None
+            self.log.info("earlier upkeep was never sent; it may be retried")
+        elif obs.nonce > flight.nonce:
+            # Mined without moving anything: it reverted.
+            self.state.in_flight = None
+            self.log.warning("earlier upkeep was mined but changed nothing: it reverted")
+
+    def _perform(self, obs: Observation, now: float) -> StepResult:
+        fp = obs.fingerprint
+        what = obs.upkeep.describe(obs.symbols)
+        st = self.state
+        st.attempts[fp] = st.attempts.get(fp, 0) + 1
+        st.in_flight = InFlight(fp, obs.nonce, now)
+        self.log.info("performing upkeep: %s (block %s, drift %s bps)", what, obs.block, obs.drift_bps)
+        try:
+            performed = self.chain.perform(obs.upkeep)
+        except Exception as exc:
+            kind, why = classify(exc)
+            if kind is ErrorKind.RPC:
+                # In doubt: keep `in_flight` so the next observation settles it.
+                return self._fail(now, Outcome.RPC_DOWN, f"{what}: RPC failed while sending ({why})", obs)
+            st.in_flight = None
+            if kind is ErrorKind.REVERT:
+                return self._reverted(obs, fp, what, why, now)
+            return self._fail(now, Outcome.ERROR, f"{what}: {why}", obs)
+        st.in_flight = None
+        st.done.add(fp)
+        st.failures = 0
+        st.backoff_until = 0.0
+        for t in performed.trades:
+            self.log.info(
+                "trade: %s -> %s, in %s, out %s, $%.2f -> $%.2f, slippage %s bps",
+                t.sell,
+                t.buy,
+                t.amount_in,
+                t.amount_out,
+                t.value_in_usd / 1e18,
+                t.value_out_usd / 1e18,
+                t.slippage_bps,
+            )
+        message = f"{what}: done in {performed.tx_hash} ({performed.gas_used} gas)"
+        self._emit(Outcome.PERFORMED, message)
+        return self._result(Outcome.PERFORMED, message, obs, performed)
+
+    def _reverted(self, obs: Observation, fp: Fingerprint, what: str, why: str, now: float) -> StepResult:
+        # Did someone else get there first? Look again before calling it a failure.
+        try:
+            again = self.chain.observe()
+        except Exception:
+            again = None
+        if again is not None and (again.plan, again.trades) != (fp.plan, fp.trades):
+            self.state.done.add(fp)
+            message = f"{what}: another keeper was first ({why})"
+            self._emit(Outcome.LOST_RACE, message)
+            return self._result(Outcome.LOST_RACE, message, again)
+        attempts = self.state.attempts.get(fp, 0)
+        delay = self._back_off(now)
+        if attempts >= self.config.max_attempts:
+            self.state.done.add(fp)
+            message = f"{what}: reverted ({why}); gave up after {attempts} attempts until the chain moves on"
+        else:
+            tries = f"attempt {attempts}/{self.config.max_attempts}"
+            message = f"{what}: reverted ({why}); {tries}, retry in {delay:.0f}s"
+        self._emit(Outcome.REVERTED, message, logging.WARNING)
+        return self._result(Outcome.REVERTED, message, obs)
+
+    def _back_off(self, now: float) -> float:
+        st = self.state
+        st.failures += 1
+        delay = min(self.config.backoff_base * 2 ** (st.failures - 1), self.config.backoff_max)
+        st.backoff_until = now + delay
+        return delay
+
+    def _fail(self, now: float, outcome: Outcome, message: str, obs: Observation | None = None) -> StepResult:
+        delay = self._back_off(now)
+        message = f"{message} (next try in {delay:.0f}s)"
+        self._emit(outcome, message, logging.WARNING)
+        return self._result(outcome, message, obs)
+
+    def _emit(self, outcome: Outcome, message: str, level: int = logging.INFO) -> None:
+        self.log.log(level, "[%s] %s", outcome, message)
+
+    def _result(
+        self, outcome: Outcome, message: str, obs: Observation | None, performed: Performed | None = None
+    ) -> StepResult:
+        return StepResult(
+            outcome=outcome,
+            message=message,
+            block=obs.block if obs else None,
+            drift_bps=obs.drift_bps if obs else None,
+            balanced=obs.balanced if obs else False,
+            performed=performed,
+            observation=obs,
+        )
