@@ -262,6 +262,7 @@ class InFlight:
 class KeeperState:
     genesis: str | None = None
     last_block: int = -1
+    last_trades: int = 0
     attempts: dict[Fingerprint, int] = field(default_factory=dict)
     done: set[Fingerprint] = field(default_factory=set)
     failures: int = 0  # consecutive
@@ -378,7 +379,9 @@ class Keeper:
 
     def _notice_chain(self, obs: Observation) -> bool:
         st = self.state
-        reset = st.genesis is not None and (obs.genesis != st.genesis or obs.block < st.last_block)
+        reset = st.genesis is not None and (
+            obs.genesis != st.genesis or obs.block < st.last_block or obs.trades < st.last_trades
+        )
         if reset:
             self.log.warning(
                 "chain reset (block %s after %s): forgetting its history", obs.block, st.last_block
@@ -386,6 +389,7 @@ class Keeper:
             st.forget_chain()
         st.genesis = obs.genesis
         st.last_block = obs.block
+        st.last_trades = obs.trades
         return reset
 
     def _settle_in_flight(self, obs: Observation, now: float) -> None:
@@ -431,6 +435,8 @@ class Keeper:
             return self._fail(now, Outcome.ERROR, f"{what}: {why}", obs)
         st.in_flight = None
         st.done.add(fp)
+        # The chain is now past the block we saw: seeing that block again means it was reset.
+        st.last_block = max(st.last_block, obs.block + 1)
         st.failures = 0
         st.backoff_until = 0.0
         for t in performed.trades:

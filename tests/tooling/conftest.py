@@ -57,3 +57,34 @@ def blue_spec(manager, guardian, fee_recipient, keeper) -> IndexSpec:
 def deployed(market, blue_spec, owner, book_root):
     report = deploy_index(blue_spec, owner, connected_books(book_root), echo=lambda _: None)
     return report.handle
+
+
+def fund_for_mint(handle, market, holder, shares: int) -> None:
+    """Gives `holder` exactly what minting `shares` takes (wrapping ether for WETH)."""
+    for token, amount in zip(handle.tokens, handle.vault.preview_mint(shares), strict=True):
+        if token.address == market.weth.address:
+            market.weth.deposit(sender=holder, value=amount)
+        else:
+            market.tokens[next(s for s, t in market.tokens.items() if t.address == token.address)].mint(
+                holder.address, amount, sender=holder
+            )
+
+
+@pytest.fixture(scope="session")
+def minted(deployed, market, alice):
+    """Alice holds 1,000 VBLUE ($100,000 of basket)."""
+    shares = 1_000 * 10**18
+    fund_for_mint(deployed, market, alice, shares)
+    for token in deployed.tokens:
+        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
+    deployed.vault.mint(shares, alice.address, [2**255] * 3, sender=alice)
+    return deployed
+
+
+@pytest.fixture
+def drifted(minted, market, owner):
+    """WETH up 25%: its weight drifts from 50% to about 55.6%, past the 2% threshold."""
+    from vyndex.devnet import set_price
+
+    set_price(market, "WETH", market.price("WETH") * Decimal("1.25"), owner)
+    return minted
