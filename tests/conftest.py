@@ -32,6 +32,34 @@ WAD = 10**18
 MAX_UINT = 2**256 - 1
 
 
+def _quiet_reverts() -> None:
+    """ape-foundry traces and prints the whole call tree of every reverted transaction, and
+    ape maps it back to Vyper source lines (together ~0.5 s a revert). The suite asserts revert
+    reasons by name and checks hundreds of them, so it keeps the reason and skips both.
+    Set VYNDEX_SHOW_REVERT_TRACES=1 to get them back when debugging."""
+    from ape.exceptions import ContractLogicError, TransactionError
+    from ape_foundry.provider import FoundryProvider
+
+    def handle(self: Any, exception: Exception, revert_message: str | None = None, **kwargs: Any) -> Any:
+        message = (
+            revert_message if revert_message not in (None, "", "0x") else TransactionError.DEFAULT_MESSAGE
+        )
+        if message.startswith("revert: "):
+            message = message[len("revert: ") :]
+        kwargs.pop("trace", None)
+        # Without the transaction, ape does not map the revert back to source lines.
+        kwargs.pop("txn", None)
+        return self.compiler_manager.enrich_error(
+            ContractLogicError(base_err=exception, revert_message=message, **kwargs)
+        )
+
+    FoundryProvider._handle_execution_reverted = handle  # type: ignore[method-assign]
+
+
+if os.environ.get("VYNDEX_SHOW_REVERT_TRACES") != "1":
+    _quiet_reverts()
+
+
 # ---------------------------------------------------------------------------------------------
 # Actors
 # ---------------------------------------------------------------------------------------------

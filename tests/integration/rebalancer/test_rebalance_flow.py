@@ -1,0 +1,348 @@
+"""The rebalancer end to end against real Uniswap V2: plans, trades, bounds, and the vault's
+own guarantees around them."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+from eth_abi import encode
+
+from .conftest import (
+    COOLDOWN,
+    MIN_TRADE_USD,
+    PRICES,
+    SLIPPAGE_BPS,
+    THRESHOLD_BPS,
+    TRADE_CAP_USD,
+    USD,
+    amount_of,
+    give,
+    holdings_value,
+    run_keeper,
+)
+
+TARGETS = [5000, 3000, 2000]
+ACTION_START, ACTION_TRADE = 1, 2
+
+
+def upkeep(action: int, sell: int = 0, buy: int = 0, via_weth: bool = False, deadline: int = 0) -> bytes:
+    return encode(
+        ["uint256", "uint256", "uint256", "bool", "uint256"], [action, sell, buy, via_weth, deadline]
+    )
+
+
+def test_rebalance__equal_to_50_30_20__every_weight_within_threshold(
+    vault, rebalancer, adapter, manager, keeper, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    assert rebalancer.drift_bps() > THRESHOLD_BPS
+    value_before = holdings_value(vault, adapter)
+
+    receipts = run_keeper(rebalancer, keeper, chain)
+
+    weights = list(rebalancer.weights())
+    assert all(abs(w - t) <= THRESHOLD_BPS for w, t in zip(weights, TARGETS, strict=True)), weights
+    trades = [r for r in receipts if r.events.filter(rebalancer.Trade)]
+    # $10,000 of WETH to buy at $2,000 a trade: five trades and one plan, with a little slack.
+    assert 5 <= len(trades) <= 8
+    assert rebalancer.checkUpkeep(b"")[0] is False
+    # Total cost stays inside the slippage bound on the traded notional.
+    traded = sum(r.events.filter(rebalancer.Trade)[0].value_in_usd for r in trades)
+    assert value_before - holdings_value(vault, adapter) <= traded * SLIPPAGE_BPS // 10_000
+
+
+def test_trade__every_trade__receives_at_least_oracle_fair_less_slippage(
+    vault, rebalancer, manager, keeper, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    for receipt in run_keeper(rebalancer, keeper, chain):
+        for event in receipt.events.filter(rebalancer.Trade):
+            assert event.value_in_usd <= TRADE_CAP_USD
+            assert event.value_out_usd * 10_000 >= event.value_in_usd * (10_000 - SLIPPAGE_BPS) - 10_000
+            assert event.slippage_bps <= SLIPPAGE_BPS
+
+
+def test_trade__sandwich_beyond_bound__reverts_and_vault_keeps_everything(
+    vault, rebalancer, manager, keeper, attacker, uni, tokens, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    needed, data = rebalancer.checkUpkeep(b"")
+    assert needed
+    balances = [tokens[s].balanceOf(vault) for s in ("WETH", "USDC", "WBTC")]
+    # The plan sells WBTC (most overweight) for WETH: the attacker buys WETH with WBTC first,
+    # making WETH about 2% dearer in the pool than the oracle says.
+    wbtc_in = amount_of("WBTC", 100_000)
+    give(uni, tokens["WBTC"], attacker, wbtc_in)
+    tokens["WBTC"].approve(uni.router, wbtc_in, sender=attacker)
+    uni.router.swapExactTokensForTokens(
+        wbtc_in, 0, [tokens["WBTC"], tokens["WETH"]], attacker, 2**64, sender=attacker
+    )
+
+    with ape.reverts():
+        rebalancer.performUpkeep(data, sender=keeper)
+
+    assert [tokens[s].balanceOf(vault) for s in ("WETH", "USDC", "WBTC")] == balances
+
+
+def test_trade__sandwich_inside_bound__vault_loss_within_slippage_of_notional(
+    vault, rebalancer, adapter, manager, keeper, attacker, uni, tokens, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    _, data = rebalancer.checkUpkeep(b"")
+    value_before = holdings_value(vault, adapter)
+    # A small push (about 0.3%), inside what the bound tolerates together with fee and impact.
+    wbtc_in = amount_of("WBTC", 15_000)
+    give(uni, tokens["WBTC"], attacker, wbtc_in)
+    tokens["WBTC"].approve(uni.router, wbtc_in, sender=attacker)
+    uni.router.swapExactTokensForTokens(
+        wbtc_in, 0, [tokens["WBTC"], tokens["WETH"]], attacker, 2**64, sender=attacker
+    )
+
+    receipt = rebalancer.performUpkeep(data, sender=keeper)
+
+    event = receipt.events.filter(rebalancer.Trade)[0]
+    loss = value_before - holdings_value(vault, adapter)
+    assert loss <= event.value_in_usd * SLIPPAGE_BPS // 10_000 + USD // 100
+
+
+def test_trade__second_trade_of_component_inside_cooldown__reverts(rebalancer, manager, keeper, chain):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    deadline = chain.pending_timestamp + 600
+    rebalancer.trade(2, 0, False, 0, deadline, sender=keeper)  # WBTC -> WETH
+    with ape.reverts("rebalancer: buy component cooling down"):
+        rebalancer.trade(1, 0, False, 0, deadline, sender=keeper)
+    with ape.reverts("rebalancer: sell component cooling down"):
+        rebalancer.trade(2, 1, False, 0, deadline, sender=keeper)
+    chain.pending_timestamp += COOLDOWN
+    rebalancer.trade(1, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+
+
+def test_trade__size__capped_at_trade_cap(rebalancer, manager, keeper, chain):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    receipt = rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    event = receipt.events.filter(rebalancer.Trade)[0]
+    # WBTC is $8,000 over target: the $2,000 cap binds.
+    assert TRADE_CAP_USD - USD <= event.value_in_usd <= TRADE_CAP_USD
+
+
+def test_trade__size__closes_drift_without_overshooting(vault, rebalancer, owner, manager, keeper, chain):
+    rebalancer.set_limits(SLIPPAGE_BPS, 100_000 * USD, MIN_TRADE_USD, COOLDOWN, sender=owner)
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    receipt = rebalancer.trade(1, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    event = receipt.events.filter(rebalancer.Trade)[0]
+    # USDC is 33.3% of ~$60,000 against a 30% target: about $2,000 of excess, not the cap.
+    assert 1_900 * USD <= event.value_in_usd <= 2_050 * USD
+    _, stored, _, _ = vault.basket_state()
+    assert stored[1] >= rebalancer.target_units()[1]
+
+
+def test_trade__caller_minimum_above_oracle_bound__tightens_and_reverts(rebalancer, manager, keeper, chain):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    fair_weth = amount_of("WETH", 2_000)
+    with ape.reverts():
+        rebalancer.trade(2, 0, False, fair_weth, chain.pending_timestamp + 600, sender=keeper)
+
+
+def test_trade__via_weth__two_hop_route_works(rebalancer, manager, keeper, chain):
+    rebalancer.set_targets([4000, 4000, 2000], sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    receipt = rebalancer.trade(
+        2, 1, True, 0, chain.pending_timestamp + 600, sender=keeper
+    )  # WBTC -> WETH -> USDC
+    assert receipt.events.filter(rebalancer.Trade)[0].amount_out > 0
+
+
+VALID = "valid deadline"
+
+
+@pytest.mark.parametrize(
+    ("action", "sell", "buy", "deadline", "reason"),
+    [
+        (7, 0, 0, VALID, "rebalancer: unknown action"),
+        (ACTION_TRADE, 0, 2, 2**40, "rebalancer: deadline too far"),
+        (ACTION_TRADE, 0, 2, 1, "rebalancer: deadline passed"),
+        (ACTION_TRADE, 2, 2, VALID, "rebalancer: sell and buy are the same"),
+        (ACTION_TRADE, 0, 2, VALID, "rebalancer: sell not above target"),
+        (ACTION_TRADE, 2, 1, VALID, "rebalancer: buy not below target"),
+        (ACTION_TRADE, 2, 9, VALID, "vault: component index out of range"),
+    ],
+)
+def test_perform_upkeep__crafted_data__rejected_by_name(
+    rebalancer, manager, keeper, chain, action, sell, buy, deadline, reason
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    if deadline == VALID:
+        deadline = chain.pending_timestamp + 600
+    with ape.reverts(reason):
+        rebalancer.performUpkeep(upkeep(action, sell, buy, False, deadline), sender=keeper)
+
+
+def test_trade__without_plan__reverts(rebalancer, manager, keeper, chain):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    with ape.reverts("rebalancer: no rebalance in progress"):
+        rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+
+
+def test_start__drift_within_threshold__reverts(rebalancer, manager, keeper):
+    rebalancer.set_targets([3334, 3333, 3333], sender=manager)
+    assert rebalancer.checkUpkeep(b"")[0] is False
+    with ape.reverts("rebalancer: drift within threshold"):
+        rebalancer.start_rebalance(sender=keeper)
+
+
+def test_pause__guardian__stops_trading_not_redeem(
+    vault, rebalancer, manager, guardian, keeper, alice, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    vault.set_paused(True, sender=guardian)
+    assert rebalancer.checkUpkeep(b"")[0] is False
+    with ape.reverts("vault: rebalancing paused"):
+        rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    with ape.reverts("rebalancer: vault paused"):
+        rebalancer.start_rebalance(sender=keeper)
+    vault.redeem(10**18, alice, [0, 0, 0], sender=alice)
+
+
+def test_stale_price__stops_trading_by_name__mint_and_redeem_untouched(
+    vault, rebalancer, feeds, manager, keeper, alice, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    chain.pending_timestamp += 86_400 + 1
+    for symbol in ("WETH", "USDC"):
+        feeds[symbol].update_answer(PRICES[symbol] * 10**8, sender=keeper)
+    # WBTC's feed is now a day and a second old.
+    assert rebalancer.checkUpkeep(b"")[0] is False
+    with ape.reverts("oracle: stale price"):
+        rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    vault.redeem(10**18, alice, [0, 0, 0], sender=alice)
+    vault.mint(10**18, alice, [2**255] * 3, sender=alice)
+
+
+def test_deviating_secondary__stops_trading_by_name(
+    project, rebalancer, adapter, tokens, owner, manager, keeper, chain
+):
+    secondary = owner.deploy(project.MockAggregator, 8, "WBTC / USD (2)", 33_000 * 10**8)
+    adapter.set_secondary_feed(tokens["WBTC"], secondary, 86_400, 200, sender=owner)
+    rebalancer.set_targets(TARGETS, sender=manager)
+    with ape.reverts("oracle: feeds deviate"):
+        rebalancer.start_rebalance(sender=keeper)
+
+
+def test_vault__rebalance_trade_by_anyone_but_rebalancer__rejected(vault, attacker):
+    with ape.reverts("vault: caller is not the rebalancer"):
+        vault.rebalance_trade(2, 1, 0, 1, b"", sender=attacker)
+
+
+def test_callback__called_outside_a_trade__rejected(rebalancer, tokens, attacker):
+    with ape.reverts("rebalancer: unexpected callback"):
+        rebalancer.on_rebalance_trade(tokens["WBTC"], 1, tokens["WETH"], 1, b"", sender=attacker)
+
+
+def test_keepers__stranger_rejected_until_trading_opened(rebalancer, owner, manager, stranger, chain):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    with ape.reverts("rebalancer: caller is not a keeper"):
+        rebalancer.start_rebalance(sender=stranger)
+    rebalancer.set_open_trading(True, sender=owner)
+    rebalancer.start_rebalance(sender=stranger)
+    rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=stranger)
+
+
+def test_add_and_remove_component__end_to_end(
+    project, vault, rebalancer, adapter, uni, tokens, owner, manager, keeper, chain, create_token
+):
+    link = create_token(18, "Chainlink", "LINK")
+    feed = owner.deploy(project.MockAggregator, 8, "LINK / USD", 10 * 10**8)
+    adapter.set_feed(link, feed, 86_400, sender=owner)
+    from vyndex.uniswap import seed_pair
+
+    for symbol in ("WETH", "USDC", "WBTC"):
+        seed_pair(uni, tokens[symbol], link, amount_of(symbol, 10_000_000), 1_000_000 * 10**18, owner)
+
+    rebalancer.add_component(link, [3000, 3000, 2000, 2000], sender=manager)
+    assert vault.component_count() == 4
+    run_keeper(rebalancer, keeper, chain, max_actions=60)
+    weights = list(rebalancer.weights())
+    assert abs(weights[3] - 2000) <= THRESHOLD_BPS
+
+    rebalancer.set_targets([4000, 3000, 3000, 0], sender=manager)
+    with ape.reverts("vault: component not sold down"):
+        rebalancer.remove_component(3, sender=manager)
+    run_keeper(rebalancer, keeper, chain, max_actions=60)
+    rebalancer.remove_component(3, sender=manager)
+    tokens_after, _ = vault.components()
+    assert link.address not in tokens_after and len(tokens_after) == 3
+    assert rebalancer.target_weights() == [4000, 3000, 3000]
+
+
+def test_add_component__no_feed__rejected_with_oracle_reason(rebalancer, manager, create_token):
+    token = create_token(18)
+    with ape.reverts("oracle: unknown asset"):
+        rebalancer.add_component(token, [2500, 2500, 2500, 2500], sender=manager)
+
+
+@pytest.mark.parametrize(
+    ("weights", "reason"),
+    [
+        ([5000, 3000], "rebalancer: weights length mismatch"),
+        ([5000, 3000, 1999], "rebalancer: weights must sum to 10000"),
+        ([10001, 0, 0], "rebalancer: weight over 100%"),
+    ],
+)
+def test_set_targets__bad_weights__named_error(rebalancer, manager, weights, reason):
+    with ape.reverts(reason):
+        rebalancer.set_targets(weights, sender=manager)
+
+
+def test_set_limits__each_bound__named_error(rebalancer, owner):
+    cases = [
+        ((0, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN), "rebalancer: zero slippage"),
+        ((501, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN), "rebalancer: slippage over cap"),
+        ((100, USD - 1, 1, COOLDOWN), "rebalancer: trade cap too small"),
+        ((100, 10**30 + 1, MIN_TRADE_USD, COOLDOWN), "rebalancer: trade cap too large"),
+        ((100, TRADE_CAP_USD, 0, COOLDOWN), "rebalancer: zero minimum trade"),
+        ((100, TRADE_CAP_USD, TRADE_CAP_USD + 1, COOLDOWN), "rebalancer: minimum trade over cap"),
+        ((100, TRADE_CAP_USD, MIN_TRADE_USD, 59), "rebalancer: cooldown too short"),
+        ((100, TRADE_CAP_USD, MIN_TRADE_USD, 7 * 86_400 + 1), "rebalancer: cooldown too long"),
+    ]
+    for args, reason in cases:
+        with ape.reverts(reason):
+            rebalancer.set_limits(*args, sender=owner)
+
+
+def test_set_drift_threshold__out_of_range__named_error(rebalancer, manager):
+    with ape.reverts("rebalancer: drift threshold too small"):
+        rebalancer.set_drift_threshold(9, sender=manager)
+    with ape.reverts("rebalancer: drift threshold too large"):
+        rebalancer.set_drift_threshold(5001, sender=manager)
+
+
+def test_roles__every_privileged_function__rejects_others(
+    rebalancer, uni, adapter, manager, owner, stranger, keeper
+):
+    for who in (stranger, keeper, owner):
+        with ape.reverts("rebalancer: caller is not the manager"):
+            rebalancer.set_targets(TARGETS, sender=who)
+        with ape.reverts("rebalancer: caller is not the manager"):
+            rebalancer.set_drift_threshold(200, sender=who)
+        with ape.reverts("rebalancer: caller is not the manager"):
+            rebalancer.remove_component(0, sender=who)
+    for who in (stranger, keeper, manager):
+        for call in (
+            lambda w=who: rebalancer.set_keeper(w, True, sender=w),
+            lambda w=who: rebalancer.set_open_trading(True, sender=w),
+            lambda w=who: rebalancer.set_router(uni.router, uni.weth, sender=w),
+            lambda w=who: rebalancer.set_oracle(adapter, sender=w),
+            lambda w=who: rebalancer.set_limits(100, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN, sender=w),
+            lambda w=who: rebalancer.transfer_ownership(w, sender=w),
+        ):
+            with ape.reverts("ownable: caller is not the owner"):
+                call()
