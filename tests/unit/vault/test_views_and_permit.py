@@ -1,0 +1,171 @@
+"""Views (oracle-priced values, basket lookups, raw state for the rebalancer, constants), the index
+token's ERC-20 surface, and EIP-2612 permit signed by an Ape test account."""
+
+import ape
+import pytest
+from eip712.messages import EIP712Domain, EIP712Message
+from eth_pydantic_types import abi
+from vault_math import WAD, balances, redeem_pay
+
+# USD per whole token (18 decimals): WETH, USDC, WBTC.
+PRICES = [3_000 * WAD, WAD, 60_000 * WAD]
+DECIMALS = [18, 6, 8]
+
+
+class Permit(EIP712Message):
+    owner: abi.address
+    spender: abi.address
+    value: abi.uint256
+    nonce: abi.uint256
+    deadline: abi.uint256
+
+
+@pytest.fixture
+def priced(stocked, basket_tokens, oracle, owner, alice, any_bounds):
+    """Alice holds 3 index tokens and a wei; the oracle prices every component."""
+    for token, price in zip(basket_tokens, PRICES, strict=True):
+        oracle.set_price(token, price, sender=owner)
+    stocked.set_oracle(oracle, sender=owner)
+    stocked.mint(3 * WAD + 1, alice, any_bounds, sender=alice)
+    return stocked
+
+
+def test_total_value_and_nav__no_oracle__revert_by_name(stocked, stranger, call_reverts):
+    call_reverts(stocked.total_value, sender=stranger, reason="vault: no oracle")
+    call_reverts(stocked.nav_per_share, sender=stranger, reason="vault: no oracle")
+
+
+def test_total_value_and_nav__priced_basket__exact_sums_of_floored_values(priced, basket_units):
+    supply = 3 * WAD + 1
+    held = [redeem_pay(supply, u) for u in basket_units]
+    expected_total = sum(h * p // 10**d for h, p, d in zip(held, PRICES, DECIMALS, strict=True))
+    expected_nav = sum(u * p // 10**d for u, p, d in zip(basket_units, PRICES, DECIMALS, strict=True))
+    assert expected_nav == 30 * WAD + 30 * WAD + 30 * WAD
+    assert priced.total_value() == expected_total
+    assert priced.nav_per_share() == expected_nav
+
+
+def test_total_value__donation__does_not_move_it(priced, basket_tokens, attacker):
+    value = priced.total_value()
+    for token in basket_tokens:
+        token.transfer(priced, 10**24, sender=attacker)
+    assert priced.total_value() == value
+
+
+def test_oracle_failing__views_revert_but_mint_and_redeem_exact(
+    priced, basket_tokens, basket_units, oracle, owner, bob, any_bounds, no_bounds, call_reverts, stranger
+):
+    oracle.set_failing(basket_tokens[2], True, sender=owner)
+    call_reverts(priced.total_value, sender=stranger, reason="oracle: stale price")
+    call_reverts(priced.nav_per_share, sender=stranger, reason="oracle: stale price")
+    before = balances(basket_tokens, bob)
+    priced.mint(WAD, bob, any_bounds, sender=bob)
+    priced.redeem(WAD, bob, no_bounds, sender=bob)
+    assert balances(basket_tokens, bob) == before  # exact units in, the same units out
+
+
+def test_index_of__each_component__its_position_and_a_stranger_token_reverts(
+    vault, basket_tokens, create_token, stranger, call_reverts
+):
+    assert [vault.index_of(t) for t in basket_tokens] == [0, 1, 2]
+    call_reverts(vault.index_of, create_token(18), sender=stranger, reason="vault: not a component")
+
+
+def test_pair_state__two_components__raw_units_supply_and_scale(
+    stocked, basket_tokens, basket_units, alice, any_bounds, stranger, call_reverts
+):
+    stocked.mint(2 * WAD, alice, any_bounds, sender=alice)
+    state = stocked.pair_state(2, 0)
+    assert tuple(state) == (
+        basket_tokens[2].address,
+        basket_units[2],
+        basket_tokens[0].address,
+        basket_units[0],
+        2 * WAD,
+        WAD,
+    )
+    call_reverts(stocked.pair_state, 0, 3, sender=stranger, reason="vault: component index out of range")
+    call_reverts(stocked.pair_state, 3, 0, sender=stranger, reason="vault: component index out of range")
+    tokens, stored, supply, scale = stocked.basket_state()
+    assert (list(tokens), list(stored), supply, scale) == (
+        [t.address for t in basket_tokens],
+        basket_units,
+        2 * WAD,
+        WAD,
+    )
+
+
+def test_constants__published__match_the_documented_bounds(vault):
+    assert (vault.MAX_COMPONENTS(), vault.MAX_UNIT(), vault.MAX_SUPPLY()) == (32, 2**96 - 1, 2**96)
+
+
+def test_erc20__transfer_and_transfer_from__move_index_tokens_and_log(stocked, alice, bob, carol, any_bounds):
+    stocked.mint(5 * WAD, alice, any_bounds, sender=alice)
+    receipt = stocked.transfer(bob, 2 * WAD, sender=alice)
+    log = receipt.decode_logs(stocked.Transfer)[0]
+    assert (log.sender, log.receiver, log.value) == (alice, bob, 2 * WAD)
+    stocked.approve(carol, WAD, sender=bob)
+    stocked.transferFrom(bob, carol, WAD, sender=carol)
+    assert [stocked.balanceOf(a) for a in (alice, bob, carol)] == [3 * WAD, WAD, WAD]
+    assert stocked.allowance(bob, carol) == 0
+    with ape.reverts("erc20: insufficient allowance"):
+        stocked.transferFrom(bob, carol, 1, sender=carol)
+
+
+def sign_permit(vault, chain, holder, spender, value, nonce, deadline):
+    message = Permit(
+        owner=holder.address,
+        spender=spender.address,
+        value=value,
+        nonce=nonce,
+        deadline=deadline,
+        eip712_domain=domain_of(vault, chain),
+    )
+    return holder.sign_message(message)
+
+
+def domain_of(vault, chain):
+    return EIP712Domain(
+        name=vault.name(), version="1", chainId=chain.chain_id, verifyingContract=vault.address
+    )
+
+
+def test_permit__signed_by_holder__relayer_sets_allowance_and_spender_pulls(
+    stocked, chain, alice, bob, stranger, any_bounds
+):
+    stocked.mint(3 * WAD, alice, any_bounds, sender=alice)
+    deadline = chain.pending_timestamp + 3600
+    sig = sign_permit(stocked, chain, alice, bob, 2 * WAD, 0, deadline)
+    assert stocked.DOMAIN_SEPARATOR() == domain_of(stocked, chain).separator
+    stocked.permit(alice, bob, 2 * WAD, deadline, sig.v, sig.r, sig.s, sender=stranger)
+    assert stocked.allowance(alice, bob) == 2 * WAD
+    assert stocked.nonces(alice) == 1
+    stocked.transferFrom(alice, bob, 2 * WAD, sender=bob)
+    assert stocked.balanceOf(bob) == 2 * WAD
+
+
+def test_permit__replayed_wrong_signer_or_expired__reverts_by_name(
+    stocked, chain, alice, bob, carol, stranger, call_reverts
+):
+    deadline = chain.pending_timestamp + 3600
+    sig = sign_permit(stocked, chain, alice, bob, WAD, 0, deadline)
+    stocked.permit(alice, bob, WAD, deadline, sig.v, sig.r, sig.s, sender=stranger)
+    args = (alice, bob, WAD, deadline, sig.v, sig.r, sig.s)
+    call_reverts(stocked.permit, *args, sender=stranger, reason="erc20: invalid signature")
+    forged = sign_permit(stocked, chain, carol, bob, WAD, 1, deadline)
+    forged_args = (alice, bob, WAD, deadline, forged.v, forged.r, forged.s)
+    call_reverts(stocked.permit, *forged_args, sender=stranger, reason="erc20: invalid signature")
+    past = chain.pending_timestamp - 1
+    late = sign_permit(stocked, chain, alice, bob, WAD, 1, past)
+    late_args = (alice, bob, WAD, past, late.v, late.r, late.s)
+    call_reverts(stocked.permit, *late_args, sender=stranger, reason="erc20: expired deadline")
+
+
+def test_eip712_domain__published__name_version_chain_and_address(stocked, chain):
+    domain = stocked.eip712Domain()
+    assert (domain[1], domain[2], domain[3], domain[4]) == (
+        "vyndex Test Index",
+        "1",
+        chain.chain_id,
+        stocked.address,
+    )
