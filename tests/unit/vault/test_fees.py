@@ -4,6 +4,7 @@ clocks), and previews equal to what a call moves in the same block."""
 
 from fractions import Fraction
 
+import ape
 import pytest
 from vault_math import WAD, YEAR, balances, fee_on, mint_cost, redeem_pay
 
@@ -225,7 +226,7 @@ def test_redeem_fee__thirty_bps__recipient_keeps_fee_shares_holder_paid_for_the_
     assert (event.shares, event.fee_shares) == (shares, fee)
 
 
-def test_fee_setters__at_cap_accepted_one_over_reverts(stocked, manager, call_reverts):
+def test_fee_setters__at_cap_accepted_one_over_reverts(stocked, manager):
     stocked.set_management_fee(MAX_MANAGEMENT_FEE, sender=manager)
     stocked.set_mint_fee(500, sender=manager)
     stocked.set_redeem_fee(500, sender=manager)
@@ -245,7 +246,8 @@ def test_fee_setters__at_cap_accepted_one_over_reverts(stocked, manager, call_re
         (stocked.set_redeem_fee, 501, "vault: redeem fee over cap"),
     ]
     for method, value, reason in over:
-        call_reverts(method, value, sender=manager, reason=reason)
+        with ape.reverts(reason):
+            method(value, sender=manager)
 
 
 def test_preview_mint_and_redeem__fees_accruing_inside_the_call__equal_what_moves(

@@ -79,14 +79,13 @@ def test_mint__max_amounts_exactly_the_cost__succeeds(stocked, basket_units, ali
     assert stocked.balanceOf(alice) == shares
 
 
-def test_mint__any_max_amount_one_below_the_cost__reverts(stocked, basket_units, alice, call_reverts):
+def test_mint__any_max_amount_one_below_the_cost__reverts(stocked, basket_units, alice):
     shares = 10**18 + 1
     for short in range(3):
         bounds = [mint_cost(shares, u) for u in basket_units]
         bounds[short] -= 1
-        call_reverts(
-            stocked.mint, shares, alice, bounds, sender=alice, reason="vault: max amount in exceeded"
-        )
+        with ape.reverts("vault: max amount in exceeded"):
+            stocked.mint(shares, alice, bounds, sender=alice)
 
 
 def test_redeem__min_amounts_exactly_the_payout__succeeds(stocked, basket_units, alice, any_bounds):
@@ -96,50 +95,45 @@ def test_redeem__min_amounts_exactly_the_payout__succeeds(stocked, basket_units,
     assert stocked.balanceOf(alice) == 3 * WAD - shares
 
 
-def test_redeem__any_min_amount_one_above_the_payout__reverts(
-    stocked, basket_units, alice, any_bounds, call_reverts
-):
+def test_redeem__any_min_amount_one_above_the_payout__reverts(stocked, basket_units, alice, any_bounds):
     stocked.mint(3 * WAD, alice, any_bounds, sender=alice)
     shares = WAD + 1
     for high in range(3):
         bounds = [redeem_pay(shares, u) for u in basket_units]
         bounds[high] += 1
-        call_reverts(
-            stocked.redeem, shares, alice, bounds, sender=alice, reason="vault: min amount out not met"
-        )
+        with ape.reverts("vault: min amount out not met"):
+            stocked.redeem(shares, alice, bounds, sender=alice)
 
 
-def test_mint__wrong_bounds_length__reverts(stocked, alice, call_reverts):
-    call_reverts(
-        stocked.mint, WAD, alice, [MAX_UINT] * 2, sender=alice, reason="vault: max amounts length mismatch"
-    )
+def test_mint__wrong_bounds_length__reverts(stocked, alice):
+    with ape.reverts("vault: max amounts length mismatch"):
+        stocked.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
 
 
-def test_redeem__wrong_bounds_length__reverts(stocked, alice, any_bounds, call_reverts):
+def test_redeem__wrong_bounds_length__reverts(stocked, alice, any_bounds):
     stocked.mint(WAD, alice, any_bounds, sender=alice)
-    call_reverts(
-        stocked.redeem, WAD, alice, [0] * 4, sender=alice, reason="vault: min amounts length mismatch"
-    )
+    with ape.reverts("vault: min amounts length mismatch"):
+        stocked.redeem(WAD, alice, [0] * 4, sender=alice)
 
 
-def test_mint_and_redeem__zero_shares_or_zero_receiver__revert_by_name(
-    stocked, alice, any_bounds, no_bounds, call_reverts
-):
+def test_mint_and_redeem__zero_shares_or_zero_receiver__revert_by_name(stocked, alice, any_bounds, no_bounds):
     stocked.mint(WAD, alice, any_bounds, sender=alice)
     zero = ape.utils.ZERO_ADDRESS
     with ape.reverts("vault: zero shares"):
         stocked.mint(0, alice, any_bounds, sender=alice)
-    call_reverts(stocked.mint, WAD, zero, any_bounds, sender=alice, reason="vault: zero receiver")
-    call_reverts(stocked.redeem, 0, alice, no_bounds, sender=alice, reason="vault: zero shares")
-    call_reverts(stocked.redeem, WAD, zero, no_bounds, sender=alice, reason="vault: zero receiver")
+    with ape.reverts("vault: zero receiver"):
+        stocked.mint(WAD, zero, any_bounds, sender=alice)
+    with ape.reverts("vault: zero shares"):
+        stocked.redeem(0, alice, no_bounds, sender=alice)
+    with ape.reverts("vault: zero receiver"):
+        stocked.redeem(WAD, zero, no_bounds, sender=alice)
 
 
-def test_redeem__more_than_balance__reverts(stocked, alice, bob, any_bounds, no_bounds, call_reverts):
+def test_redeem__more_than_balance__reverts(stocked, alice, bob, any_bounds, no_bounds):
     stocked.mint(WAD, alice, any_bounds, sender=alice)
     stocked.mint(WAD, bob, any_bounds, sender=bob)
-    call_reverts(
-        stocked.redeem, WAD + 1, alice, no_bounds, sender=alice, reason="vault: redeem exceeds balance"
-    )
+    with ape.reverts("vault: redeem exceeds balance"):
+        stocked.redeem(WAD + 1, alice, no_bounds, sender=alice)
 
 
 def test_mint__other_receiver__receiver_gets_shares_caller_pays(
@@ -170,14 +164,13 @@ def test_redeem__other_receiver__owner_burns_receiver_paid_event_logged(
     assert list(event.amounts) == basket_units and list(event.skipped) == []
 
 
-def test_mint__up_to_the_supply_cap__accepted_one_wei_more_reverts(
-    create_token, make_basket, alice, call_reverts
-):
+def test_mint__up_to_the_supply_cap__accepted_one_wei_more_reverts(create_token, make_basket, alice):
     cap = 2**96
     token = create_token(18)
     v = make_basket([token], [1], [alice])
     v.mint(cap - 1, alice, [MAX_UINT], sender=alice)
-    call_reverts(v.mint, 2, alice, [MAX_UINT], sender=alice, reason="vault: supply cap exceeded")
+    with ape.reverts("vault: supply cap exceeded"):
+        v.mint(2, alice, [MAX_UINT], sender=alice)
     v.mint(1, alice, [MAX_UINT], sender=alice)
     assert v.totalSupply() == cap
 

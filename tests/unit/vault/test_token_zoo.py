@@ -31,13 +31,12 @@ def test_no_return_token__mint_and_redeem__move_exact_amounts(
 
 
 def test_no_return_token__failing_pull__bubbles_the_token_reason(
-    project, owner, create_token, make_basket, alice, stranger, call_reverts
+    project, owner, create_token, make_basket, alice, stranger
 ):
     tokens = [owner.deploy(project.NoReturnToken, "Tether", "USDT", 6), create_token(18)]
     v = make_basket(tokens, [1, 1], [alice])
-    call_reverts(
-        v.mint, WAD, stranger, [MAX_UINT] * 2, sender=stranger, reason="noreturn: insufficient allowance"
-    )
+    with ape.reverts("noreturn: insufficient allowance"):
+        v.mint(WAD, stranger, [MAX_UINT] * 2, sender=stranger)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,15 +57,14 @@ def test_fee_on_transfer_token__mint__refused_by_name(fot_world, alice):
         v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
 
 
-def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_mint_refused(
-    fot_world, alice, call_reverts
-):
+def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_mint_refused(fot_world, alice):
     v, fot, plain = fot_world
     fot.set_fee(0, sender=alice)
     v.mint(2 * WAD, alice, [MAX_UINT] * 2, sender=alice)  # the control: at zero fee it is a plain token
     assert fot.balanceOf(v) == 2 * WAD
     fot.set_fee(100, sender=alice)
-    call_reverts(v.mint, WAD, alice, [MAX_UINT] * 2, sender=alice, reason="vault: fee-on-transfer token")
+    with ape.reverts("vault: fee-on-transfer token"):
+        v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
     before = balances([fot, plain], alice)
     v.redeem(WAD, alice, [0, 0], sender=alice)
     # The vault sends what it owes; the token's fee comes out of what the holder receives.
@@ -188,10 +186,11 @@ def frozen_world(project, owner, create_token, make_basket, alice, bob, any_boun
     return v, plain, frozen, units
 
 
-def test_blacklisted_holder__redeem__reverts_with_the_token_reason(frozen_world, owner, alice, call_reverts):
+def test_blacklisted_holder__redeem__reverts_with_the_token_reason(frozen_world, owner, alice):
     v, _, frozen, _ = frozen_world
     frozen.set_blacklisted(alice, True, sender=owner)
-    call_reverts(v.redeem, WAD, alice, [0, 0], sender=alice, reason="token: blacklisted")
+    with ape.reverts("token: blacklisted"):
+        v.redeem(WAD, alice, [0, 0], sender=alice)
 
 
 def test_blacklisted_holder__redeem_skipping__others_paid_forfeit_credited_to_remaining_holders(
@@ -236,49 +235,36 @@ def test_redeem_skipping__partial_forfeit__unit_raised_by_floor_of_supply_over_r
 
 
 def test_vault_blacklisted__every_holder_skips__last_one_out_leaves_unit_unchanged(
-    frozen_world, owner, alice, bob, call_reverts
+    frozen_world, owner, alice, bob
 ):
     v, plain, frozen, units = frozen_world
     frozen.set_blacklisted(v, True, sender=owner)
-    call_reverts(v.redeem, WAD, bob, [0, 0], sender=bob, reason="token: blacklisted")
+    with ape.reverts("token: blacklisted"):
+        v.redeem(WAD, bob, [0, 0], sender=bob)
     v.redeem_skipping(WAD, bob, [0, 0], [frozen], sender=bob)
     v.redeem_skipping(3 * WAD, alice, [0, 0], [frozen], sender=alice)
     assert v.totalSupply() == 0
     assert plain.balanceOf(alice) > 0 and v.components()[1][1] == units[1] * 4 // 3
 
 
-def test_redeem_skipping__bad_skip_lists__revert_by_name(frozen_world, create_token, alice, call_reverts):
+def test_redeem_skipping__bad_skip_lists__revert_by_name(frozen_world, create_token, alice):
     v, _, frozen, units = frozen_world
     stray = create_token(18)
-    call_reverts(
-        v.redeem_skipping, WAD, alice, [0, 0], [stray], sender=alice, reason="vault: not a component"
-    )
-    call_reverts(
-        v.redeem_skipping,
-        WAD,
-        alice,
-        [0, 0],
-        [frozen, frozen],
-        sender=alice,
-        reason="vault: component skipped twice",
-    )
+    with ape.reverts("vault: not a component"):
+        v.redeem_skipping(WAD, alice, [0, 0], [stray], sender=alice)
+    with ape.reverts("vault: component skipped twice"):
+        v.redeem_skipping(WAD, alice, [0, 0], [frozen, frozen], sender=alice)
     # A skipped component's minimum is still checked against what it would have paid.
     too_high = [0, redeem_pay(WAD, units[1]) + 1]
-    call_reverts(
-        v.redeem_skipping,
-        WAD,
-        alice,
-        too_high,
-        [frozen],
-        sender=alice,
-        reason="vault: min amount out not met",
-    )
+    with ape.reverts("vault: min amount out not met"):
+        v.redeem_skipping(WAD, alice, too_high, [frozen], sender=alice)
 
 
-def test_paused_token__mint__reverts_with_the_token_reason(frozen_world, owner, alice, call_reverts):
+def test_paused_token__mint__reverts_with_the_token_reason(frozen_world, owner, alice):
     v, _, frozen, _ = frozen_world
     frozen.set_paused(True, sender=owner)
-    call_reverts(v.mint, WAD, alice, [MAX_UINT] * 2, sender=alice, reason="token: paused")
+    with ape.reverts("token: paused"):
+        v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,7 +284,7 @@ def rebasing_world(project, owner, create_token, make_basket, alice, bob):
 
 
 def test_rebasing_token__negative_rebase__first_redeemer_paid_in_full_last_must_forfeit(
-    rebasing_world, alice, bob, call_reverts
+    rebasing_world, alice, bob
 ):
     # What the vault does with a negative rebase, stated plainly: units are stored, so the loss is
     # not shared. The vault is short of the rebased token (invariant 1 cannot hold for it); whoever
@@ -310,9 +296,8 @@ def test_rebasing_token__negative_rebase__first_redeemer_paid_in_full_last_must_
     v.redeem(10 * WAD, alice, [0, 0], sender=alice)
     assert deltas(balances([steth, plain], alice), before)[1] == 10 * 10**6
     assert steth.balanceOf(alice) - before[0] in (10 * WAD - 1, 10 * WAD)  # one wei of share rounding
-    call_reverts(
-        v.redeem, 10 * WAD, bob, [0, 0], sender=bob, reason="rebasing: transfer amount exceeds balance"
-    )
+    with ape.reverts("rebasing: transfer amount exceeds balance"):
+        v.redeem(10 * WAD, bob, [0, 0], sender=bob)
     before = plain.balanceOf(bob)
     v.redeem_skipping(10 * WAD, bob, [0, 0], [steth], sender=bob)
     assert plain.balanceOf(bob) - before == 10 * 10**6
@@ -328,7 +313,7 @@ def test_rebasing_token__positive_rebase__surplus_belongs_to_no_one_units_unchan
 
 
 def test_rebasing_token__mint_after_rebase_with_lossy_transfer__refused_as_fee_on_transfer(
-    rebasing_world, alice, call_reverts
+    rebasing_world, alice
 ):
     v, steth, _ = rebasing_world
     index = 9 * WAD // 10
@@ -336,4 +321,5 @@ def test_rebasing_token__mint_after_rebase_with_lossy_transfer__refused_as_fee_o
     shares = WAD + 1
     amount = mint_cost(shares, WAD)
     assert (amount * WAD // index) * index // WAD < amount  # the token delivers a wei short
-    call_reverts(v.mint, shares, alice, [MAX_UINT] * 2, sender=alice, reason="vault: fee-on-transfer token")
+    with ape.reverts("vault: fee-on-transfer token"):
+        v.mint(shares, alice, [MAX_UINT] * 2, sender=alice)
