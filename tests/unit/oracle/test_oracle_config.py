@@ -33,7 +33,15 @@ def test_setter__called_by_stranger__reverts_not_owner(priced, weth, eth_feed, o
         "remove_feed": (weth,),
     }[setter]
     with ape.reverts(NOT_OWNER):
-        getattr(priced, setter)(*args, sender=stranger)
+        getattr(priced, setter).call(*args, sender=stranger, skip_trace=True)
+
+
+def test_set_feed__stranger_sends_a_transaction__reverts_and_nothing_changes(
+    priced, weth, other_feed, stranger
+):
+    with ape.reverts(NOT_OWNER):
+        priced.set_feed(weth, other_feed, 2 * HOUR, sender=stranger)
+    assert priced.feed_config(weth).feed != other_feed.address
 
 
 def test_transfer_ownership__before_accept__old_owner_still_configures(priced, weth, owner, alice):
@@ -42,7 +50,7 @@ def test_transfer_ownership__before_accept__old_owner_still_configures(priced, w
     assert priced.pending_owner() == alice
     priced.set_bounds(weth, 1, 0, sender=owner)
     with ape.reverts(NOT_OWNER):
-        priced.set_bounds(weth, 2, 0, sender=alice)
+        priced.set_bounds.call(weth, 2, 0, sender=alice, skip_trace=True)
 
 
 def test_accept_ownership__by_pending_owner__moves_configuration_rights(priced, weth, owner, alice):
@@ -51,7 +59,7 @@ def test_accept_ownership__by_pending_owner__moves_configuration_rights(priced, 
     assert priced.owner() == alice
     priced.set_bounds(weth, 1, 0, sender=alice)
     with ape.reverts(NOT_OWNER):
-        priced.set_bounds(weth, 2, 0, sender=owner)
+        priced.set_bounds.call(weth, 2, 0, sender=owner, skip_trace=True)
 
 
 def test_renounce_ownership__not_exported__absent_from_abi(priced):
@@ -91,7 +99,7 @@ def test_set_feed__staleness_range__accepts_1_minute_to_72_hours(
         assert adapter.feed_config(weth).max_staleness == staleness
     else:
         with ape.reverts("oracle: staleness out of range"):
-            adapter.set_feed(weth, eth_feed, staleness, sender=owner)
+            adapter.set_feed.call(weth, eth_feed, staleness, sender=owner, skip_trace=True)
 
 
 @pytest.mark.parametrize(
@@ -104,22 +112,22 @@ def test_set_feed__staleness_range__accepts_1_minute_to_72_hours(
 )
 def test_set_feed__invalid_asset__reverts(adapter, eth_feed, owner, asset, reason):
     with ape.reverts(reason):
-        adapter.set_feed(asset, eth_feed, HOUR, sender=owner)
+        adapter.set_feed.call(asset, eth_feed, HOUR, sender=owner, skip_trace=True)
 
 
 def test_set_feed__feed_without_code__reverts(adapter, weth, stranger, owner):
     with ape.reverts("oracle: feed not a contract"):
-        adapter.set_feed(weth, stranger, HOUR, sender=owner)
+        adapter.set_feed.call(weth, stranger, HOUR, sender=owner, skip_trace=True)
 
 
 def test_set_feed__feed_with_19_decimals__reverts(adapter, weth, create_feed, owner):
     with ape.reverts("oracle: feed decimals over 18"):
-        adapter.set_feed(weth, create_feed(19, 1), HOUR, sender=owner)
+        adapter.set_feed.call(weth, create_feed(19, 1), HOUR, sender=owner, skip_trace=True)
 
 
 def test_set_feed__token_with_19_decimals__reverts(adapter, create_token, eth_feed, owner):
     with ape.reverts("oracle: token decimals over 18"):
-        adapter.set_feed(create_token(19), eth_feed, HOUR, sender=owner)
+        adapter.set_feed.call(create_token(19), eth_feed, HOUR, sender=owner, skip_trace=True)
 
 
 def test_set_feed__replacing_primary__keeps_bounds_and_secondary(
@@ -142,7 +150,7 @@ def test_set_feed__replacing_primary__keeps_bounds_and_secondary(
 def test_set_feed__feed_is_the_secondary__reverts(priced, weth, other_feed, owner):
     priced.set_secondary_feed(weth, other_feed, HOUR, 100, sender=owner)
     with ape.reverts("oracle: feed is the secondary"):
-        priced.set_feed(weth, other_feed, HOUR, sender=owner)
+        priced.set_feed.call(weth, other_feed, HOUR, sender=owner, skip_trace=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,23 +177,23 @@ def test_set_secondary_feed__deviation_range__accepts_1_to_5000_bps(priced, weth
         assert priced.feed_config(weth).max_deviation_bps == bps
     else:
         with ape.reverts("oracle: deviation out of range"):
-            priced.set_secondary_feed(weth, other_feed, HOUR, bps, sender=owner)
+            priced.set_secondary_feed.call(weth, other_feed, HOUR, bps, sender=owner, skip_trace=True)
 
 
 @pytest.mark.parametrize("staleness", [59, 72 * HOUR + 1])
 def test_set_secondary_feed__staleness_out_of_range__reverts(priced, weth, other_feed, owner, staleness):
     with ape.reverts("oracle: staleness out of range"):
-        priced.set_secondary_feed(weth, other_feed, staleness, 100, sender=owner)
+        priced.set_secondary_feed.call(weth, other_feed, staleness, 100, sender=owner, skip_trace=True)
 
 
 def test_set_secondary_feed__same_as_primary__reverts(priced, weth, eth_feed, owner):
     with ape.reverts("oracle: secondary is the primary"):
-        priced.set_secondary_feed(weth, eth_feed, HOUR, 100, sender=owner)
+        priced.set_secondary_feed.call(weth, eth_feed, HOUR, 100, sender=owner, skip_trace=True)
 
 
 def test_set_secondary_feed__unknown_asset__reverts(priced, other_feed, stranger, owner):
     with ape.reverts("oracle: unknown asset"):
-        priced.set_secondary_feed(stranger, other_feed, HOUR, 100, sender=owner)
+        priced.set_secondary_feed.call(stranger, other_feed, HOUR, 100, sender=owner, skip_trace=True)
 
 
 def test_set_secondary_feed__zero_address__removes_the_check(priced, weth, create_feed, owner):
@@ -200,7 +208,7 @@ def test_set_secondary_feed__zero_address__removes_the_check(priced, weth, creat
 
 def test_set_secondary_feed__removal_with_parameters__reverts(priced, weth, owner):
     with ape.reverts("oracle: parameters without a feed"):
-        priced.set_secondary_feed(weth, ape.utils.ZERO_ADDRESS, HOUR, 0, sender=owner)
+        priced.set_secondary_feed.call(weth, ape.utils.ZERO_ADDRESS, HOUR, 0, sender=owner, skip_trace=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +227,7 @@ def test_set_secondary_feed__removal_with_parameters__reverts(priced, weth, owne
 )
 def test_set_bounds__invalid_pair__reverts(priced, weth, owner, lower, upper, reason):
     with ape.reverts(reason):
-        priced.set_bounds(weth, lower, upper, sender=owner)
+        priced.set_bounds.call(weth, lower, upper, sender=owner, skip_trace=True)
 
 
 @pytest.mark.parametrize(("lower", "upper"), [(1_999, 2_000), (5, 0), (0, 7), (0, MAX_BOUND), (MAX_BOUND, 0)])
@@ -239,7 +247,7 @@ def test_set_bounds__both_zero__removes_the_check(priced, weth, owner):
 
 def test_set_bounds__unknown_asset__reverts(priced, stranger, owner):
     with ape.reverts("oracle: unknown asset"):
-        priced.set_bounds(stranger, 1, 2, sender=owner)
+        priced.set_bounds.call(stranger, 1, 2, sender=owner, skip_trace=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,12 +266,12 @@ def test_set_sequencer_feed__grace_range__accepts_1_minute_to_1_day(priced, crea
         assert priced.sequencer_feed() == (feed.address, grace)
     else:
         with ape.reverts("oracle: grace period out of range"):
-            priced.set_sequencer_feed(feed, grace, sender=owner)
+            priced.set_sequencer_feed.call(feed, grace, sender=owner, skip_trace=True)
 
 
 def test_set_sequencer_feed__feed_without_code__reverts(priced, stranger, owner):
     with ape.reverts("oracle: feed not a contract"):
-        priced.set_sequencer_feed(stranger, HOUR, sender=owner)
+        priced.set_sequencer_feed.call(stranger, HOUR, sender=owner, skip_trace=True)
 
 
 def test_set_sequencer_feed__zero_address__removes_the_check(
@@ -280,7 +288,7 @@ def test_set_sequencer_feed__zero_address__removes_the_check(
 
 def test_set_sequencer_feed__removal_with_grace__reverts(priced, owner):
     with ape.reverts("oracle: parameters without a feed"):
-        priced.set_sequencer_feed(ape.utils.ZERO_ADDRESS, HOUR, sender=owner)
+        priced.set_sequencer_feed.call(ape.utils.ZERO_ADDRESS, HOUR, sender=owner, skip_trace=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,4 +307,4 @@ def test_remove_feed__configured_asset__clears_everything_and_logs(priced, weth,
 
 def test_remove_feed__unknown_asset__reverts(priced, stranger, owner):
     with ape.reverts("oracle: unknown asset"):
-        priced.remove_feed(stranger, sender=owner)
+        priced.remove_feed.call(stranger, sender=owner, skip_trace=True)

@@ -58,9 +58,9 @@ def test_total_value__feed_removed__reverts_with_adapter_reason_and_redeem_still
 ):
     adapter.remove_feed(basket_tokens[1], sender=owner)
     with ape.reverts(REASONS[UNKNOWN_ASSET]):
-        valued_vault.total_value()
+        valued_vault.total_value(skip_trace=True)
     with ape.reverts(REASONS[UNKNOWN_ASSET]):
-        valued_vault.nav_per_share()
+        valued_vault.nav_per_share(skip_trace=True)
 
     before = [t.balanceOf(alice) for t in basket_tokens]
     valued_vault.redeem(2 * 10**18, alice, [0, 0, 0], sender=alice)
@@ -75,7 +75,7 @@ def test_mint_and_redeem__stale_and_broken_feeds__never_call_the_adapter(
     feeds[2].set_reverting(True, sender=owner)
     warp(now() + HOUR + 1)  # the other two are stale now
     with ape.reverts(REASONS[STALE]):
-        valued_vault.total_value()
+        valued_vault.total_value(skip_trace=True)
 
     fund(bob, basket_tokens, basket_units, valued_vault)
     minted = valued_vault.mint(10**18, bob, basket_units, sender=bob)
