@@ -66,6 +66,11 @@ def fmt_units(amount: int, decimals: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def describe_amounts(amounts: list[int], decimals: list[int], symbols: list[str]) -> str:
+    """'1.5 WETH, 0.05 WBTC, ...'"""
+    return ", ".join(f"{fmt_units(a, d)} {s}" for a, d, s in zip(amounts, decimals, symbols, strict=True))
+
+
 @dataclass(frozen=True)
 class Leg:
     symbol: str

@@ -408,6 +408,12 @@ def stop_node(name: str, state_dir: Path = STATE_DIR) -> bool:
     return True
 
 
+def no_confirmations(network: Any) -> None:
+    """Ape waits for 2 confirmations on mainnet; an automine devnet mines only on transactions,
+    so talking to the devnet itself (not a fork) needs 0."""
+    network.config.required_confirmations = 0
+
+
 def write_devnet_book(book: AddressBook, market: Market, chain_id: int, genesis: str, uri: str) -> None:
     book.reset("ethereum:mainnet", chain_id, genesis)
     for name, address in market.entries().items():

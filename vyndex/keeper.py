@@ -269,12 +269,47 @@ class KeeperState:
     backoff_until: float = 0.0
     in_flight: InFlight | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """What a one-shot keeper (cron) carries to its next run; times must be wall-clock."""
+        return {
+            "genesis": self.genesis,
+            "last_block": self.last_block,
+            "last_trades": self.last_trades,
+            "attempts": [[*_fp_tuple(fp), n] for fp, n in self.attempts.items()],
+            "done": [list(_fp_tuple(fp)) for fp in self.done],
+            "failures": self.failures,
+            "backoff_until": self.backoff_until,
+            "in_flight": [*_fp_tuple(self.in_flight.fingerprint), self.in_flight.nonce, self.in_flight.at]
+            if self.in_flight
+            else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KeeperState:
+        flight = data.get("in_flight")
+        return cls(
+            genesis=data.get("genesis"),
+            last_block=int(data.get("last_block", -1)),
+            last_trades=int(data.get("last_trades", 0)),
+            attempts={Fingerprint(*row[:5]): int(row[5]) for row in data.get("attempts", [])},
+            done={Fingerprint(*row[:5]) for row in data.get("done", [])},
+            failures=int(data.get("failures", 0)),
+            backoff_until=float(data.get("backoff_until", 0.0)),
+            in_flight=InFlight(Fingerprint(*flight[:5]), int(flight[5]), float(flight[6]))
+            if flight
+            else None,
+        )
+
     def forget_chain(self) -> None:
         self.attempts.clear()
         self.done.clear()
         self.failures = 0
         self.backoff_until = 0.0
         self.in_flight = None
+
+
+def _fp_tuple(fp: Fingerprint) -> tuple[int, int, int, int, int]:
+    return (fp.action, fp.plan, fp.trades, fp.sell, fp.buy)
 
 
 @dataclass(frozen=True)

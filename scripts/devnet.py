@@ -1,0 +1,183 @@
+"""The mainnet-shaped devnet: `ape run devnet start|stop|status|fork|price|refresh|warp|fund`.
+
+`start` runs Anvil with chain id 1 on 127.0.0.1:8645 as its own process (it outlives this
+command), deploys WETH9 + Uniswap V2 (npm artifacts), ERC-20 components, Chainlink-style feeds
+and pools at the feed prices, and writes deployments/devnet.json. Then
+`--network ethereum:mainnet-fork:foundry` forks it (ape-config: node.ethereum.mainnet.uri).
+
+Each `ape run ... --network ethereum:mainnet-fork:foundry` starts its own throw-away fork. To
+share one fork between commands (deploy, then mint, then keeper...), start a persistent one with
+`ape run devnet fork` and export the APE_FOUNDRY_HOST it prints.
+"""
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+from ape import accounts, chain, networks
+from ape.cli import ConnectedProviderCommand
+
+from vyndex import devnet as dn
+from vyndex.actions import fmt_units, parse_amount
+from vyndex.addressbook import AddressBook, devnet_book_path
+from vyndex.cli import ToolError, account_arg, friendly_errors, index_arg, is_dev_chain, resolve_account
+from vyndex.console import console
+from vyndex.index import chain_identity, connected_books, open_index
+from vyndex.keeper_chain import fast_forward
+
+MARKET_MAKER = 11  # TEST::11 deploys the market and moves prices; TEST::0.. stay untouched
+
+
+@click.group(short_help="Run the mainnet-shaped devnet and move its prices")
+def cli():
+    pass
+
+
+@cli.command(short_help="Start the devnet node and deploy the market")
+@click.option("--port", default=dn.DEVNET_PORT, show_default=True, type=int)
+@click.option("--pool-usd", default="2000000", show_default=True, help="Liquidity per pool side, USD.")
+@friendly_errors
+def start(port, pool_usd):
+    uri = f"http://127.0.0.1:{port}"
+    book_path = devnet_book_path()
+    if dn.node_alive(uri):
+        chain_id, genesis = dn.node_identity(uri)
+        book = AddressBook.load(book_path)
+        if chain_id == dn.DEVNET_CHAIN_ID and book.matches(chain_id, genesis):
+            console.print(f"devnet already running at {uri} (book {book_path})")
+            return
+        raise ToolError(f"{uri} is taken by another node (chain id {chain_id}): stop it or use --port")
+    pid = dn.start_node("devnet", port)
+    console.print(
+        f"devnet: anvil pid {pid} at {uri}, chain id {dn.DEVNET_CHAIN_ID} (log {dn.STATE_DIR}/devnet.log)"
+    )
+    # Ape waits for 2 confirmations on mainnet; an automine devnet only mines on transactions.
+    dn.no_confirmations(networks.ethereum.mainnet)
+    try:
+        with networks.ethereum.mainnet.use_provider("node", provider_settings={"uri": uri}):
+            maker = accounts.test_accounts[MARKET_MAKER]
+            market = dn.build_market(maker, pool_usd=Decimal(pool_usd), echo=console.print)
+            _, _, chain_id, genesis = chain_identity()
+            dn.write_devnet_book(AddressBook.load(book_path), market, chain_id, genesis, uri)
+    except BaseException:
+        dn.stop_node("devnet")
+        raise
+    console.print(f"address book: {book_path}")
+    console.print("fork it with: --network ethereum:mainnet-fork:foundry")
+
+
+@cli.command(short_help="Stop the devnet and its persistent fork")
+def stop():
+    for name in ("fork", "devnet"):
+        if dn.stop_node(name):
+            console.print(f"{name}: stopped")
+        else:
+            console.print(f"{name}: not running")
+
+
+@cli.command(short_help="Is the devnet running, and does its book match it?")
+@click.option("--port", default=dn.DEVNET_PORT, show_default=True, type=int)
+def status(port):
+    uri = f"http://127.0.0.1:{port}"
+    if not dn.node_alive(uri):
+        console.print(f"devnet: not running at {uri}")
+        raise SystemExit(1)
+    chain_id, genesis = dn.node_identity(uri)
+    book = AddressBook.load(devnet_book_path())
+    fresh = "matches" if book.matches(chain_id, genesis) else "does NOT match (restart: ape run devnet start)"
+    console.print(f"devnet: running at {uri}, chain id {chain_id}, pid {dn.read_pid('devnet')}")
+    console.print(f"book {devnet_book_path()} {fresh}; {len(book.contracts)} names")
+    fork_pid = dn.read_pid("fork")
+    if fork_pid:
+        console.print(f"fork: running, pid {fork_pid}, {Path(dn.STATE_DIR / 'fork.uri').read_text().strip()}")
+
+
+@cli.command(short_help="Start a persistent fork of the devnet, shared by later commands")
+@click.option("--port", default=None, type=int, help="Default: a free port.")
+def fork(port):
+    if not dn.node_alive(dn.DEVNET_URI):
+        raise ToolError("the devnet is not running: ape run devnet start")
+    port = port or dn.free_port()
+    pid = dn.start_node("fork", port, fork_url=dn.DEVNET_URI)
+    uri = f"http://127.0.0.1:{port}"
+    (dn.STATE_DIR / "fork.uri").write_text(uri + "\n")
+    console.print(f"fork: anvil pid {pid} at {uri}")
+    click.echo(f"export APE_FOUNDRY_HOST={uri}")
+
+
+def _market():
+    if chain.provider.network.name == "mainnet":
+        dn.no_confirmations(chain.provider.network)
+    books = connected_books()
+    return dn.attach_market(books.lookup)
+
+
+def _parse_price(text: str, current: Decimal) -> Decimal:
+    try:
+        if text.endswith("%"):
+            return current * (1 + Decimal(text[:-1]) / 100)
+        return Decimal(text)
+    except InvalidOperation:
+        raise ToolError(f"'{text}' is neither a price (3300) nor a change (+10%)") from None
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Move a price: feeds, then pools by arbitrage")
+@click.argument("symbol")
+@click.argument("price")
+@friendly_errors
+def price(symbol, price):
+    if not is_dev_chain() and chain.provider.network.name != "mainnet":
+        raise ToolError("prices move only on the devnet or a fork of it")
+    market = _market()
+    if symbol not in market.tokens:
+        raise ToolError(f"unknown symbol {symbol} (devnet has {', '.join(market.tokens)})")
+    before = market.price(symbol)
+    target = _parse_price(price, before)
+    dn.set_price(market, symbol, target, accounts.test_accounts[MARKET_MAKER])
+    pools = "every pool re-priced" if symbol == "WETH" else f"pool ${market.pool_price(symbol):.4f}"
+    console.print(f"{symbol}: ${before} -> ${market.price(symbol)} ({pools})")
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Republish every feed (fresh timestamps)")
+@friendly_errors
+def refresh():
+    market = _market()
+    dn.refresh_feeds(market, accounts.test_accounts[MARKET_MAKER])
+    console.print(f"refreshed {len(market.feeds)} feeds at block {chain.blocks.head.number}")
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Move the chain clock forward (local/fork only)")
+@click.argument("seconds", type=int)
+@friendly_errors
+def warp(seconds):
+    if not is_dev_chain():
+        raise ToolError("time travel works only on a local or fork network")
+    ts = fast_forward(seconds)
+    console.print(f"clock moved {seconds}s: block {chain.blocks.head.number} at {ts}")
+
+
+@cli.command(cls=ConnectedProviderCommand, short_help="Give an account the components to mint N index tokens")
+@click.argument("amount")
+@index_arg()
+@account_arg()
+@friendly_errors
+def fund(amount, index_symbol, account_name):
+    holder = resolve_account(account_name, "holder")
+    shares = parse_amount(amount)
+    handle = open_index(connected_books(), index_symbol)
+    market = _market()
+    by_address = {str(t.address).lower(): s for s, t in market.tokens.items()}
+    needs = handle.vault.preview_mint(shares)
+    for token, symbol, dec, need in zip(handle.tokens, handle.symbols, handle.decimals, needs, strict=True):
+        want = int(need) * 101 // 100 + 1  # 1% for the mint slippage bound
+        have = int(token.balanceOf(holder.address))
+        if have >= want:
+            continue
+        key = by_address.get(str(token.address).lower())
+        if key is None:
+            raise ToolError(f"{symbol} is not a devnet token: cannot fund it")
+        if key == "WETH":
+            market.weth.deposit(sender=holder, value=want - have)
+        else:
+            market.tokens[key].mint(holder.address, want - have, sender=holder)
+        console.print(f"{holder.address}: +{fmt_units(want - have, dec)} {symbol}")

@@ -1,0 +1,88 @@
+"""Keep an index rebalanced: `ape run keeper --network ... [--once]`.
+
+Each step reads the rebalancer's `checkUpkeep` and the feeds, and performs the upkeep when due
+(see vyndex.keeper for what it does about reverts, RPC drops, stale prices and rival keepers).
+
+  --once             one step, for cron; state (backoff, attempts) persists in --state-file;
+                     exit 0 when idle, waiting or performed, 2 when the step failed
+  --until-balanced   loop until the drift is within the threshold (exit 0), or --max-steps (exit 2)
+  --fast-forward     local/fork only: skip cooldowns by moving the chain clock (demos, tests)
+"""
+
+import json
+import time
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand
+from rich.markup import escape
+
+from vyndex.cli import ToolError, account_arg, friendly_errors, index_arg, is_dev_chain, resolve_account
+from vyndex.console import console
+from vyndex.index import connected_books, open_index
+from vyndex.keeper import Keeper, KeeperConfig, KeeperState, Outcome
+from vyndex.keeper_chain import ApeKeeperChain
+from vyndex.keeper_chain import fast_forward as warp
+
+FAILED = {Outcome.REVERTED, Outcome.RPC_DOWN, Outcome.ERROR}
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Perform rebalance upkeep when due")
+@index_arg()
+@account_arg()
+@click.option("--once", is_flag=True, help="One step, then exit (for cron).")
+@click.option("--until-balanced", is_flag=True, help="Loop until the drift is within the threshold.")
+@click.option("--interval", default=12.0, show_default=True, help="Seconds between steps.")
+@click.option("--max-steps", default=0, help="Stop after this many steps (0: no limit).")
+@click.option("--fast-forward", is_flag=True, help="Local/fork only: move the clock past cooldowns.")
+@click.option(
+    "--state-file", default=None, help="Where --once keeps its state (default .keeper-<index>.json)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print each step's metrics as a JSON line.")
+@friendly_errors
+def cli(
+    index_symbol, account_name, once, until_balanced, interval, max_steps, fast_forward, state_file, as_json
+):
+    fast_forward_ = fast_forward
+    if fast_forward_ and not is_dev_chain():
+        raise ToolError("--fast-forward moves the chain clock: local or fork networks only")
+    handle = open_index(connected_books(), index_symbol)
+    account = resolve_account(account_name, "keeper")
+    if not handle.rebalancer.keepers(account.address) and not handle.rebalancer.open_trading():
+        raise ToolError(f"{account.address} is not a keeper of {handle.symbol} (rebalancer.set_keeper)")
+    keeper = Keeper(ApeKeeperChain(handle, account), KeeperConfig(), clock=time.time)
+    state_path = Path(state_file or f".keeper-{handle.symbol}.json")
+    if once and state_path.exists():
+        keeper.state = KeeperState.from_json(json.loads(state_path.read_text()))
+
+    steps = 0
+    while True:
+        result = keeper.step()
+        steps += 1
+        if as_json:
+            click.echo(json.dumps({"block": result.block, **result.metrics()}))
+        else:
+            console.print(f"block {result.block}: {result.outcome}: {escape(result.message)}")
+            if result.performed:
+                for t in result.performed.trades:
+                    console.print(
+                        f"    trade {t.sell} -> {t.buy}: ${t.value_in_usd / 1e18:,.2f} in, "
+                        f"${t.value_out_usd / 1e18:,.2f} out, slippage {t.slippage_bps} bps"
+                    )
+        if once:
+            state_path.write_text(json.dumps(keeper.state.to_json()))
+            raise SystemExit(2 if result.outcome in FAILED else 0)
+        if until_balanced and result.balanced:
+            console.print(f"balanced: drift {result.drift_bps} bps after {steps} steps")
+            return
+        if max_steps and steps >= max_steps:
+            if until_balanced:
+                raise ToolError(f"not balanced after {steps} steps (drift {result.drift_bps} bps)")
+            return
+        obs = result.observation
+        if result.outcome is Outcome.PERFORMED:
+            continue  # look again at once: the next trade may be ready
+        if fast_forward_ and result.outcome is Outcome.WAIT_COOLDOWN and obs and obs.next_ready_at:
+            warp(obs.next_ready_at - obs.timestamp + 1)
+            continue
+        time.sleep(interval)

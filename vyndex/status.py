@@ -1,0 +1,256 @@
+"""An index's health in one read: NAV, weights against targets, feeds, fees, the last rebalance.
+
+`collect(handle)` reads the chain (views only) into an `IndexStatus`; `as_json` gives the form
+`ape run status --json` prints; `vyndex.console.render_status` gives the rich table. A failing
+price never stops the report: that component's value is unknown and its feed says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from ape import chain
+from ethpm_types import ContractType
+
+from vyndex.index import IndexHandle
+from vyndex.keeper import ORACLE_REASONS, Upkeep
+
+WAD = 10**18
+ZERO = "0x0000000000000000000000000000000000000000"
+
+_AGGREGATOR = ContractType.model_validate(
+    {
+        "contractName": "AggregatorV3",
+        "abi": [
+            {
+                "type": "function",
+                "name": "latestRoundData",
+                "stateMutability": "view",
+                "inputs": [],
+                "outputs": [
+                    {"name": "roundId", "type": "uint80"},
+                    {"name": "answer", "type": "int256"},
+                    {"name": "startedAt", "type": "uint256"},
+                    {"name": "updatedAt", "type": "uint256"},
+                    {"name": "answeredInRound", "type": "uint80"},
+                ],
+            },
+            {
+                "type": "function",
+                "name": "decimals",
+                "stateMutability": "view",
+                "inputs": [],
+                "outputs": [{"name": "", "type": "uint8"}],
+            },
+        ],
+    }
+)
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    feed: str
+    usable: bool
+    reason: str
+    age_s: int | None
+    staleness_s: int
+    secondary: str | None
+    secondary_age_s: int | None
+    deviation_bps: int | None
+    max_deviation_bps: int | None
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    symbol: str
+    address: str
+    decimals: int
+    unit: int  # base units per whole index token
+    holdings: int  # base units owed to the whole supply
+    price_usd: str | None
+    value_usd: str | None
+    weight_bps: int | None
+    target_bps: int
+    feed: FeedStatus
+
+
+@dataclass(frozen=True)
+class FeeStatus:
+    management_fee_pct: str
+    mint_fee_bps: int
+    redeem_fee_bps: int
+    recipient: str
+    accrued_shares: int  # management fee due now, not yet minted
+    accrued_usd: str | None
+    recipient_shares: int
+
+
+@dataclass(frozen=True)
+class RebalanceStatus:
+    drift_bps: int | None
+    threshold_bps: int
+    plan_started_at: int | None
+    last_trade_at: int | None
+    trades: int
+    upkeep: str
+    paused: bool
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    symbol: str
+    name: str
+    network: str
+    block: int
+    timestamp: int
+    vault: str
+    oracle: str
+    rebalancer: str
+    supply: int
+    nav_usd: str | None
+    nav_per_share_usd: str | None
+    components: tuple[ComponentStatus, ...]
+    fees: FeeStatus
+    rebalance: RebalanceStatus
+
+
+def _usd(wad: int) -> str:
+    return f"{Decimal(wad) / WAD:.2f}"
+
+
+def _try(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except Exception:
+        return None
+
+
+def _feed_age(address: str, now: int) -> int | None:
+    if int(address, 16) == 0:
+        return None
+    feed = chain.contracts.instance_at(address, contract_type=_AGGREGATOR)
+    data = _try(feed.latestRoundData)
+    if data is None:
+        return None
+    return now - int(data[3])
+
+
+def _feed_answer(address: str) -> Decimal | None:
+    feed = chain.contracts.instance_at(address, contract_type=_AGGREGATOR)
+    data = _try(feed.latestRoundData)
+    decimals = _try(feed.decimals)
+    if data is None or decimals is None or int(data[1]) <= 0:
+        return None
+    return Decimal(int(data[1])) / Decimal(10) ** int(decimals)
+
+
+def collect(handle: IndexHandle) -> IndexStatus:
+    handle.refresh()
+    v, o, rb = handle.vault, handle.oracle, handle.rebalancer
+    head = chain.blocks.head
+    now = int(head.timestamp)
+    _addresses, units = v.components()
+    holdings = [int(x) for x in v.holdings()]
+    targets = [int(x) for x in rb.target_weights()]
+    supply = int(v.totalSupply())
+    pending_supply = int(v.preview_total_supply())
+
+    comps = []
+    values: list[int | None] = []
+    for i, (token, symbol, dec) in enumerate(
+        zip(handle.tokens, handle.symbols, handle.decimals, strict=True)
+    ):
+        price, usable, code = o.price_status(token.address)
+        cfg = o.feed_config(token.address)
+        secondary = str(cfg.secondary_feed) if int(str(cfg.secondary_feed), 16) else None
+        deviation = None
+        if secondary:
+            p, s = _feed_answer(str(cfg.feed)), _feed_answer(secondary)
+            if p and s:
+                deviation = int(abs(p - s) * 10_000 / p)
+        feed = FeedStatus(
+            feed=str(cfg.feed),
+            usable=bool(usable),
+            reason=ORACLE_REASONS.get(int(code), f"code {code}"),
+            age_s=_feed_age(str(cfg.feed), now),
+            staleness_s=int(cfg.max_staleness),
+            secondary=secondary,
+            secondary_age_s=_feed_age(secondary, now) if secondary else None,
+            deviation_bps=deviation,
+            max_deviation_bps=int(cfg.max_deviation_bps) if secondary else None,
+        )
+        value = holdings[i] * int(price) // 10**dec if usable else None
+        values.append(value)
+        comps.append(
+            ComponentStatus(
+                symbol=symbol,
+                address=str(token.address),
+                decimals=dec,
+                unit=int(units[i]),
+                holdings=holdings[i],
+                price_usd=_usd(int(price)) if usable else None,
+                value_usd=_usd(value) if value is not None else None,
+                weight_bps=None,
+                target_bps=targets[i] if i < len(targets) else 0,
+                feed=feed,
+            )
+        )
+    weights = _try(rb.weights)
+    if weights is not None:
+        comps = [_with_weight(c, int(w)) for c, w in zip(comps, weights, strict=True)]
+
+    nav = _try(v.total_value)
+    nav_per_share = _try(v.nav_per_share)
+    accrued = max(pending_supply - supply, 0)
+    fees = FeeStatus(
+        management_fee_pct=f"{Decimal(int(v.management_fee())) * 100 / WAD:f}",
+        mint_fee_bps=int(v.mint_fee_bps()),
+        redeem_fee_bps=int(v.redeem_fee_bps()),
+        recipient=str(v.fee_recipient()),
+        accrued_shares=accrued,
+        accrued_usd=_usd(accrued * int(nav_per_share) // WAD) if nav_per_share is not None else None,
+        recipient_shares=int(v.balanceOf(v.fee_recipient())),
+    )
+    needed, data = rb.checkUpkeep(b"")
+    started = int(rb.rebalance_started())
+    last_trade = int(rb.last_trade_at())
+    rebalance = RebalanceStatus(
+        drift_bps=_try(lambda: int(rb.drift_bps())),
+        threshold_bps=int(rb.drift_threshold_bps()),
+        plan_started_at=started or None,
+        last_trade_at=last_trade or None,
+        trades=int(rb.trades()),
+        upkeep=Upkeep.decode(bool(needed), bytes(data)).describe(handle.symbols),
+        paused=bool(v.paused()),
+    )
+    network = chain.provider.network
+    return IndexStatus(
+        symbol=handle.symbol,
+        name=str(v.name()),
+        network=f"{network.ecosystem.name}:{network.name}",
+        block=int(head.number),
+        timestamp=now,
+        vault=str(v.address),
+        oracle=str(o.address),
+        rebalancer=str(rb.address),
+        supply=supply,
+        nav_usd=_usd(int(nav)) if nav is not None else None,
+        nav_per_share_usd=_usd(int(nav_per_share)) if nav_per_share is not None else None,
+        components=tuple(comps),
+        fees=fees,
+        rebalance=rebalance,
+    )
+
+
+def _with_weight(c: ComponentStatus, weight: int) -> ComponentStatus:
+    data = asdict(c)
+    data["feed"] = c.feed
+    data["weight_bps"] = weight
+    return ComponentStatus(**data)
+
+
+def as_json(status: IndexStatus) -> dict[str, Any]:
+    """Plain JSON: integers stay integers (base units), USD amounts are decimal strings."""
+    return asdict(status)
