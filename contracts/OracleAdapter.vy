@@ -322,7 +322,9 @@ def set_sequencer_feed(feed: IAggregatorV3, grace_period: uint256):
         assert grace_period == 0, "oracle: parameters without a feed"
     else:
         assert feed.address.is_contract, "oracle: feed not a contract"
-        assert grace_period >= MIN_GRACE_PERIOD and grace_period <= MAX_GRACE_PERIOD, "oracle: grace period out of range"
+        assert MIN_GRACE_PERIOD <= grace_period and grace_period <= MAX_GRACE_PERIOD, (
+            "oracle: grace period out of range"
+        )
     self._sequencer = convert(feed.address, uint256) | (grace_period << GRACE_SHIFT)
     log SequencerFeedSet(feed=feed.address, grace_period=grace_period)
 
