@@ -121,7 +121,11 @@ def _parse_price(text: str, current: Decimal) -> Decimal:
         raise ToolError(f"'{text}' is neither a price (3300) nor a change (+10%)") from None
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Move a price: feeds, then pools by arbitrage")
+@cli.command(
+    cls=ConnectedProviderCommand,
+    short_help="Move a price (3300, +10%, -20%): feeds, then pools by arbitrage",
+    context_settings={"ignore_unknown_options": True},
+)
 @click.argument("symbol")
 @click.argument("price")
 @friendly_errors

@@ -362,9 +362,12 @@ class StepResult:
     observation: Observation | None = None
 
     def metrics(self) -> dict[str, Any]:
+        """Numbers only (Silverback records scalars): drift is -1 when a price fails its checks."""
         trades = self.performed.trades if self.performed else ()
         return {
-            "outcome": str(self.outcome),
+            "performed": int(self.outcome is Outcome.PERFORMED),
+            "failed": int(self.outcome in (Outcome.REVERTED, Outcome.RPC_DOWN, Outcome.ERROR)),
+            "waiting_oracle": int(self.outcome is Outcome.WAIT_ORACLE),
             "drift_bps": self.drift_bps if self.drift_bps is not None else -1,
             "trades": len(trades),
             "gas_used": self.performed.gas_used if self.performed else 0,
