@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +34,9 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/gas.py` without an installed vyndex works too
+# What the Makefile exports, so a bare `python bench/gas.py` finds the pinned vyper and Anvil.
+os.environ.setdefault("VVM_BINARY_PATH", str(ROOT / ".vvm"))
+os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")])
 
 import ape  # noqa: E402
 from ape import accounts, chain, networks  # noqa: E402

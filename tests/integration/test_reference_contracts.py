@@ -8,7 +8,13 @@ import ape
 import pytest
 from eth_utils.crypto import keccak
 
-from vyndex.artifacts import ArtifactError, find_package, set_protocol_v2, uniswap_v2_contract_type
+from vyndex.artifacts import (
+    ArtifactError,
+    find_package,
+    link_bytecode,
+    set_protocol_v2,
+    uniswap_v2_contract_type,
+)
 from vyndex.setprotocol import (
     StreamingFee,
     create_set_token,
@@ -92,3 +98,16 @@ def test_set_protocol__issue_then_redeem__moves_components_in_kind(
 
     system.basic_issuance.redeem(set_token, WAD, alice, sender=alice)
     assert [t.balanceOf(alice) for t in tokens] == [9 * WAD, 8 * WAD]
+
+
+def test_link_bytecode__library_given__address_written_at_offset():
+    code = "60" * 4 + "__$" + "_" * 34 + "$__" + "00"  # hardhat leaves a 40-character placeholder
+    refs = {"contracts/lib/Lib.sol": {"Lib": [{"start": 4, "length": 20}]}}
+    linked = link_bytecode(code, refs, {"Lib": "0x" + "ab" * 20})
+    assert linked == "60" * 4 + "ab" * 20 + "00"
+
+
+def test_link_bytecode__library_missing__named_in_error():
+    refs = {"contracts/lib/Lib.sol": {"Lib": [{"start": 0, "length": 20}]}}
+    with pytest.raises(ArtifactError, match=r"contracts/lib/Lib.sol:Lib"):
+        link_bytecode("00" * 20, refs, {})
