@@ -20,12 +20,12 @@ def liquidity_provider(accounts):
     return accounts[10]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def uniswap(owner) -> UniswapV2:
     return deploy_uniswap_v2(owner)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def create_pair(uniswap, liquidity_provider) -> Callable[..., Any]:
     """Creates the pair of two tokens (MockERC20s or WETH) seeded with the given amounts."""
 
