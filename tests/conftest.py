@@ -1,7 +1,11 @@
 """Shared world for every test: actors named by role, and factories for tokens and vaults.
 
-Ape runs each test inside a chain snapshot and reverts it afterwards, so session-scoped
-actors and contracts are safe: every test starts from the same state.
+Ape runs each test inside a chain snapshot and reverts it afterwards, so every test starts
+from the state its fixtures built. Fixtures that deploy or transact are module-scoped, never
+session-scoped: a session fixture first requested in the middle of a module is created after
+that module's snapshot, reverted with it at the module's end, and then handed to later modules
+as a stale object (whose address the next deployment may reuse). Accounts and factories hold
+no chain state and stay session-scoped.
 """
 
 from __future__ import annotations
@@ -175,7 +179,7 @@ def fund() -> Callable[..., None]:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def basket_tokens(create_token):
     return [
         create_token(18, "Wrapped Ether", "WETH"),
@@ -190,6 +194,6 @@ def basket_units():
     return [10**16, 30 * 10**6, 5 * 10**4]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vault(create_vault, basket_tokens, basket_units):
     return create_vault(basket_tokens, basket_units)

@@ -30,7 +30,7 @@ def book_root(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def market(owner, book_root) -> Market:
     m = build_market(owner, pool_usd=Decimal(1_000_000))
     books = connected_books(book_root)
@@ -40,7 +40,7 @@ def market(owner, book_root) -> Market:
     return m
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def blue_spec(manager, guardian, fee_recipient, keeper) -> IndexSpec:
     spec = load_spec(BLUE_CHIP)
     roles = RolesSpec(
@@ -53,7 +53,7 @@ def blue_spec(manager, guardian, fee_recipient, keeper) -> IndexSpec:
     return dataclasses.replace(spec, roles=roles)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def deployed(market, blue_spec, owner, book_root):
     report = deploy_index(blue_spec, owner, connected_books(book_root), echo=lambda _: None)
     return report.handle
@@ -70,7 +70,7 @@ def fund_for_mint(handle, market, holder, shares: int) -> None:
             )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def minted(deployed, market, alice):
     """Alice holds 1,000 VBLUE ($100,000 of basket)."""
     shares = 1_000 * 10**18

@@ -35,12 +35,12 @@ def amount_of(symbol: str, usd: float) -> int:
     return int(usd * 10 ** DECIMALS[symbol] // PRICES[symbol])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def uni(owner) -> UniswapV2:
     return deploy_uniswap_v2(owner)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tokens(uni, create_token) -> dict[str, Any]:
     return {
         "WETH": uni.weth,
@@ -49,12 +49,12 @@ def tokens(uni, create_token) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def feeds(project, owner) -> dict[str, Any]:
     return {s: owner.deploy(project.MockAggregator, 8, f"{s} / USD", p * 10**8) for s, p in PRICES.items()}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def adapter(project, owner, tokens, feeds):
     adapter = owner.deploy(project.OracleAdapter)
     for symbol, token in tokens.items():
@@ -62,7 +62,7 @@ def adapter(project, owner, tokens, feeds):
     return adapter
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pools(uni, tokens, owner):
     owner.balance += 20_000 * 10**18  # 10,000 WETH of pool depth
     pairs = {}
@@ -80,7 +80,7 @@ def give(uni: UniswapV2, token: Any, holder: Any, amount: int) -> None:
         token.mint(holder, amount, sender=holder)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def index(project, owner, manager, guardian, fee_recipient, keeper, alice, uni, tokens, adapter, pools):
     """(vault, rebalancer) with alice holding MINTED index tokens at equal weights."""
     order = ["WETH", "USDC", "WBTC"]
@@ -116,12 +116,12 @@ def index(project, owner, manager, guardian, fee_recipient, keeper, alice, uni, 
     return vault, rebalancer
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vault(index):
     return index[0]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def rebalancer(index):
     return index[1]
 

@@ -18,7 +18,7 @@ def holders(alice, bob, carol, attacker):
     return [alice, bob, carol, attacker]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stocked(vault, basket_tokens, holders):
     """The standard vault, with alice, bob, carol and attacker each holding STOCK of every component
     and having approved the vault for all of it."""
@@ -29,13 +29,13 @@ def stocked(vault, basket_tokens, holders):
     return vault
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def any_bounds(basket_tokens):
     """No limit on what a mint takes of each component."""
     return [MAX_UINT] * len(basket_tokens)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def no_bounds(basket_tokens):
     """No minimum on what a redeem pays of each component."""
     return [0] * len(basket_tokens)
@@ -57,12 +57,12 @@ def make_basket(create_vault) -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def oracle(project, owner):
     return owner.deploy(project.FixedPriceOracle)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def probe(project, owner):
     return owner.deploy(project.PreviewProbe)
 
