@@ -71,3 +71,20 @@ lock: $(STAMPS)/python
 
 clean:
 	rm -rf $(VENV) $(STAMPS) .vvm node_modules .build .pytest_cache .mypy_cache .ruff_cache
+
+# ---------------------------------------------------------------------------------------------
+# The devnet and the demo (README "Using vyndex").
+#   make devnet        start the mainnet-shaped devnet (Anvil, chain id 1, 127.0.0.1:8645); it
+#                      keeps running: `make devnet-stop` ends it
+#   make demo          devnet -> fork -> deploy -> mint -> prices move -> keeper -> redeem, with
+#                      status before and after; stops every node it started, even on failure
+.PHONY: demo devnet devnet-stop
+
+devnet: compile
+	$(BIN)/ape run devnet start
+
+devnet-stop: setup
+	$(BIN)/ape run devnet stop
+
+demo: compile
+	bash scripts/demo.sh

@@ -67,8 +67,9 @@ def start(port, pool_usd):
 
 
 @cli.command(short_help="Stop the devnet and its persistent fork")
-def stop():
-    for name in ("fork", "devnet"):
+@click.option("--name", "names", multiple=True, help="Only these nodes (default: fork and devnet).")
+def stop(names):
+    for name in names or ("fork", "devnet"):
         if dn.stop_node(name):
             console.print(f"{name}: stopped")
         else:
@@ -94,13 +95,14 @@ def status(port):
 
 @cli.command(short_help="Start a persistent fork of the devnet, shared by later commands")
 @click.option("--port", default=None, type=int, help="Default: a free port.")
-def fork(port):
+@click.option("--name", default="fork", show_default=True, help="Its pid and log file names under .devnet/.")
+def fork(port, name):
     if not dn.node_alive(dn.DEVNET_URI):
         raise ToolError("the devnet is not running: ape run devnet start")
     port = port or dn.free_port()
-    pid = dn.start_node("fork", port, fork_url=dn.DEVNET_URI)
+    pid = dn.start_node(name, port, fork_url=dn.DEVNET_URI)
     uri = f"http://127.0.0.1:{port}"
-    (dn.STATE_DIR / "fork.uri").write_text(uri + "\n")
+    (dn.STATE_DIR / f"{name}.uri").write_text(uri + "\n")
     console.print(f"fork: anvil pid {pid} at {uri}")
     click.echo(f"export APE_FOUNDRY_HOST={uri}")
 

@@ -5,6 +5,7 @@ against its staleness limit, deviation from the secondary), accrued fees, the la
 """
 
 import json
+from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand
@@ -17,11 +18,18 @@ from vyndex.status import as_json, collect
 
 @click.command(cls=ConnectedProviderCommand, short_help="Show an index's NAV, weights, feeds, fees")
 @index_arg()
-@click.option("--json", "as_json_", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--json", "as_json_", is_flag=True, help="Print JSON instead of tables (add -v ERROR for clean stdout)."
+)
+@click.option(
+    "--output", default=None, type=click.Path(dir_okay=False), help="Also write the JSON to this file."
+)
 @friendly_errors
-def cli(index_symbol, as_json_):
+def cli(index_symbol, as_json_, output):
     handle = open_index(connected_books(), index_symbol)
     status = collect(handle)
+    if output:
+        Path(output).write_text(json.dumps(as_json(status), indent=2) + "\n")
     if as_json_:
         click.echo(json.dumps(as_json(status), indent=2))
     else:

@@ -379,9 +379,17 @@ def read_pid(name: str, state_dir: Path = STATE_DIR) -> int | None:
     return pid
 
 
+def _signal(pid: int, sig: int) -> None:
+    """Signals the node's whole process group (npm's anvil is a wrapper around the binary)."""
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        os.kill(pid, sig)
+
+
 def stop_pid(pid: int, timeout: float = 10.0) -> None:
     try:
-        os.kill(pid, signal.SIGTERM)
+        _signal(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + timeout
@@ -395,7 +403,7 @@ def stop_pid(pid: int, timeout: float = 10.0) -> None:
             return
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+        _signal(pid, signal.SIGKILL)
 
 
 def stop_node(name: str, state_dir: Path = STATE_DIR) -> bool:

@@ -130,7 +130,13 @@ class Observation:
 
     @property
     def balanced(self) -> bool:
-        return self.drift_bps is not None and self.drift_bps <= self.threshold_bps and not self.upkeep.needed
+        """Within the threshold, nothing due, and no planned trade waiting on a cooldown."""
+        return (
+            self.drift_bps is not None
+            and self.drift_bps <= self.threshold_bps
+            and not self.upkeep.needed
+            and self.next_ready_at is None
+        )
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class ApeKeeperChain:
         threshold = int(rb.drift_threshold_bps())
         plan = int(rb.rebalance_started())
         next_ready = None
-        if plan and not needed and drift is not None and drift > threshold:
+        if plan and not needed and usable and self._plan_unfinished(feeds):
             cooldown = int(rb.cooldown())
             pending = [int(t) + cooldown for t in rb.last_trades() if int(t) + cooldown > head.timestamp]
             next_ready = min(pending) if pending else None
@@ -59,6 +59,18 @@ class ApeKeeperChain:
             next_ready_at=next_ready,
             symbols=tuple(h.symbols),
         )
+
+    def _plan_unfinished(self, feeds: list[FeedHealth]) -> bool:
+        """Whether some component is still a minimum trade or more away from its plan's target."""
+        h = self.handle
+        _tokens, stored, supply, scale = h.vault.basket_state()
+        targets = h.rebalancer.target_units()
+        minimum = int(h.rebalancer.min_trade_usd())
+        for s, t, f, dec in zip(stored, targets, feeds, h.decimals, strict=True):
+            gap = int(supply) * abs(int(s) - int(t)) * int(scale) // 10**36
+            if gap * f.price // 10**dec >= minimum:
+                return True
+        return False
 
     def perform(self, upkeep: Upkeep) -> Performed:
         h = self.handle
