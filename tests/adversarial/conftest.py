@@ -1,0 +1,189 @@
+"""Adversarial world: the live three-component index of tests/integration/rebalancer (real Uniswap V2
+bytecode, OracleAdapter, Rebalancer, $20 of WETH, USDC and WBTC per index token, 1,000 index tokens
+minted by alice) reused as is, plus what attackers measure themselves by.
+
+An attacker's profit is always the oracle USD value of everything it holds after an attack minus
+before: every component it holds, plus its index tokens at what `preview_redeem` would pay for them.
+Every funding happens before the first measurement, and gas is not counted (it only makes attacks
+costlier).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_abi import decode
+
+_INTEGRATION = str(Path(__file__).resolve().parents[1] / "integration")
+if _INTEGRATION not in sys.path:
+    sys.path.insert(0, _INTEGRATION)
+# The very module pytest loads as that folder's conftest: one definition of the live world.
+live = importlib.import_module("rebalancer.conftest")
+
+uni = live.uni
+tokens = live.tokens
+feeds = live.feeds
+adapter = live.adapter
+pools = live.pools
+index = live.index
+vault = live.vault
+rebalancer = live.rebalancer
+
+USD = live.USD
+PRICES = live.PRICES
+DECIMALS = live.DECIMALS
+UNITS = live.UNITS
+STALENESS = live.STALENESS
+SLIPPAGE_BPS = live.SLIPPAGE_BPS
+TRADE_CAP_USD = live.TRADE_CAP_USD
+MIN_TRADE_USD = live.MIN_TRADE_USD
+COOLDOWN = live.COOLDOWN
+THRESHOLD_BPS = live.THRESHOLD_BPS
+MINTED = live.MINTED
+amount_of = live.amount_of
+give = live.give
+
+SYMBOLS = ("WETH", "USDC", "WBTC")
+MAX_UINT = 2**256 - 1
+WAD = 10**18
+BPS = 10_000
+YEAR = 365 * 86_400
+TARGETS = [5000, 3000, 2000]
+ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fuzz: stateful property runs whose length follows HYPOTHESIS_PROFILE")
+
+
+# ---------------------------------------------------------------------------------------------
+# Extra actors
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def arbitrageur(accounts):
+    """Keeps the pools at the oracle prices when a test moves the feeds (not a holder)."""
+    return accounts[11]
+
+
+@pytest.fixture(scope="module")
+def ordered_tokens(tokens) -> list[Any]:
+    return [tokens[s] for s in SYMBOLS]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------------------------
+
+
+def stock(uni: Any, tokens: dict[str, Any], holder: Any, usd_each: float, spenders: Sequence[Any]) -> None:
+    """Gives `holder` `usd_each` dollars of every component and approves every spender for all of it."""
+    if usd_each * 2 > 0:
+        holder.balance += amount_of("WETH", usd_each) + 10**18
+    for symbol in SYMBOLS:
+        give(uni, tokens[symbol], holder, amount_of(symbol, usd_each))
+        for spender in spenders:
+            tokens[symbol].approve(spender, MAX_UINT, sender=holder)
+
+
+class CallReverted(Exception):
+    """A view call that reverted; `reason` is its revert string ("" when it has none)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read(method: Any, *args: Any, block: int | str = "latest") -> Any:
+    """`method(*args)` as one plain eth_call: about a millisecond, against Ape's ten (and Ape's
+    seconds-long trace of a reverting call). Encoded by Ape, decoded by eth_abi; a single output is
+    returned bare. Raises CallReverted with the reason."""
+    contract = method.contract
+    data = "0x" + bytes(method.encode_input(*args)).hex()
+    tag = block if isinstance(block, str) else hex(block)
+    reply = contract.provider.web3.provider.make_request(
+        "eth_call", [{"to": contract.address, "data": data}, tag]
+    )
+    if "error" in reply:
+        raw = reply["error"].get("data") or "0x"
+        payload = bytes.fromhex(raw[2:]) if isinstance(raw, str) else b""
+        reason = str(decode(["string"], payload[4:])[0]) if payload[:4] == ERROR_SELECTOR else ""
+        raise CallReverted(reason)
+    values = decode([o.canonical_type for o in method.abis[0].outputs], bytes.fromhex(reply["result"][2:]))
+    return values[0] if len(values) == 1 else values
+
+
+def view_reverts(method: Any, *args: Any) -> str | None:
+    """The revert reason of a view call, or None if it succeeds."""
+    try:
+        read(method, *args)
+    except CallReverted as err:
+        return err.reason
+    return None
+
+
+def token_balances(basket: Sequence[Any], holders: Iterable[Any]) -> list[int]:
+    """Each component's balance summed over `holders`, in basket order."""
+    holders = list(holders)
+    return [sum(read(token.balanceOf, h) for h in holders) for token in basket]
+
+
+def usd_of(vault: Any, adapter: Any, basket: Sequence[Any], holders: Iterable[Any]) -> int:
+    """Oracle USD of everything `holders` hold together: the components of `basket` (the vault's, in
+    its order), and index tokens at what redeeming them would pay."""
+    holders = list(holders)
+    held = token_balances(basket, holders)
+    shares = sum(read(vault.balanceOf, h) for h in holders)
+    claim = list(read(vault.preview_redeem, shares)) if shares else [0] * len(basket)
+    return sum(
+        read(adapter.value, t, amount + owed) for t, amount, owed in zip(basket, held, claim, strict=True)
+    )
+
+
+def basket_value(vault: Any, adapter: Any, basket: Sequence[Any]) -> int:
+    """Oracle USD of what the supply is owed (`holdings()`): the vault's accounted basket."""
+    return sum(read(adapter.value, t, h) for t, h in zip(basket, read(vault.holdings), strict=True))
+
+
+def swap(uni: Any, who: Any, path: Sequence[Any], amount: int) -> int:
+    """`who` swaps `amount` of `path[0]` along `path` through the router; returns what it got."""
+    before = read(path[-1].balanceOf, who)
+    path[0].approve(uni.router, amount, sender=who)
+    uni.router.swapExactTokensForTokens(amount, 0, list(path), who, 2**64, sender=who)
+    return read(path[-1].balanceOf, who) - before
+
+
+def call(method: Any, *args: Any, allow_failure: bool = False) -> tuple[Any, bytes, bool]:
+    """One entry of FlashAttacker's call list."""
+    return (method.contract.address, bytes(method.encode_input(*args)), allow_failure)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------------------------
+
+# Attack name -> the attacker's measured profit in USD (18 decimals), and the stateful run's steps.
+PROFITS: dict[str, int] = {}
+STEPS_RUN: dict[str, int] = {"steps": 0, "runs": 0}
+
+
+def record_profit(name: str, profit: int) -> None:
+    """Keeps the largest profit measured for `name` (printed at the end of the session)."""
+    PROFITS[name] = max(PROFITS.get(name, profit), profit)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if PROFITS:
+        terminalreporter.section("adversarial: attacker profit, oracle USD (<= 0 means no profit)")
+        for name, profit in sorted(PROFITS.items()):
+            terminalreporter.write_line(f"{name:<58} {profit / USD:>16,.6f}")
+    if STEPS_RUN["runs"]:
+        terminalreporter.write_line(
+            f"adversarial stateful index: {STEPS_RUN['steps']} steps in {STEPS_RUN['runs']} runs"
+        )

@@ -1,0 +1,181 @@
+"""A component whose every transfer calls back (ReentrantToken, ERC-777 style), inside a live index on
+real Uniswap V2: during a mint, a redeem and a rebalance trade (selling it and buying it), its hook
+tries to act (redeem, start a rebalance, trade, perform an upkeep) and to read the vault's and the
+rebalancer's views (read-only reentrancy: `total_value`, `nav_per_share`, `totalSupply`,
+`preview_redeem`, ...).
+
+Every such call must revert on a lock (Vyper's lock reverts without a reason, so a named refusal
+would show the lock missing), the same call made right after from outside must work and read the same
+value, the outer operation must move exactly what it would have moved without the hook, and the
+token's controller must gain nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import (
+    MAX_UINT,
+    STALENESS,
+    USD,
+    WAD,
+    amount_of,
+    read,
+    record_profit,
+    stock,
+    token_balances,
+    usd_of,
+)
+
+HOOK_PRICE = 10  # USD per whole HOOK token (18 decimals)
+POOL_SIDE_USD = 10_000_000
+UNITS = [10**16, 20 * 10**6, 2 * 10**18]  # $20 of WETH, USDC and HOOK per index token
+
+
+@pytest.fixture(scope="module")
+def hook_world(
+    project,
+    owner,
+    manager,
+    guardian,
+    fee_recipient,
+    keeper,
+    alice,
+    bob,
+    attacker,
+    uni,
+    tokens,
+    adapter,
+    pools,
+):
+    """(vault, rebalancer, HOOK, basket): an index over WETH, USDC and the hooked token, 1,000 index
+    tokens minted by alice, HOOK/WETH and HOOK/USDC pools of $10M a side, the hook's controller
+    holding 5 index tokens in the token contract itself (so that its reentrant redeem could pay)."""
+    from vyndex.uniswap import seed_pair
+
+    hook = owner.deploy(project.ReentrantToken, "Hooked", "HOOK", 18)
+    feed = owner.deploy(project.MockAggregator, 8, "HOOK / USD", HOOK_PRICE * 10**8)
+    adapter.set_feed(hook, feed, STALENESS, sender=owner)
+    owner.balance += 10_000 * WAD
+    hook_side = POOL_SIDE_USD // HOOK_PRICE * WAD
+    seed_pair(uni, tokens["WETH"], hook, amount_of("WETH", POOL_SIDE_USD), hook_side, owner)
+    seed_pair(uni, tokens["USDC"], hook, amount_of("USDC", POOL_SIDE_USD), hook_side, owner)
+    basket = [tokens["WETH"], tokens["USDC"], hook]
+    hooked = owner.deploy(
+        project.IndexVault, "Hooked Index", "HX3", basket, UNITS, manager, guardian, fee_recipient
+    )
+    rebalancer = owner.deploy(
+        project.Rebalancer, hooked, adapter, uni.router, uni.weth, 100, 100, 2_000 * USD, 10 * USD, 300
+    )
+    hooked.set_rebalancer(rebalancer, sender=owner)
+    hooked.set_oracle(adapter, sender=owner)
+    rebalancer.set_keeper(keeper, True, sender=owner)
+    rebalancer.set_open_trading(True, sender=owner)
+    for holder in (alice, bob):
+        stock(uni, tokens, holder, 100_000, [hooked])
+        hook.mint(holder, 100_000 // HOOK_PRICE * WAD, sender=holder)
+        hook.approve(hooked, MAX_UINT, sender=holder)
+    hooked.mint(1_000 * WAD, alice, [MAX_UINT] * 3, sender=alice)
+    hooked.transfer(hook, 5 * WAD, sender=alice)
+    return hooked, rebalancer, hook, basket
+
+
+def payloads(vault, rebalancer, attacker, targets, deadline):
+    """(name, target, calldata, acts): what the hook tries; `acts` calls change state. The trade is
+    one the plan allows (USDC for whatever is below target), so only a lock can stop it."""
+    buy = 0 if targets[0] > targets[2] else 2
+    calls = [
+        ("total_value", vault.total_value, ()),
+        ("nav_per_share", vault.nav_per_share, ()),
+        ("totalSupply", vault.totalSupply, ()),
+        ("preview_redeem", vault.preview_redeem, (WAD,)),
+        ("holdings", vault.holdings, ()),
+        ("basket_state", vault.basket_state, ()),
+        ("rebalancer.weights", rebalancer.weights, ()),
+        ("rebalancer.checkUpkeep", rebalancer.checkUpkeep, (b"",)),
+        ("redeem", vault.redeem, (WAD, attacker, [0, 0, 0])),
+        ("start_rebalance", rebalancer.start_rebalance, ()),
+        ("trade", rebalancer.trade, (1, buy, False, 0, deadline)),
+    ]
+    return [
+        (
+            name,
+            m.contract.address,
+            bytes(m.encode_input(*args)),
+            name in ("redeem", "start_rebalance", "trade"),
+        )
+        for name, m, args in calls
+    ]
+
+
+# The targets of each phase: the first two sell HOOK's excess, the last buys HOOK.
+PHASES = {
+    "mint": [5000, 3000, 2000],
+    "redeem": [5000, 3000, 2000],
+    "trade selling HOOK": [5000, 3000, 2000],
+    "trade buying HOOK": [2000, 3000, 5000],
+}
+
+
+def operate(phase, vault, rebalancer, alice, bob, keeper, chain):
+    if phase == "mint":
+        return vault.mint(10 * WAD + 1, bob, [MAX_UINT] * 3, sender=bob)
+    if phase == "redeem":
+        return vault.redeem(10 * WAD + 1, alice, [0, 0, 0], sender=alice)
+    sell, buy = (2, 0) if phase == "trade selling HOOK" else (0, 2)
+    return rebalancer.trade(sell, buy, False, 0, chain.pending_timestamp + 600, sender=keeper)
+
+
+def observe(vault, basket, watched):
+    return [token_balances(basket, [w]) for w in watched] + [[read(vault.balanceOf, w) for w in watched]]
+
+
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_reentrant_component__hook_acts_and_reads_during_operation__every_call_locked_outcome_unchanged(
+    hook_world, manager, alice, bob, keeper, attacker, chain, adapter, phase
+):
+    vault, rebalancer, hook, basket = hook_world
+    rebalancer.set_targets(PHASES[phase], sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    watched = [vault, alice, bob, hook, attacker]
+
+    # The control: the operation with the hook disarmed.
+    snapshot = chain.snapshot()
+    operate(phase, vault, rebalancer, alice, bob, keeper, chain)
+    expected = observe(vault, basket, watched)
+    chain.restore(snapshot)
+
+    blocked = {}
+    deadline = chain.pending_timestamp + 3_000
+    for name, target, data, acts in payloads(vault, rebalancer, attacker, PHASES[phase], deadline):
+        snapshot = chain.snapshot()
+        if acts:
+            # Outside any operation the call goes through (in the cooldown after a trade it could not).
+            hook.set_callback(target, data, False, sender=attacker)
+            hook.fire(sender=attacker)
+            assert not read(hook.callback_reverted), name
+            chain.restore(snapshot)
+            snapshot = chain.snapshot()
+        hook.set_callback(target, data, True, sender=attacker)
+        before = usd_of(vault, adapter, basket, [attacker, hook])
+        operate(phase, vault, rebalancer, alice, bob, keeper, chain)
+        blocked[name] = (read(hook.callback_count), read(hook.callback_reverted), read(hook.callback_result))
+        assert observe(vault, basket, watched) == expected, name
+        profit = usd_of(vault, adapter, basket, [attacker, hook]) - before
+        record_profit(f"reentrant token during {phase}", profit)
+        assert profit <= 0, name
+        if not acts:
+            # Right after, from outside, the view works and reads what a plain call reads.
+            hook.set_callback(target, data, False, sender=attacker)
+            hook.fire(sender=attacker)
+            assert not read(hook.callback_reverted), name
+            plain = chain.provider.web3.provider.make_request(
+                "eth_call", [{"to": target, "data": "0x" + data.hex()}, "latest"]
+            )
+            assert "0x" + read(hook.callback_result).hex() == plain["result"], name
+        chain.restore(snapshot)
+
+    # Every payload fired and reverted without a reason: on a lock, not on a named check.
+    assert all(fired >= 1 and reverted and result == b"" for fired, reverted, result in blocked.values()), (
+        blocked
+    )
