@@ -22,7 +22,7 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
 from vyndex.addressbook import BookChain, IndexRecord
-from vyndex.index import IndexHandle, erc20, has_code, token_symbol
+from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.spec import BPS, WAD, IndexSpec, SpecError, usd_wad
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -42,6 +42,13 @@ class DeployReport:
     @property
     def up_to_date(self) -> bool:
         return not self.deployed and not self.changed
+
+
+def _call(fn: Callable[[], str]) -> str | None:
+    try:
+        return fn()
+    except Exception:
+        return None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -98,13 +105,23 @@ def deploy_index(
     deployed: list[str] = []
     changed: list[str] = []
 
-    def reuse(role: str) -> str | None:
+    def reuse(role: str, vault: str | None = None) -> str | None:
         if existing is None:
             return None
-        address = getattr(existing, role)
-        if has_code(address):
-            return str(address)
-        echo(f"{role}: the book's {address} has no code here; deploying a new one")
+        address = str(getattr(existing, role))
+        if role == "oracle":
+            ok = is_oracle(address)
+        elif role == "vault":
+            ok = (
+                has_code(address)
+                and _call(lambda: str(project.IndexVault.at(address).symbol())) == spec.symbol
+            )
+        else:
+            found = _call(lambda: str(project.Rebalancer.at(address).vault())) if has_code(address) else None
+            ok = found is not None and vault is not None and found.lower() == vault.lower()
+        if ok:
+            return address
+        echo(f"{role}: the book's {address} is not this index's {role} on this chain; deploying a new one")
         return None
 
     def send(what: str, fn: Any, *args: Any) -> None:
@@ -179,7 +196,7 @@ def deploy_index(
 
     # 3. The rebalancer.
     rb = resolved.rebalancer
-    rebalancer_address = reuse("rebalancer")
+    rebalancer_address = reuse("rebalancer", vault.address)
     if rebalancer_address is None:
         rebalancer = deployer.deploy(
             project.Rebalancer,

@@ -58,6 +58,7 @@ DEVNET_CHAIN_ID = 1
 MNEMONIC = "test test test test test test test test test test test junk"
 ACCOUNT_BALANCE_ETH = 1_000_000
 STATE_DIR = Path(".devnet")
+DEFAULT_BOOK_ROOT = Path("deployments")
 
 Echo = Callable[[str], None]
 

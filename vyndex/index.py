@@ -69,6 +69,32 @@ def has_code(address: str) -> bool:
     return len(chain.provider.get_code(address)) > 0
 
 
+def is_oracle(address: str) -> bool:
+    """Whether `address` holds an OracleAdapter (its ERC-7726 USD constant is address 840)."""
+    try:
+        return has_code(address) and int(str(project.OracleAdapter.at(address).USD()), 16) == 840
+    except Exception:
+        return False
+
+
+def is_index(symbol: str, vault: str, oracle: str, rebalancer: str) -> bool:
+    """Whether these addresses really are one index's contracts (a reset chain may have put
+    other contracts at a stale book's addresses)."""
+    if not all(has_code(a) for a in (vault, oracle, rebalancer)):
+        return False
+    try:
+        v = project.IndexVault.at(vault)
+        r = project.Rebalancer.at(rebalancer)
+        return (
+            str(v.symbol()) == symbol
+            and str(r.vault()).lower() == vault.lower()
+            and str(r.oracle()).lower() == oracle.lower()
+            and is_oracle(oracle)
+        )
+    except Exception:
+        return False
+
+
 def chain_identity() -> tuple[str, str, int, str]:
     """(ecosystem, network, chain id, genesis hash) of the connected chain."""
     network = chain.provider.network
@@ -105,13 +131,11 @@ class IndexHandle:
 
     @classmethod
     def attach(cls, symbol: str, record: IndexRecord) -> IndexHandle:
-        for role in ("vault", "oracle", "rebalancer"):
-            address = getattr(record, role)
-            if not has_code(address):
-                raise IndexNotFound(
-                    f"index {symbol}: no contract at its {role} address {address} on this chain "
-                    "(node restarted? deploy it again)"
-                )
+        if not is_index(symbol, record.vault, record.oracle, record.rebalancer):
+            raise IndexNotFound(
+                f"index {symbol}: the address book's contracts (vault {record.vault}) are not on this chain "
+                "(node restarted? deploy it again)"
+            )
         vault = project.IndexVault.at(record.vault)
         handle = cls(
             symbol=symbol,
@@ -146,6 +170,8 @@ def open_index(books: BookChain, symbol: str | None = None) -> IndexHandle:
     """The index `symbol` from the books; without a symbol, the only index there is."""
     indexes = books.all_indexes()
     if symbol is None:
+        # A book outlives its chain: count only the indexes that are really here.
+        indexes = {s: r for s, r in indexes.items() if is_index(s, r.vault, r.oracle, r.rebalancer)}
         if len(indexes) != 1:
             listed = ", ".join(sorted(indexes)) or "none"
             where = books.primary.path

@@ -23,8 +23,9 @@ ROOT = Path(__file__).parents[2]
 BLUE_CHIP = ROOT / "examples" / "blue-chip.yaml"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def book_root(tmp_path_factory) -> Path:
+    """A fresh address-book folder per module: chain state is per module too."""
     root = tmp_path_factory.mktemp("deployments")
     os.environ[ROOT_ENV] = str(root)
     return root
@@ -57,6 +58,12 @@ def blue_spec(manager, guardian, fee_recipient, keeper) -> IndexSpec:
 def deployed(market, blue_spec, owner, book_root):
     report = deploy_index(blue_spec, owner, connected_books(book_root), echo=lambda _: None)
     return report.handle
+
+
+@pytest.fixture(scope="session")
+def funder():
+    """`fund_for_mint` for tests."""
+    return fund_for_mint
 
 
 def fund_for_mint(handle, market, holder, shares: int) -> None:

@@ -1,0 +1,163 @@
+"""The `ape run` scripts as a user runs them: real subprocesses against the test chain.
+
+Each subprocess connects to this module's Anvil (APE_FOUNDRY_HOST) and reads the same address
+books (VYNDEX_DEPLOYMENTS), so what it sends is visible here and reverted after the test like
+any other transaction. Exit codes, output, error messages and the chain are all checked. The
+refusals send nothing, so they run side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[2]
+APE = str(ROOT / ".venv" / "bin" / "ape")
+
+
+@pytest.fixture
+def ape_env(chain, book_root):
+    return {
+        **os.environ,
+        "APE_FOUNDRY_HOST": chain.provider.uri,
+        "VYNDEX_DEPLOYMENTS": str(book_root),
+        "NO_COLOR": "1",
+    }
+
+
+def command(*args: str) -> list[str]:
+    return [APE, "run", *args, "--network", "ethereum:local:foundry"]
+
+
+@pytest.fixture
+def ape_run(ape_env):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command(*args), cwd=ROOT, env=ape_env, capture_output=True, text=True, timeout=180
+        )
+
+    return run
+
+
+@pytest.fixture
+def ape_run_all(ape_env):
+    """Runs several commands at once; returns their results in order."""
+
+    def run(*commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
+        procs = [
+            subprocess.Popen(
+                command(*args),
+                cwd=ROOT,
+                env=ape_env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for args in commands
+        ]
+        results = []
+        for args, p in zip(commands, procs, strict=True):
+            out, err = p.communicate(timeout=180)
+            results.append(subprocess.CompletedProcess(list(args), p.returncode, out, err))
+        return results
+
+    return run
+
+
+def refused(proc: subprocess.CompletedProcess[str], message: str) -> None:
+    assert proc.returncode == 1, (proc.args, proc.stdout, proc.stderr)
+    assert message in proc.stderr, (proc.args, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+
+
+def test_refusals__exit_1_with_a_named_reason_and_nothing_sent(
+    ape_run_all, minted, market, tmp_path, funder, owner, alice, bob
+):
+    spec = yaml.safe_load((ROOT / "examples" / "blue-chip.yaml").read_text())
+    spec["components"][0]["weight"] = "45%"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(spec))
+    funder(minted, market, bob, 11 * 10**18)  # bob holds the tokens but approved nothing
+    nonces = [a.nonce for a in (owner, alice, bob)]
+
+    deploy, no_allowance, short_redeem = ape_run_all(
+        ("deploy", "--spec", str(bad)),
+        ("mint", "10", "--account", "TEST::6", "--slippage", "1%", "--no-approve"),
+        ("redeem", "1000.5", "--account", "TEST::5"),
+    )
+    refused(deploy, f"error: {bad}: components[].weight: weights must sum to 100%, they sum to 95%")
+    refused(no_allowance, "error: nothing sent: short allowance of WETH: the vault may take")
+    assert "mint 10 VBLUE: preview (slippage 1.00%)" in no_allowance.stdout  # the preview came first
+    refused(short_redeem, "error: nothing sent: short balance of index tokens: redeeming 1000.5, have 1000")
+    assert [a.nonce for a in (owner, alice, bob)] == nonces
+
+
+def test_deploy_cli__deploys_then_sends_nothing_the_second_time(ape_run, market, tmp_path, book_root, owner):
+    path = tmp_path / "defi.yaml"
+    path.write_text((ROOT / "examples" / "defi.yaml").read_text())
+    first = ape_run("deploy", "--spec", str(path), "--account", "TEST::0")
+    assert first.returncode == 0, first.stderr
+    assert "deployed IndexVault VDEFI" in first.stdout and "rebalancer.set_targets" in first.stdout
+    vault = json.loads((book_root / "ethereum-local.json").read_text())["indexes"]["VDEFI"]["vault"]
+    nonce = owner.nonce
+    second = ape_run("deploy", "--spec", str(path))
+    assert second.returncode == 0, second.stderr
+    assert f"IndexVault exists at {vault}" in second.stdout
+    assert "VDEFI: up to date, nothing sent" in second.stdout
+    assert owner.nonce == nonce
+
+
+def test_mint_cli__previews_approves_exactly_the_bound_and_mints(ape_run, minted, market, bob, funder):
+    funder(minted, market, bob, 11 * 10**18)  # enough for 10 VBLUE and the 1% bound
+    before = [t.balanceOf(bob) for t in minted.tokens]
+    proc = ape_run("mint", "10", "--account", "TEST::6", "--slippage", "1%")
+    assert proc.returncode == 0, proc.stderr
+    assert "mint 10 VBLUE: preview (slippage 1.00%)" in proc.stdout
+    assert proc.stdout.count("approving ") == 3 and "minted 10 VBLUE for " in proc.stdout
+    assert minted.vault.balanceOf(bob) == 10 * 10**18
+    for token, was in zip(minted.tokens, before, strict=True):
+        taken = was - token.balanceOf(bob)
+        left = token.allowance(bob, minted.vault.address)
+        # Exactly the 1% bound was approved, not an unlimited allowance: what is left is the margin.
+        # (The preview was a few blocks older than the mint: the management fee moved it slightly.)
+        assert taken > 0 and abs(left - taken // 100) <= taken // 10**5
+
+
+def test_redeem_cli__pays_out_at_least_the_bound(ape_run, minted, alice):
+    before = [t.balanceOf(alice) for t in minted.tokens]
+    preview = minted.vault.preview_redeem(100 * 10**18)
+    proc = ape_run("redeem", "100", "--account", "TEST::5")
+    assert proc.returncode == 0, proc.stderr
+    assert "redeem 100 VBLUE: preview" in proc.stdout and "redeemed 100 VBLUE for" in proc.stdout
+    assert minted.vault.balanceOf(alice) == 900 * 10**18
+    for token, was, p in zip(minted.tokens, before, preview, strict=True):
+        assert token.balanceOf(alice) - was >= p * 995 // 1000
+
+
+def test_status_cli__json(ape_run, minted):
+    proc = ape_run("status", "--json", "-v", "ERROR")
+    assert proc.returncode == 0, proc.stderr
+    status = json.loads(proc.stdout)
+    assert status["symbol"] == "VBLUE" and status["supply"] == 1001 * 10**18
+    assert [c["symbol"] for c in status["components"]] == ["WETH", "WBTC", "USDC"]
+    assert [c["target_bps"] for c in status["components"]] == [5000, 3000, 2000]
+    assert all(c["feed"]["usable"] and c["feed"]["age_s"] >= 0 for c in status["components"])
+    assert status["components"][0]["feed"]["deviation_bps"] == 0
+    assert status["rebalance"]["drift_bps"] <= 1 and status["rebalance"]["upkeep"] == "nothing due"
+    assert status["nav_per_share_usd"] in ("99.99", "100.00")
+    assert status["fees"]["mint_fee_bps"] == 10
+
+
+def test_keeper_cli__once__performs_the_due_upkeep(ape_run, drifted, tmp_path):
+    state = tmp_path / "keeper.json"
+    proc = ape_run("keeper", "--once", "--account", "TEST::4", "--state-file", str(state))
+    assert proc.returncode == 0, proc.stderr
+    assert "performed: start a rebalance" in proc.stdout
+    assert drifted.rebalancer.rebalance_started() != 0
+    saved = json.loads(state.read_text())
+    assert saved["done"] and saved["failures"] == 0
