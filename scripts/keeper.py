@@ -47,7 +47,7 @@ def cli(
     if fast_forward_ and not is_dev_chain():
         raise ToolError("--fast-forward moves the chain clock: local or fork networks only")
     handle = open_index(connected_books(), index_symbol)
-    account = resolve_account(account_name, "keeper")
+    account = resolve_account(account_name, "keeper", autosign=True)
     if not handle.rebalancer.keepers(account.address) and not handle.rebalancer.open_trading():
         raise ToolError(f"{account.address} is not a keeper of {handle.symbol} (rebalancer.set_keeper)")
     keeper = Keeper(ApeKeeperChain(handle, account), KeeperConfig(), clock=time.time)

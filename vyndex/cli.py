@@ -7,6 +7,8 @@ balance, an unknown index) end with ``error: ...`` on stderr and exit code 1, ne
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -53,14 +55,29 @@ def is_dev_chain() -> bool:
     return name == "local" or name.endswith("-fork")
 
 
-def resolve_account(account: AccountAPI | str | None, role: str = "sender") -> AccountAPI:
-    """The `--account` given; on a local or fork network, TEST::0 when none is given."""
+def resolve_account(
+    account: AccountAPI | str | None, role: str = "sender", autosign: bool = False
+) -> AccountAPI:
+    """The `--account` given; on a local or fork network, TEST::0 when none is given.
+
+    With `autosign` (an unattended keeper), a keystore account signs without prompting, which
+    needs its passphrase in APE_ACCOUNTS_<alias>_PASSPHRASE when there is no terminal.
+    """
     if isinstance(account, AccountAPI):
         return account
     if isinstance(account, str) and account:
         if account.upper().startswith("TEST::"):
             return accounts.test_accounts[int(account.split("::", 1)[1])]
-        return accounts.load(account)
+        try:
+            loaded = accounts.load(account)
+        except Exception as exc:
+            raise ToolError(f"no account '{account}' (see `ape accounts list`)") from exc
+        if autosign and hasattr(loaded, "set_autosign"):
+            env = f"APE_ACCOUNTS_{account}_PASSPHRASE"
+            if env not in os.environ and not sys.stdin.isatty():
+                raise ToolError(f"{account} is a keystore account: set {env} to run unattended")
+            loaded.set_autosign(True, passphrase=os.environ.get(env))
+        return loaded
     if is_dev_chain():
         return accounts.test_accounts[0]
     raise ToolError(f"pass --account ALIAS (an `ape accounts` keystore) to sign as the {role}")
