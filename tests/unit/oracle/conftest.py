@@ -13,7 +13,7 @@ from oracle_helpers import ETH_ANSWER, HOUR
 
 
 @pytest.fixture(scope="module")
-def adapter(project, owner):
+def oracle_adapter(project, owner):
     return owner.deploy(project.OracleAdapter)
 
 
@@ -38,10 +38,10 @@ def eth_feed(create_feed):
 
 
 @pytest.fixture(scope="module")
-def priced(adapter, weth, eth_feed, owner):
+def priced(oracle_adapter, weth, eth_feed, owner):
     """The adapter with WETH priced by an 8-decimal feed at $2,000, stale after one hour."""
-    adapter.set_feed(weth, eth_feed, HOUR, sender=owner)
-    return adapter
+    oracle_adapter.set_feed(weth, eth_feed, HOUR, sender=owner)
+    return oracle_adapter
 
 
 @pytest.fixture(scope="session")

@@ -45,15 +45,15 @@ REASONS = {
 }
 
 
-def assert_fails(adapter: Any, asset: Any, code: int) -> None:
+def assert_fails(oracle_adapter: Any, asset: Any, code: int) -> None:
     """`price` reverts with the reason of `code`, and `price_status` reports `code` without reverting."""
-    _, usable, got = adapter.price_status(asset)
+    _, usable, got = oracle_adapter.price_status(asset)
     assert (usable, got) == (False, code)
     with ape.reverts(REASONS[code]):
-        adapter.price(asset, skip_trace=True)
+        oracle_adapter.price(asset, skip_trace=True)
 
 
-def assert_usable(adapter: Any, asset: Any, expected_price: int) -> None:
+def assert_usable(oracle_adapter: Any, asset: Any, expected_price: int) -> None:
     """`price` returns `expected_price`, and `price_status` agrees with code 0."""
-    assert adapter.price_status(asset) == (expected_price, True, OK)
-    assert adapter.price(asset) == expected_price
+    assert oracle_adapter.price_status(asset) == (expected_price, True, OK)
+    assert oracle_adapter.price(asset) == expected_price

@@ -29,7 +29,7 @@ GRACE = HOUR
 
 
 @pytest.fixture
-def clock(now):
+def oracle_clock(now):
     """A timestamp comfortably ahead of the head, so rounds can be written before warping to it."""
     return now() + 1_000
 
@@ -48,17 +48,17 @@ def test_price_status__unknown_asset__reports_code_1_and_zero_price(priced, stra
     assert_fails(priced, stranger, UNKNOWN_ASSET)
 
 
-def test_price__exactly_at_staleness_limit__passes(priced, weth, eth_feed, set_round, warp, clock):
-    set_round(eth_feed, ETH_ANSWER, clock - HOUR)
-    warp(clock)
+def test_price__exactly_at_staleness_limit__passes(priced, weth, eth_feed, set_round, warp, oracle_clock):
+    set_round(eth_feed, ETH_ANSWER, oracle_clock - HOUR)
+    warp(oracle_clock)
     assert_usable(priced, weth, ETH_PRICE)
 
 
 def test_price__one_second_past_staleness_limit__reverts_stale(
-    priced, weth, eth_feed, set_round, warp, clock
+    priced, weth, eth_feed, set_round, warp, oracle_clock
 ):
-    set_round(eth_feed, ETH_ANSWER, clock - HOUR - 1)
-    warp(clock)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock - HOUR - 1)
+    warp(oracle_clock)
     assert_fails(priced, weth, STALE)
     # The stale price is still reported, for dashboards.
     assert priced.price_status(weth)[0] == ETH_PRICE
@@ -91,22 +91,24 @@ def test_price__updated_at_zero__reverts_zero_updated_at(priced, weth, eth_feed,
 
 
 def test_price__updated_at_one_second_in_future__reverts_future(
-    priced, weth, eth_feed, set_round, warp, clock
+    priced, weth, eth_feed, set_round, warp, oracle_clock
 ):
-    set_round(eth_feed, ETH_ANSWER, clock + 1)
-    warp(clock)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock + 1)
+    warp(oracle_clock)
     assert_fails(priced, weth, FUTURE_UPDATED_AT)
 
 
-def test_price__updated_at_equal_to_now__passes(priced, weth, eth_feed, set_round, warp, clock):
-    set_round(eth_feed, ETH_ANSWER, clock)
-    warp(clock)
+def test_price__updated_at_equal_to_now__passes(priced, weth, eth_feed, set_round, warp, oracle_clock):
+    set_round(eth_feed, ETH_ANSWER, oracle_clock)
+    warp(oracle_clock)
     assert_usable(priced, weth, ETH_PRICE)
 
 
-def test_value__failed_check__reverts_with_the_same_reason(priced, weth, eth_feed, set_round, warp, clock):
-    set_round(eth_feed, ETH_ANSWER, clock - HOUR - 1)
-    warp(clock)
+def test_value__failed_check__reverts_with_the_same_reason(
+    priced, weth, eth_feed, set_round, warp, oracle_clock
+):
+    set_round(eth_feed, ETH_ANSWER, oracle_clock - HOUR - 1)
+    warp(oracle_clock)
     with ape.reverts(REASONS[STALE]):
         priced.value(weth, 10**18, skip_trace=True)
 
@@ -183,21 +185,23 @@ def test_price__secondary_deviation__fails_only_beyond_the_limit(
 
 
 def test_price__secondary_stale__reverts_secondary_failed(
-    priced, weth, eth_feed, with_secondary, set_round, warp, clock
+    priced, weth, eth_feed, with_secondary, set_round, warp, oracle_clock
 ):
-    set_round(eth_feed, ETH_ANSWER, clock)  # primary fresh
-    set_round(with_secondary, 2_000 * 10**18, clock - 2 * HOUR - 1)  # its own 2-hour limit, one second past
-    warp(clock)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock)  # primary fresh
+    set_round(
+        with_secondary, 2_000 * 10**18, oracle_clock - 2 * HOUR - 1
+    )  # its own 2-hour limit, one second past
+    warp(oracle_clock)
     assert_fails(priced, weth, SECONDARY_FAILED)
 
 
 def test_price__secondary_at_its_own_staleness_limit__passes(
-    priced, weth, eth_feed, with_secondary, set_round, warp, clock
+    priced, weth, eth_feed, with_secondary, set_round, warp, oracle_clock
 ):
     # Two hours old passes the secondary's limit although it would fail the primary's one hour.
-    set_round(eth_feed, ETH_ANSWER, clock)
-    set_round(with_secondary, 2_000 * 10**18, clock - 2 * HOUR)
-    warp(clock)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock)
+    set_round(with_secondary, 2_000 * 10**18, oracle_clock - 2 * HOUR)
+    warp(oracle_clock)
     assert_usable(priced, weth, ETH_PRICE)
 
 
@@ -215,10 +219,10 @@ def test_price__secondary_reverting__reverts_secondary_failed(priced, weth, with
 
 
 def test_price__secondary_future_updated_at__reverts_secondary_failed(
-    priced, weth, with_secondary, set_round, warp, clock
+    priced, weth, with_secondary, set_round, warp, oracle_clock
 ):
-    set_round(with_secondary, 2_000 * 10**18, clock + 1)
-    warp(clock)
+    set_round(with_secondary, 2_000 * 10**18, oracle_clock + 1)
+    warp(oracle_clock)
     assert_fails(priced, weth, SECONDARY_FAILED)
 
 
@@ -253,29 +257,29 @@ def test_price__sequencer_down__reverts_sequencer_down(priced, weth, sequencer, 
 
 
 def test_price__sequencer_up_one_second_before_grace_ends__reverts_grace_period(
-    priced, weth, eth_feed, sequencer, set_round, warp, clock
+    priced, weth, eth_feed, sequencer, set_round, warp, oracle_clock
 ):
-    set_round(sequencer, 0, clock - GRACE + 1, started_at=clock - GRACE + 1)
-    set_round(eth_feed, ETH_ANSWER, clock)
-    warp(clock)
+    set_round(sequencer, 0, oracle_clock - GRACE + 1, started_at=oracle_clock - GRACE + 1)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock)
+    warp(oracle_clock)
     assert_fails(priced, weth, SEQUENCER_GRACE_PERIOD)
 
 
 def test_price__sequencer_up_exactly_grace_period__still_reverts_grace_period(
-    priced, weth, eth_feed, sequencer, set_round, warp, clock
+    priced, weth, eth_feed, sequencer, set_round, warp, oracle_clock
 ):
-    set_round(sequencer, 0, clock - GRACE, started_at=clock - GRACE)
-    set_round(eth_feed, ETH_ANSWER, clock)
-    warp(clock)
+    set_round(sequencer, 0, oracle_clock - GRACE, started_at=oracle_clock - GRACE)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock)
+    warp(oracle_clock)
     assert_fails(priced, weth, SEQUENCER_GRACE_PERIOD)
 
 
 def test_price__sequencer_up_one_second_after_grace__passes(
-    priced, weth, eth_feed, sequencer, set_round, warp, clock
+    priced, weth, eth_feed, sequencer, set_round, warp, oracle_clock
 ):
-    set_round(sequencer, 0, clock - GRACE - 1, started_at=clock - GRACE - 1)
-    set_round(eth_feed, ETH_ANSWER, clock)
-    warp(clock)
+    set_round(sequencer, 0, oracle_clock - GRACE - 1, started_at=oracle_clock - GRACE - 1)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock)
+    warp(oracle_clock)
     assert_usable(priced, weth, ETH_PRICE)
 
 
@@ -290,11 +294,11 @@ def test_price__sequencer_feed_reverting__reverts_sequencer_down(priced, weth, s
 
 
 def test_price__sequencer_down_and_primary_stale__reports_sequencer_first(
-    priced, weth, eth_feed, sequencer, set_round, warp, clock
+    priced, weth, eth_feed, sequencer, set_round, warp, oracle_clock
 ):
-    set_round(sequencer, 1, clock, started_at=clock)
-    set_round(eth_feed, ETH_ANSWER, clock - HOUR - 1)
-    warp(clock)
+    set_round(sequencer, 1, oracle_clock, started_at=oracle_clock)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock - HOUR - 1)
+    warp(oracle_clock)
     assert_fails(priced, weth, SEQUENCER_DOWN)
 
 

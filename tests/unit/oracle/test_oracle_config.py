@@ -71,35 +71,35 @@ def test_renounce_ownership__not_exported__absent_from_abi(priced):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_set_feed__new_asset__stores_decimals_and_logs(adapter, create_token, create_feed, owner):
+def test_set_feed__new_asset__stores_decimals_and_logs(oracle_adapter, create_token, create_feed, owner):
     usdc = create_token(6, "USD Coin", "USDC")
     feed = create_feed(8, 10**8, "USDC / USD")
-    tx = adapter.set_feed(usdc, feed, DAY, sender=owner)
+    tx = oracle_adapter.set_feed(usdc, feed, DAY, sender=owner)
     assert tx.events == [
-        adapter.FeedSet(asset=usdc, feed=feed, feed_decimals=8, token_decimals=6, max_staleness=DAY)
+        oracle_adapter.FeedSet(asset=usdc, feed=feed, feed_decimals=8, token_decimals=6, max_staleness=DAY)
     ]
-    config = adapter.feed_config(usdc)
+    config = oracle_adapter.feed_config(usdc)
     assert (config.feed, config.feed_decimals, config.token_decimals, config.max_staleness) == (
         feed.address,
         8,
         6,
         DAY,
     )
-    assert_usable(adapter, usdc, 10**18)
+    assert_usable(oracle_adapter, usdc, 10**18)
 
 
 @pytest.mark.parametrize(
     ("staleness", "ok"), [(59, False), (60, True), (72 * HOUR, True), (72 * HOUR + 1, False)]
 )
 def test_set_feed__staleness_range__accepts_1_minute_to_72_hours(
-    adapter, weth, eth_feed, owner, staleness, ok
+    oracle_adapter, weth, eth_feed, owner, staleness, ok
 ):
     if ok:
-        adapter.set_feed(weth, eth_feed, staleness, sender=owner)
-        assert adapter.feed_config(weth).max_staleness == staleness
+        oracle_adapter.set_feed(weth, eth_feed, staleness, sender=owner)
+        assert oracle_adapter.feed_config(weth).max_staleness == staleness
     else:
         with ape.reverts("oracle: staleness out of range"):
-            adapter.set_feed.call(weth, eth_feed, staleness, sender=owner, skip_trace=True)
+            oracle_adapter.set_feed.call(weth, eth_feed, staleness, sender=owner, skip_trace=True)
 
 
 @pytest.mark.parametrize(
@@ -110,24 +110,24 @@ def test_set_feed__staleness_range__accepts_1_minute_to_72_hours(
         ("0x000000000000000000000000000000000000dEaD", "oracle: asset not a contract"),
     ],
 )
-def test_set_feed__invalid_asset__reverts(adapter, eth_feed, owner, asset, reason):
+def test_set_feed__invalid_asset__reverts(oracle_adapter, eth_feed, owner, asset, reason):
     with ape.reverts(reason):
-        adapter.set_feed.call(asset, eth_feed, HOUR, sender=owner, skip_trace=True)
+        oracle_adapter.set_feed.call(asset, eth_feed, HOUR, sender=owner, skip_trace=True)
 
 
-def test_set_feed__feed_without_code__reverts(adapter, weth, stranger, owner):
+def test_set_feed__feed_without_code__reverts(oracle_adapter, weth, stranger, owner):
     with ape.reverts("oracle: feed not a contract"):
-        adapter.set_feed.call(weth, stranger, HOUR, sender=owner, skip_trace=True)
+        oracle_adapter.set_feed.call(weth, stranger, HOUR, sender=owner, skip_trace=True)
 
 
-def test_set_feed__feed_with_19_decimals__reverts(adapter, weth, create_feed, owner):
+def test_set_feed__feed_with_19_decimals__reverts(oracle_adapter, weth, create_feed, owner):
     with ape.reverts("oracle: feed decimals over 18"):
-        adapter.set_feed.call(weth, create_feed(19, 1), HOUR, sender=owner, skip_trace=True)
+        oracle_adapter.set_feed.call(weth, create_feed(19, 1), HOUR, sender=owner, skip_trace=True)
 
 
-def test_set_feed__token_with_19_decimals__reverts(adapter, create_token, eth_feed, owner):
+def test_set_feed__token_with_19_decimals__reverts(oracle_adapter, create_token, eth_feed, owner):
     with ape.reverts("oracle: token decimals over 18"):
-        adapter.set_feed.call(create_token(19), eth_feed, HOUR, sender=owner, skip_trace=True)
+        oracle_adapter.set_feed.call(create_token(19), eth_feed, HOUR, sender=owner, skip_trace=True)
 
 
 def test_set_feed__replacing_primary__keeps_bounds_and_secondary(

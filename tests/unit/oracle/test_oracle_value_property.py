@@ -1,7 +1,7 @@
 """Property: for any answer, feed decimals (0..18), token decimals (0..18) and amount, `value` is the
 exact rational value rounded down, and `getQuote` from USD is its exact inverse rounded down.
 
-One adapter and one feed serve every example; each example reconfigures them (the feed's decimals,
+One oracle_adapter and one feed serve every example; each example reconfigures them (the feed's decimals,
 its answer, the asset's feed), so no example deploys anything but, at most once per decimals, a token.
 """
 
@@ -45,14 +45,16 @@ def cases(draw: Any) -> tuple[int, int, int, int, int]:
 
 
 @given(case=cases())
-def test_value__random_price_and_decimals__equals_exact_floor(adapter, feed, token_by_decimals, owner, case):
+def test_value__random_price_and_decimals__equals_exact_floor(
+    oracle_adapter, feed, token_by_decimals, owner, case
+):
     feed_decimals, token_decimals, answer, amount, usd = case
     token = token_by_decimals(token_decimals)
 
     feed.set_decimals(feed_decimals, sender=owner)
-    adapter.set_feed(token, feed, HOUR, sender=owner)
+    oracle_adapter.set_feed(token, feed, HOUR, sender=owner)
     feed.update_answer(answer, sender=owner)
 
     one = 10 ** (feed_decimals + token_decimals)
-    assert adapter.value(token, amount) == amount * answer * 10**18 // one
-    assert adapter.getQuote(usd, USD, token) == usd * one // (answer * 10**18)
+    assert oracle_adapter.value(token, amount) == amount * answer * 10**18 // one
+    assert oracle_adapter.getQuote(usd, USD, token) == usd * one // (answer * 10**18)

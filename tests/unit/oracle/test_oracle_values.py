@@ -28,43 +28,43 @@ def quoting(priced, usdc, create_feed, owner):
 @pytest.mark.parametrize("feed_decimals", [8, 18])
 @pytest.mark.parametrize("token_decimals", [0, 6, 18])
 def test_value__feed_and_token_decimals__values_whole_tokens_in_18_decimal_usd(
-    adapter, create_token, create_feed, owner, feed_decimals, token_decimals
+    oracle_adapter, create_token, create_feed, owner, feed_decimals, token_decimals
 ):
     # $1,234.5 per whole token, in any feed decimals.
     token = create_token(token_decimals)
-    adapter.set_feed(
+    oracle_adapter.set_feed(
         token, create_feed(feed_decimals, 12_345 * 10 ** (feed_decimals - 1)), HOUR, sender=owner
     )
-    assert adapter.price(token) == 1_234_500_000_000_000_000_000
-    assert adapter.value(token, 3 * 10**token_decimals) == 3_703_500_000_000_000_000_000
+    assert oracle_adapter.price(token) == 1_234_500_000_000_000_000_000
+    assert oracle_adapter.value(token, 3 * 10**token_decimals) == 3_703_500_000_000_000_000_000
     # One base unit: $1,234.5 / 10**token_decimals.
-    assert adapter.value(token, 1) == 1_234_500_000_000_000_000_000 // 10**token_decimals
-    assert adapter.value(token, 0) == 0
+    assert oracle_adapter.value(token, 1) == 1_234_500_000_000_000_000_000 // 10**token_decimals
+    assert oracle_adapter.value(token, 0) == 0
 
 
-def test_value__fraction_below_one_wei__rounds_down(adapter, create_token, create_feed, owner):
+def test_value__fraction_below_one_wei__rounds_down(oracle_adapter, create_token, create_feed, owner):
     # 18-decimal feed at 1e-18 above $1, 18-decimal token: 1 wei of token is worth 1.000...001e-18 USD.
     token = create_token(18)
-    adapter.set_feed(token, create_feed(18, 10**18 + 1), HOUR, sender=owner)
-    assert adapter.value(token, 1) == 1
-    assert adapter.value(token, 10**18 - 1) == 10**18 - 1  # 999...999.000...001 rounded down
-    assert adapter.value(token, 10**18) == 10**18 + 1
+    oracle_adapter.set_feed(token, create_feed(18, 10**18 + 1), HOUR, sender=owner)
+    assert oracle_adapter.value(token, 1) == 1
+    assert oracle_adapter.value(token, 10**18 - 1) == 10**18 - 1  # 999...999.000...001 rounded down
+    assert oracle_adapter.value(token, 10**18) == 10**18 + 1
 
 
-def test_value__product_above_2_pow_256__stays_exact(adapter, create_token, create_feed, owner):
+def test_value__product_above_2_pow_256__stays_exact(oracle_adapter, create_token, create_feed, owner):
     # amount * answer overflows 256 bits; the 512-bit intermediate keeps the result exact.
     token = create_token(18)
     answer = 2**127 + 12_345
-    adapter.set_feed(token, create_feed(18, answer), HOUR, sender=owner)
+    oracle_adapter.set_feed(token, create_feed(18, answer), HOUR, sender=owner)
     amount = 2**150 + 7
-    assert adapter.value(token, amount) == amount * answer // 10**18
+    assert oracle_adapter.value(token, amount) == amount * answer // 10**18
 
 
-def test_value__result_above_2_pow_256__reverts(adapter, create_token, create_feed, owner):
+def test_value__result_above_2_pow_256__reverts(oracle_adapter, create_token, create_feed, owner):
     token = create_token(0)
-    adapter.set_feed(token, create_feed(0, 2**127), HOUR, sender=owner)
+    oracle_adapter.set_feed(token, create_feed(0, 2**127), HOUR, sender=owner)
     with ape.reverts("math: mul_div overflow"):
-        adapter.value(token, 2**130, skip_trace=True)
+        oracle_adapter.value(token, 2**130, skip_trace=True)
 
 
 # ---------------------------------------------------------------------------------------------

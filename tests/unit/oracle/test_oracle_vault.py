@@ -16,7 +16,7 @@ NAV = 79_994 * 10**15
 
 
 @pytest.fixture(scope="module")
-def feeds(create_feed):
+def vault_feeds(create_feed):
     return [
         create_feed(8, 2_000 * 10**8, "ETH / USD"),
         create_feed(8, 99_980_000, "USDC / USD"),
@@ -25,11 +25,11 @@ def feeds(create_feed):
 
 
 @pytest.fixture(scope="module")
-def valued_vault(vault, adapter, feeds, basket_tokens, basket_units, fund, owner, alice):
+def valued_vault(vault, oracle_adapter, vault_feeds, basket_tokens, basket_units, fund, owner, alice):
     """The conftest vault with the adapter as its oracle and 5 index tokens held by alice."""
-    for token, feed in zip(basket_tokens, feeds, strict=True):
-        adapter.set_feed(token, feed, HOUR, sender=owner)
-    vault.set_oracle(adapter, sender=owner)
+    for token, feed in zip(basket_tokens, vault_feeds, strict=True):
+        oracle_adapter.set_feed(token, feed, HOUR, sender=owner)
+    vault.set_oracle(oracle_adapter, sender=owner)
     amounts = [SHARES * unit // 10**18 for unit in basket_units]
     fund(alice, basket_tokens, amounts, vault)
     vault.mint(SHARES, alice, amounts, sender=alice)
@@ -54,9 +54,9 @@ def test_total_value__vault_priced_by_adapter__equals_hand_computed_sum(valued_v
 
 
 def test_total_value__feed_removed__reverts_with_adapter_reason_and_redeem_still_works(
-    valued_vault, adapter, basket_tokens, basket_units, owner, alice
+    valued_vault, oracle_adapter, basket_tokens, basket_units, owner, alice
 ):
-    adapter.remove_feed(basket_tokens[1], sender=owner)
+    oracle_adapter.remove_feed(basket_tokens[1], sender=owner)
     with ape.reverts(REASONS[UNKNOWN_ASSET]):
         valued_vault.total_value(skip_trace=True)
     with ape.reverts(REASONS[UNKNOWN_ASSET]):
@@ -70,9 +70,20 @@ def test_total_value__feed_removed__reverts_with_adapter_reason_and_redeem_still
 
 
 def test_mint_and_redeem__stale_and_broken_feeds__never_call_the_adapter(
-    chain, valued_vault, adapter, feeds, basket_tokens, basket_units, fund, now, warp, owner, alice, bob
+    chain,
+    valued_vault,
+    oracle_adapter,
+    vault_feeds,
+    basket_tokens,
+    basket_units,
+    fund,
+    now,
+    warp,
+    owner,
+    alice,
+    bob,
 ):
-    feeds[2].set_reverting(True, sender=owner)
+    vault_feeds[2].set_reverting(True, sender=owner)
     warp(now() + HOUR + 1)  # the other two are stale now
     with ape.reverts(REASONS[STALE]):
         valued_vault.total_value(skip_trace=True)
@@ -86,4 +97,4 @@ def test_mint_and_redeem__stale_and_broken_feeds__never_call_the_adapter(
     for receipt in (minted, redeemed):
         called = called_addresses(chain, receipt.txn_hash)
         assert basket_tokens[0].address.lower() in called  # the trace sees the component calls
-        assert adapter.address.lower() not in called
+        assert oracle_adapter.address.lower() not in called

@@ -20,7 +20,7 @@ def accrual(supply: int, scale: int, fee: int, elapsed: int) -> tuple[int, int]:
 
 
 @pytest.fixture
-def minted(stocked, alice, any_bounds):
+def alice_100(stocked, alice, any_bounds):
     """Alice holds 100 index tokens."""
     stocked.mint(100 * WAD, alice, any_bounds, sender=alice)
     return stocked
@@ -38,99 +38,99 @@ def accrue_at(vault, chain, stranger, timestamp: int):
 
 
 def test_management_fee__2_percent_for_365_days__recipient_holds_2_percent_of_supply(
-    minted, basket_units, manager, fee_recipient, stranger, chain
+    alice_100, basket_units, manager, fee_recipient, stranger, chain
 ):
-    holdings_before = list(minted.holdings())
-    t0 = set_fee_at(minted, manager, chain, 2 * 10**16)
-    receipt = accrue_at(minted, chain, stranger, t0 + YEAR)
+    holdings_before = list(alice_100.holdings())
+    t0 = set_fee_at(alice_100, manager, chain, 2 * 10**16)
+    receipt = accrue_at(alice_100, chain, stranger, t0 + YEAR)
     fee_shares, scale = accrual(100 * WAD, WAD, 2 * 10**16, YEAR)
-    assert minted.balanceOf(fee_recipient) == fee_shares
-    assert minted.totalSupply() == 100 * WAD + fee_shares
-    assert minted.scale() == scale == 98 * 10**16
-    share = Fraction(minted.balanceOf(fee_recipient), minted.totalSupply())
+    assert alice_100.balanceOf(fee_recipient) == fee_shares
+    assert alice_100.totalSupply() == 100 * WAD + fee_shares
+    assert alice_100.scale() == scale == 98 * 10**16
+    share = Fraction(alice_100.balanceOf(fee_recipient), alice_100.totalSupply())
     assert abs(share - Fraction(2, 100)) < Fraction(1, 10**9)
-    event = receipt.decode_logs(minted.ManagementFeeAccrued)[0]
+    event = receipt.decode_logs(alice_100.ManagementFeeAccrued)[0]
     assert (event.recipient, event.fee_shares, event.scale) == (fee_recipient, fee_shares, scale)
     # The basket the supply is owed did not grow or shrink (beyond a base unit of rounding) ...
-    after = list(minted.holdings())
+    after = list(alice_100.holdings())
     assert all(0 <= b - a <= 1 for b, a in zip(holdings_before, after, strict=True))
     # ... and each unit shrank by exactly the 2% that moved to the recipient.
-    assert list(minted.components()[1]) == [u * scale // WAD for u in basket_units]
+    assert list(alice_100.components()[1]) == [u * scale // WAD for u in basket_units]
 
 
 def test_management_fee__four_uneven_accruals__match_exact_integer_simulation(
-    minted, manager, fee_recipient, stranger, chain
+    alice_100, manager, fee_recipient, stranger, chain
 ):
     fee = 5 * 10**16
-    t = set_fee_at(minted, manager, chain, fee)
+    t = set_fee_at(alice_100, manager, chain, fee)
     supply, scale, recipient = 100 * WAD, WAD, 0
     for elapsed in (1, 86_400 * 40 + 17, YEAR // 3, 12_345_678):
         t += elapsed
-        accrue_at(minted, chain, stranger, t)
+        accrue_at(alice_100, chain, stranger, t)
         minted_now, scale = accrual(supply, scale, fee, elapsed)
         supply += minted_now
         recipient += minted_now
-        assert (minted.totalSupply(), minted.balanceOf(fee_recipient), minted.scale()) == (
+        assert (alice_100.totalSupply(), alice_100.balanceOf(fee_recipient), alice_100.scale()) == (
             supply,
             recipient,
             scale,
         )
-        assert minted.last_accrued() == t
+        assert alice_100.last_accrued() == t
 
 
 def test_management_fee__changed_mid_year__accrues_old_rate_first(
-    minted, manager, fee_recipient, stranger, chain
+    alice_100, manager, fee_recipient, stranger, chain
 ):
-    t0 = set_fee_at(minted, manager, chain, 10**17)
+    t0 = set_fee_at(alice_100, manager, chain, 10**17)
     chain.pending_timestamp = t0 + YEAR // 2
-    receipt = minted.set_management_fee(10**16, sender=manager)
+    receipt = alice_100.set_management_fee(10**16, sender=manager)
     first, scale = accrual(100 * WAD, WAD, 10**17, YEAR // 2)
-    assert receipt.decode_logs(minted.ManagementFeeAccrued)[0].fee_shares == first
-    assert [e.fee for e in receipt.decode_logs(minted.ManagementFeeSet)] == [10**16]
-    assert minted.balanceOf(fee_recipient) == first
-    accrue_at(minted, chain, stranger, t0 + YEAR)
+    assert receipt.decode_logs(alice_100.ManagementFeeAccrued)[0].fee_shares == first
+    assert [e.fee for e in receipt.decode_logs(alice_100.ManagementFeeSet)] == [10**16]
+    assert alice_100.balanceOf(fee_recipient) == first
+    accrue_at(alice_100, chain, stranger, t0 + YEAR)
     second, scale = accrual(100 * WAD + first, scale, 10**16, YEAR - YEAR // 2)
-    assert minted.balanceOf(fee_recipient) == first + second
-    assert minted.scale() == scale
+    assert alice_100.balanceOf(fee_recipient) == first + second
+    assert alice_100.scale() == scale
 
 
 @pytest.mark.parametrize(
     "setter, value", [("set_mint_fee", 25), ("set_redeem_fee", 25), ("set_fee_recipient", None)]
 )
 def test_parameter_change__management_fee_running__accrues_to_old_recipient_first(
-    minted, manager, owner, fee_recipient, carol, chain, setter, value
+    alice_100, manager, owner, fee_recipient, carol, chain, setter, value
 ):
-    t0 = set_fee_at(minted, manager, chain, 10**17)
+    t0 = set_fee_at(alice_100, manager, chain, 10**17)
     chain.pending_timestamp = t0 + YEAR
     if setter == "set_fee_recipient":
-        receipt = minted.set_fee_recipient(carol, sender=owner)
+        receipt = alice_100.set_fee_recipient(carol, sender=owner)
     else:
-        receipt = getattr(minted, setter)(value, sender=manager)
+        receipt = getattr(alice_100, setter)(value, sender=manager)
     expected, _ = accrual(100 * WAD, WAD, 10**17, YEAR)
-    assert receipt.decode_logs(minted.ManagementFeeAccrued)[0].fee_shares == expected
-    assert minted.balanceOf(fee_recipient) == expected
-    assert minted.balanceOf(carol) == 0
+    assert receipt.decode_logs(alice_100.ManagementFeeAccrued)[0].fee_shares == expected
+    assert alice_100.balanceOf(fee_recipient) == expected
+    assert alice_100.balanceOf(carol) == 0
 
 
 def test_set_fee_recipient__later_accruals__go_to_the_new_recipient(
-    minted, manager, owner, fee_recipient, carol, stranger, chain
+    alice_100, manager, owner, fee_recipient, carol, stranger, chain
 ):
-    t0 = set_fee_at(minted, manager, chain, 10**17)
+    t0 = set_fee_at(alice_100, manager, chain, 10**17)
     chain.pending_timestamp = t0 + 1000
-    minted.set_fee_recipient(carol, sender=owner)
-    old = minted.balanceOf(fee_recipient)
-    accrue_at(minted, chain, stranger, t0 + 1000 + YEAR // 4)
-    assert minted.balanceOf(fee_recipient) == old
-    assert minted.balanceOf(carol) > 0
+    alice_100.set_fee_recipient(carol, sender=owner)
+    old = alice_100.balanceOf(fee_recipient)
+    accrue_at(alice_100, chain, stranger, t0 + 1000 + YEAR // 4)
+    assert alice_100.balanceOf(fee_recipient) == old
+    assert alice_100.balanceOf(carol) > 0
 
 
 def test_management_fee__idle_for_years__one_accrual_capped_at_half(
-    minted, manager, fee_recipient, stranger, chain
+    alice_100, manager, fee_recipient, stranger, chain
 ):
-    t0 = set_fee_at(minted, manager, chain, MAX_MANAGEMENT_FEE)
-    accrue_at(minted, chain, stranger, t0 + 7 * YEAR)
-    assert minted.balanceOf(fee_recipient) == 100 * WAD
-    assert minted.scale() == WAD // 2
+    t0 = set_fee_at(alice_100, manager, chain, MAX_MANAGEMENT_FEE)
+    accrue_at(alice_100, chain, stranger, t0 + 7 * YEAR)
+    assert alice_100.balanceOf(fee_recipient) == 100 * WAD
+    assert alice_100.scale() == WAD // 2
 
 
 def test_management_fee__empty_vault__nothing_accrues_and_first_minter_pays_full_units(
@@ -147,44 +147,44 @@ def test_management_fee__empty_vault__nothing_accrues_and_first_minter_pays_full
 
 
 def test_management_fee__zero_fee_for_a_year_then_set__charges_nothing_for_the_zero_period(
-    minted, manager, fee_recipient, stranger, chain, alice, any_bounds
+    alice_100, manager, fee_recipient, stranger, chain, alice, any_bounds
 ):
-    deployed_at = minted.last_accrued()
+    deployed_at = alice_100.last_accrued()
     chain.pending_timestamp = chain.pending_timestamp + YEAR
-    minted.mint(WAD, alice, any_bounds, sender=alice)
+    alice_100.mint(WAD, alice, any_bounds, sender=alice)
     # With no fee running, the clock is not written (a saved SSTORE) and nothing is pending.
-    assert minted.last_accrued() == deployed_at
-    assert minted.preview_total_supply() == minted.totalSupply()
-    t1 = set_fee_at(minted, manager, chain, MAX_MANAGEMENT_FEE)
-    assert minted.last_accrued() == t1
-    assert minted.balanceOf(fee_recipient) == 0
-    accrue_at(minted, chain, stranger, t1 + 86_400)
+    assert alice_100.last_accrued() == deployed_at
+    assert alice_100.preview_total_supply() == alice_100.totalSupply()
+    t1 = set_fee_at(alice_100, manager, chain, MAX_MANAGEMENT_FEE)
+    assert alice_100.last_accrued() == t1
+    assert alice_100.balanceOf(fee_recipient) == 0
+    accrue_at(alice_100, chain, stranger, t1 + 86_400)
     expected, _ = accrual(101 * WAD, WAD, MAX_MANAGEMENT_FEE, 86_400)
-    assert minted.balanceOf(fee_recipient) == expected
+    assert alice_100.balanceOf(fee_recipient) == expected
 
 
-def test_management_fee__set_back_to_zero__stops_accruing(minted, manager, fee_recipient, stranger, chain):
-    t0 = set_fee_at(minted, manager, chain, MAX_MANAGEMENT_FEE)
+def test_management_fee__set_back_to_zero__stops_accruing(alice_100, manager, fee_recipient, stranger, chain):
+    t0 = set_fee_at(alice_100, manager, chain, MAX_MANAGEMENT_FEE)
     chain.pending_timestamp = t0 + YEAR // 10
-    minted.set_management_fee(0, sender=manager)
-    charged = minted.balanceOf(fee_recipient)
+    alice_100.set_management_fee(0, sender=manager)
+    charged = alice_100.balanceOf(fee_recipient)
     assert charged == accrual(100 * WAD, WAD, MAX_MANAGEMENT_FEE, YEAR // 10)[0]
-    accrue_at(minted, chain, stranger, t0 + YEAR)
-    assert minted.balanceOf(fee_recipient) == charged
+    accrue_at(alice_100, chain, stranger, t0 + YEAR)
+    assert alice_100.balanceOf(fee_recipient) == charged
 
 
 def test_views__fee_pending__include_what_the_next_call_would_accrue(
-    minted, basket_units, manager, chain, stranger
+    alice_100, basket_units, manager, chain, stranger
 ):
-    t0 = set_fee_at(minted, manager, chain, MAX_MANAGEMENT_FEE)
+    t0 = set_fee_at(alice_100, manager, chain, MAX_MANAGEMENT_FEE)
     chain.mine(timestamp=t0 + YEAR // 5)
     pending, scale = accrual(100 * WAD, WAD, MAX_MANAGEMENT_FEE, YEAR // 5)
-    assert minted.totalSupply() == 100 * WAD
-    assert minted.preview_total_supply() == 100 * WAD + pending
-    assert list(minted.components()[1]) == [u * scale // WAD for u in basket_units]
-    assert list(minted.holdings()) == [redeem_pay(100 * WAD + pending, u, scale) for u in basket_units]
-    assert list(minted.preview_mint(WAD)) == [mint_cost(WAD, u, scale) for u in basket_units]
-    _, stored, supply, state_scale = minted.basket_state()
+    assert alice_100.totalSupply() == 100 * WAD
+    assert alice_100.preview_total_supply() == 100 * WAD + pending
+    assert list(alice_100.components()[1]) == [u * scale // WAD for u in basket_units]
+    assert list(alice_100.holdings()) == [redeem_pay(100 * WAD + pending, u, scale) for u in basket_units]
+    assert list(alice_100.preview_mint(WAD)) == [mint_cost(WAD, u, scale) for u in basket_units]
+    _, stored, supply, state_scale = alice_100.basket_state()
     assert (list(stored), supply, state_scale) == (basket_units, 100 * WAD + pending, scale)
 
 

@@ -1,4 +1,4 @@
-"""Views (oracle-priced values, basket lookups, raw state for the rebalancer, constants), the index
+"""Views (oracle-priced_vault values, basket lookups, raw state for the rebalancer, constants), the index
 token's ERC-20 surface, and EIP-2612 permit signed by an Ape test account."""
 
 import ape
@@ -21,7 +21,7 @@ class Permit(EIP712Message):
 
 
 @pytest.fixture
-def priced(stocked, basket_tokens, oracle, owner, alice, any_bounds):
+def priced_vault(stocked, basket_tokens, oracle, owner, alice, any_bounds):
     """Alice holds 3 index tokens and a wei; the oracle prices every component."""
     for token, price in zip(basket_tokens, PRICES, strict=True):
         oracle.set_price(token, price, sender=owner)
@@ -37,34 +37,34 @@ def test_total_value_and_nav__no_oracle__revert_by_name(stocked, stranger):
         stocked.nav_per_share(sender=stranger)
 
 
-def test_total_value_and_nav__priced_basket__exact_sums_of_floored_values(priced, basket_units):
+def test_total_value_and_nav__priced_basket__exact_sums_of_floored_values(priced_vault, basket_units):
     supply = 3 * WAD + 1
     held = [redeem_pay(supply, u) for u in basket_units]
     expected_total = sum(h * p // 10**d for h, p, d in zip(held, PRICES, DECIMALS, strict=True))
     expected_nav = sum(u * p // 10**d for u, p, d in zip(basket_units, PRICES, DECIMALS, strict=True))
     assert expected_nav == 30 * WAD + 30 * WAD + 30 * WAD
-    assert priced.total_value() == expected_total
-    assert priced.nav_per_share() == expected_nav
+    assert priced_vault.total_value() == expected_total
+    assert priced_vault.nav_per_share() == expected_nav
 
 
-def test_total_value__donation__does_not_move_it(priced, basket_tokens, attacker):
-    value = priced.total_value()
+def test_total_value__donation__does_not_move_it(priced_vault, basket_tokens, attacker):
+    value = priced_vault.total_value()
     for token in basket_tokens:
-        token.transfer(priced, 10**24, sender=attacker)
-    assert priced.total_value() == value
+        token.transfer(priced_vault, 10**24, sender=attacker)
+    assert priced_vault.total_value() == value
 
 
 def test_oracle_failing__views_revert_but_mint_and_redeem_exact(
-    priced, basket_tokens, basket_units, oracle, owner, bob, any_bounds, no_bounds, stranger
+    priced_vault, basket_tokens, basket_units, oracle, owner, bob, any_bounds, no_bounds, stranger
 ):
     oracle.set_failing(basket_tokens[2], True, sender=owner)
     with ape.reverts("oracle: stale price"):
-        priced.total_value(sender=stranger)
+        priced_vault.total_value(sender=stranger)
     with ape.reverts("oracle: stale price"):
-        priced.nav_per_share(sender=stranger)
+        priced_vault.nav_per_share(sender=stranger)
     before = balances(basket_tokens, bob)
-    priced.mint(WAD, bob, any_bounds, sender=bob)
-    priced.redeem(WAD, bob, no_bounds, sender=bob)
+    priced_vault.mint(WAD, bob, any_bounds, sender=bob)
+    priced_vault.redeem(WAD, bob, no_bounds, sender=bob)
     assert balances(basket_tokens, bob) == before  # exact units in, the same units out
 
 
