@@ -439,9 +439,10 @@ class _Reader:
                 raise self.fail(
                     f"{where}.max_deviation", "missing: a secondary feed needs a maximum deviation"
                 )
-            if not 0 < deviation <= BPS:
+            if not 0 < deviation <= MAX_DEVIATION_BPS:
+                cap = _pct(MAX_DEVIATION_BPS)
                 raise self.fail(
-                    f"{where}.max_deviation", f"{_pct(deviation)} must be above 0% and at most 100%"
+                    f"{where}.max_deviation", f"{_pct(deviation)} must be above 0% and at most {cap}"
                 )
         elif deviation is not None:
             raise self.fail(f"{where}.max_deviation", "only meaningful with a secondary feed")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from ape import accounts, chain, networks
@@ -56,7 +57,7 @@ def test_fork__mint_drift_keeper_rebalance_redeem(book_root, tmp_path):
             assert len(books.books) == 2  # the fork's own (empty) book, then the devnet's
             market = dn.attach_market(books.lookup)
 
-            spec = load_spec("examples/blue-chip.yaml")
+            spec = load_spec(Path(__file__).parents[2] / "examples" / "blue-chip.yaml")
             spec = dataclasses.replace(spec, roles=RolesSpec(keepers=(str(keeper.address),)))
             handle = deploy_index(spec, owner, books, echo=lambda _: None).handle
             assert books.primary.path.name == "ethereum-mainnet-fork.json"

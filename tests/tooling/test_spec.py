@@ -157,6 +157,28 @@ def test_inverted_price_bounds__refused():
     expect_error(data, "components[0].feed.max_price_usd", "must be above min_price_usd")
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "field", "words"),
+    [
+        ("staleness", 59, "components[0].feed.staleness", "out of range [60, 259200]"),
+        ("staleness", 72 * 3600 + 1, "components[0].feed.staleness", "out of range"),
+        ("staleness", "1h", "components[0].feed.staleness", "whole number"),
+        ("min_price_usd", 0, "components[0].feed.min_price_usd", "above zero"),
+        ("min_price_usd", "cheap", "components[0].feed.min_price_usd", "not a number"),
+    ],
+)
+def test_feed_field_out_of_range__refused(key, value, field, words):
+    data = base()
+    data["components"][0]["feed"][key] = value
+    expect_error(data, field, words)
+
+
+def test_deviation_over_the_adapter_cap__refused():
+    data = base()
+    data["components"][0]["feed"].update(secondary="WETH/USD:backup", max_deviation="51%")
+    expect_error(data, "components[0].feed.max_deviation", "at most 50%")
+
+
 def test_secondary_feed_without_deviation__refused():
     data = base()
     data["components"][0]["feed"]["secondary"] = "WETH/USD:backup"
