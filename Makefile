@@ -59,7 +59,7 @@ test: lint compile
 	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
 
 bench: compile
-	$(BIN)/ape run bench_gas --network $(NETWORK)
+	$(BIN)/python bench/gas.py
 
 fuzz: compile
 	HYPOTHESIS_PROFILE=long $(BIN)/ape test tests -m "fuzz or not fuzz" --network $(NETWORK) $(PYTEST_ARGS)

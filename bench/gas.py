@@ -34,6 +34,7 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/gas.py` without an installed vyndex works too
+sys.path.insert(0, str(ROOT / "bench"))
 # What the Makefile exports, so a bare `python bench/gas.py` finds the pinned vyper and Anvil.
 os.environ.setdefault("VVM_BINARY_PATH", str(ROOT / ".vvm"))
 os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")])
@@ -344,7 +345,15 @@ class TradeWorld:
 # the bare router swap of the same size. Set VYNDEX_TRADE to that callable (or pass it to
 # `main(vyndex_trade=...)`) and rerun.
 VyndexTrade = Callable[[TradeWorld], ReceiptAPI]
-VYNDEX_TRADE: VyndexTrade | None = None
+
+
+def _vyndex_trade(world: TradeWorld) -> ReceiptAPI:
+    from vyndex_trade import vyndex_trade  # bench/vyndex_trade.py, beside this file
+
+    return vyndex_trade(world)
+
+
+VYNDEX_TRADE: VyndexTrade | None = _vyndex_trade
 
 
 def measure_vyndex_trade(bench: Bench, world: TradeWorld, trade: VyndexTrade | None) -> int | None:
