@@ -89,6 +89,20 @@ LAST_TRADE_SHIFT: constant(uint256) = 24  # bits 24..63   last trade timestamp
 LAST_TRADE_MASK: constant(uint256) = 2**40 - 1
 TARGET_UNIT_SHIFT: constant(uint256) = 64  # bits 64..255  target stored unit
 
+# Layout of `_config`.
+SLIPPAGE_MASK: constant(uint256) = 2**16 - 1  # bits 0..15     max slippage, bps
+COOLDOWN_SHIFT: constant(uint256) = 16  # bits 16..47    cooldown, seconds
+COOLDOWN_MASK: constant(uint256) = 2**32 - 1
+THRESHOLD_SHIFT: constant(uint256) = 48  # bits 48..63    drift threshold, bps
+THRESHOLD_MASK: constant(uint256) = 2**16 - 1
+OPEN_SHIFT: constant(uint256) = 64  # bit 64         open trading
+STARTED_SHIFT: constant(uint256) = 72  # bits 72..111   plan timestamp
+LAST_TRADE_AT_SHIFT: constant(uint256) = 112  # bits 112..151  last trade timestamp
+TIME_MASK: constant(uint256) = 2**40 - 1
+TRADES_SHIFT: constant(uint256) = 152  # bits 152..215  trades performed
+TRADES_MASK: constant(uint256) = 2**64 - 1
+SIZE_MASK: constant(uint256) = 2**128 - 1
+
 
 # ============================================================================================
 # STORAGE
@@ -101,6 +115,16 @@ struct Component:
     target_unit: uint256
 
 
+struct Config:
+    max_slippage_bps: uint256
+    cooldown: uint256
+    drift_threshold_bps: uint256
+    open_trading: bool
+    rebalance_started: uint256  # when the current plan was made; 0 when there is none
+    last_trade_at: uint256
+    trades: uint256
+
+
 vault: public(immutable(IIndexVault))
 
 oracle: public(IPriceOracle)
@@ -108,18 +132,11 @@ router: public(IUniswapV2Router)
 weth: public(address)
 
 keepers: public(HashMap[address, bool])
-open_trading: public(bool)
 
-drift_threshold_bps: public(uint256)
-max_slippage_bps: public(uint256)
-trade_cap_usd: public(uint256)
-min_trade_usd: public(uint256)
-cooldown: public(uint256)
-
-# When the current plan (target units) was made; 0 when there is none.
-rebalance_started: public(uint256)
-last_trade_at: public(uint256)
-trades: public(uint256)
+# Limits and trading state, packed: a trade reads one slot and writes it back once.
+_config: uint256
+# trade_cap_usd in bits 0..127, min_trade_usd in bits 128..255.
+_sizes: uint256
 
 _components: uint256[MAX_COMPONENTS]
 
@@ -382,7 +399,7 @@ def remove_component(index: uint256):
     assert c.target_bps == 0, "rebalancer: target not zero"
     token: address = (staticcall vault.pair_state(index, index))[0]
     # What is worth less than the smallest trade is dust.
-    max_dust: uint256 = self.min_trade_usd * 10**c.decimals // staticcall self.oracle.price(token)
+    max_dust: uint256 = self._min_trade_usd() * 10**c.decimals // staticcall self.oracle.price(token)
     extcall vault.remove_component(index, max_dust)
     for i: uint256 in range(index, count - 1, bound=MAX_COMPONENTS):
         self._components[i] = self._components[i + 1]
@@ -414,7 +431,9 @@ def set_open_trading(open: bool):
     @param open True to open trading to everyone.
     """
     ownable._check_owner()
-    self.open_trading = open
+    cfg: Config = self._load()
+    cfg.open_trading = open
+    self._store(cfg)
     log OpenTradingSet(open=open)
 
 
@@ -437,7 +456,9 @@ def set_oracle(oracle_: IPriceOracle):
     """
     ownable._check_owner()
     self._set_oracle(oracle_)
-    self.rebalance_started = 0
+    cfg: Config = self._load()
+    cfg.rebalance_started = 0
+    self._store(cfg)
 
 
 @external
@@ -456,6 +477,96 @@ def set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_us
 # ============================================================================================
 # VIEWS
 # ============================================================================================
+
+@view
+@external
+def open_trading() -> bool:
+    """
+    @notice Whether anyone, not only keepers, may trigger trades.
+    @return True if trading is open.
+    """
+    return self._load().open_trading
+
+
+@view
+@external
+def drift_threshold_bps() -> uint256:
+    """
+    @notice The drift (bps of NAV) that makes a rebalance due.
+    @return The threshold.
+    """
+    return self._load().drift_threshold_bps
+
+
+@view
+@external
+def max_slippage_bps() -> uint256:
+    """
+    @notice The most a trade may lose against the oracle, bps.
+    @return The bound.
+    """
+    return self._load().max_slippage_bps
+
+
+@view
+@external
+def cooldown() -> uint256:
+    """
+    @notice Seconds between two trades of the same component.
+    @return The cooldown.
+    """
+    return self._load().cooldown
+
+
+@view
+@external
+def trade_cap_usd() -> uint256:
+    """
+    @notice The largest trade, USD with 18 decimals.
+    @return The cap.
+    """
+    return self._sizes & SIZE_MASK
+
+
+@view
+@external
+def min_trade_usd() -> uint256:
+    """
+    @notice The smallest trade worth making, USD with 18 decimals.
+    @return The minimum.
+    """
+    return self._min_trade_usd()
+
+
+@view
+@external
+def rebalance_started() -> uint256:
+    """
+    @notice When the current plan (target units) was made.
+    @return A timestamp; 0 when there is no plan.
+    """
+    return self._load().rebalance_started
+
+
+@view
+@external
+def last_trade_at() -> uint256:
+    """
+    @notice When the last trade happened.
+    @return A timestamp; 0 before the first.
+    """
+    return self._load().last_trade_at
+
+
+@view
+@external
+def trades() -> uint256:
+    """
+    @notice How many trades this rebalancer has made.
+    @return The count.
+    """
+    return self._load().trades
+
 
 @view
 @external
@@ -558,9 +669,10 @@ def _start():
         total += v
     assert self._targets_set(len(tokens)), "rebalancer: targets not set"
     drift: uint256 = self._drift(values, total)
-    assert drift > self.drift_threshold_bps, "rebalancer: drift within threshold"
+    cfg: Config = self._load()
+    assert drift > cfg.drift_threshold_bps, "rebalancer: drift within threshold"
     # A plan no trade can act on would only be re-made every block.
-    assert self._drift_usd(drift, total, supply, scale) >= self.min_trade_usd, "rebalancer: drift below minimum trade"
+    assert self._drift_usd(drift, total, supply, scale) >= self._min_trade_usd(), "rebalancer: drift below minimum trade"
 
     # Target stored unit i = basket value (per stored unit) * weight_i / price_i, in base units.
     targets: DynArray[uint256, MAX_COMPONENTS] = []
@@ -569,7 +681,8 @@ def _start():
         c.target_unit = total * c.target_bps * 10**c.decimals // (BPS * prices[i])
         self._components[i] = self._pack(c)
         targets.append(c.target_unit)
-    self.rebalance_started = block.timestamp
+    cfg.rebalance_started = block.timestamp
+    self._store(cfg)
     log RebalanceStarted(drift_bps=drift, target_units=targets)
 
 
@@ -577,7 +690,8 @@ def _start():
 def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_out: uint256, deadline: uint256) -> uint256:
     assert deadline >= block.timestamp, "rebalancer: deadline passed"
     assert deadline <= block.timestamp + MAX_DEADLINE_WINDOW, "rebalancer: deadline too far"
-    assert self.rebalance_started != 0, "rebalancer: no rebalance in progress"
+    cfg: Config = self._load()
+    assert cfg.rebalance_started != 0, "rebalancer: no rebalance in progress"
     assert not via_weth or self.weth != empty(address), "rebalancer: no weth route"
 
     sell: address = empty(address)
@@ -591,9 +705,8 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
 
     s: Component = self._unpack(self._components[sell_index])
     b: Component = self._unpack(self._components[buy_index])
-    cooldown_: uint256 = self.cooldown
-    assert block.timestamp >= s.last_trade + cooldown_, "rebalancer: sell component cooling down"
-    assert block.timestamp >= b.last_trade + cooldown_, "rebalancer: buy component cooling down"
+    assert block.timestamp >= s.last_trade + cfg.cooldown, "rebalancer: sell component cooling down"
+    assert block.timestamp >= b.last_trade + cfg.cooldown, "rebalancer: buy component cooling down"
     assert sell_unit > s.target_unit, "rebalancer: sell not above target"
     assert buy_unit < b.target_unit, "rebalancer: buy not below target"
 
@@ -607,21 +720,23 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
     excess: uint256 = supply * (sell_unit - s.target_unit) * scale // (WAD * WAD)
     deficit: uint256 = supply * (b.target_unit - buy_unit) * scale // (WAD * WAD)
     amount_in: uint256 = min(excess, deficit * buy_price * sell_one // (sell_price * buy_one))
-    amount_in = min(amount_in, self.trade_cap_usd * sell_one // sell_price)
+    sizes: uint256 = self._sizes
+    amount_in = min(amount_in, (sizes & SIZE_MASK) * sell_one // sell_price)
     value_in: uint256 = amount_in * sell_price // sell_one
-    assert value_in >= self.min_trade_usd and amount_in > 0, "rebalancer: trade below minimum size"
+    assert value_in >= sizes >> 128 and amount_in > 0, "rebalancer: trade below minimum size"
 
     # Bound: the oracle-fair output less the slippage allowance, rounded up; the caller may tighten.
     fair_out: uint256 = amount_in * sell_price * buy_one // (buy_price * sell_one)
-    min_out: uint256 = (fair_out * (BPS - self.max_slippage_bps) + BPS - 1) // BPS
+    min_out: uint256 = (fair_out * (BPS - cfg.max_slippage_bps) + BPS - 1) // BPS
     min_out = max(min_out, caller_min_out)
 
     s.last_trade = block.timestamp
     b.last_trade = block.timestamp
     self._components[sell_index] = self._pack(s)
     self._components[buy_index] = self._pack(b)
-    self.last_trade_at = block.timestamp
-    self.trades += 1
+    cfg.last_trade_at = block.timestamp
+    cfg.trades += 1
+    self._store(cfg)
 
     self._in_trade = True
     self._route_via_weth = via_weth
@@ -673,34 +788,35 @@ def _check_upkeep() -> (bool, Bytes[160]):
         total += v
 
     # With a plan: the largest ready excess against the largest ready deficit, in USD.
+    cfg: Config = self._load()
+    min_trade: uint256 = self._min_trade_usd()
     pending_trade: bool = False
-    if self.rebalance_started != 0:
+    if cfg.rebalance_started != 0:
         best_sell: uint256 = MAX_COMPONENTS
         best_buy: uint256 = MAX_COMPONENTS
         best_excess: uint256 = 0
         best_deficit: uint256 = 0
-        cooldown_: uint256 = self.cooldown
         for i: uint256 in range(count, bound=MAX_COMPONENTS):
             c: Component = self._unpack(self._components[i])
             one: uint256 = 10**c.decimals
-            ready: bool = block.timestamp >= c.last_trade + cooldown_
+            ready: bool = block.timestamp >= c.last_trade + cfg.cooldown
             if stored[i] > c.target_unit:
                 excess_usd: uint256 = supply * (stored[i] - c.target_unit) * scale // (WAD * WAD) * prices[i] // one
-                if excess_usd >= self.min_trade_usd:
+                if excess_usd >= min_trade:
                     pending_trade = True
                     if ready and excess_usd > best_excess:
                         best_excess = excess_usd
                         best_sell = i
             elif stored[i] < c.target_unit:
                 deficit_usd: uint256 = supply * (c.target_unit - stored[i]) * scale // (WAD * WAD) * prices[i] // one
-                if deficit_usd >= self.min_trade_usd:
+                if deficit_usd >= min_trade:
                     pending_trade = True
                     if ready and deficit_usd > best_deficit:
                         best_deficit = deficit_usd
                         best_buy = i
         if best_sell < MAX_COMPONENTS and best_buy < MAX_COMPONENTS:
-            size_usd: uint256 = min(min(best_excess, best_deficit), self.trade_cap_usd)
-            if size_usd >= self.min_trade_usd:
+            size_usd: uint256 = min(min(best_excess, best_deficit), self._sizes & SIZE_MASK)
+            if size_usd >= min_trade:
                 amount_in: uint256 = size_usd * 10**self._unpack(self._components[best_sell]).decimals // prices[best_sell]
                 via_weth: bool = self._better_via_weth(tokens[best_sell], tokens[best_buy], amount_in)
                 return True, abi_encode(
@@ -710,8 +826,8 @@ def _check_upkeep() -> (bool, Bytes[160]):
     drift: uint256 = self._drift(values, total)
     if (
         not pending_trade
-        and drift > self.drift_threshold_bps
-        and self._drift_usd(drift, total, supply, scale) >= self.min_trade_usd
+        and drift > cfg.drift_threshold_bps
+        and self._drift_usd(drift, total, supply, scale) >= min_trade
     ):
         return True, abi_encode(ACTION_START, empty(uint256), empty(uint256), False, block.timestamp + UPKEEP_DEADLINE_WINDOW)
     return False, b""
@@ -808,7 +924,9 @@ def _set_targets(weights: DynArray[uint256, MAX_COMPONENTS]):
         c.target_unit = 0
         self._components[i] = self._pack(c)
     assert total == BPS, "rebalancer: weights must sum to 10000"
-    self.rebalance_started = 0
+    cfg: Config = self._load()
+    cfg.rebalance_started = 0
+    self._store(cfg)
     log TargetsSet(weights=weights)
 
 
@@ -816,7 +934,9 @@ def _set_targets(weights: DynArray[uint256, MAX_COMPONENTS]):
 def _set_drift_threshold(threshold_bps: uint256):
     assert threshold_bps >= MIN_DRIFT_THRESHOLD_BPS, "rebalancer: drift threshold too small"
     assert threshold_bps <= MAX_DRIFT_THRESHOLD_BPS, "rebalancer: drift threshold too large"
-    self.drift_threshold_bps = threshold_bps
+    cfg: Config = self._load()
+    cfg.drift_threshold_bps = threshold_bps
+    self._store(cfg)
     log DriftThresholdSet(threshold_bps=threshold_bps)
 
 
@@ -830,10 +950,11 @@ def _set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_u
     assert min_trade_usd_ <= trade_cap_usd_, "rebalancer: minimum trade over cap"
     assert cooldown_ >= MIN_COOLDOWN, "rebalancer: cooldown too short"
     assert cooldown_ <= MAX_COOLDOWN, "rebalancer: cooldown too long"
-    self.max_slippage_bps = max_slippage_bps_
-    self.trade_cap_usd = trade_cap_usd_
-    self.min_trade_usd = min_trade_usd_
-    self.cooldown = cooldown_
+    cfg: Config = self._load()
+    cfg.max_slippage_bps = max_slippage_bps_
+    cfg.cooldown = cooldown_
+    self._store(cfg)
+    self._sizes = trade_cap_usd_ | (min_trade_usd_ << 128)
     log LimitsSet(
         max_slippage_bps=max_slippage_bps_, trade_cap_usd=trade_cap_usd_, min_trade_usd=min_trade_usd_, cooldown=cooldown_
     )
@@ -857,7 +978,7 @@ def _set_oracle(oracle_: IPriceOracle):
 @view
 @internal
 def _check_keeper():
-    assert self.keepers[msg.sender] or self.open_trading, "rebalancer: caller is not a keeper"
+    assert self.keepers[msg.sender] or self._load().open_trading, "rebalancer: caller is not a keeper"
 
 
 @view
@@ -893,4 +1014,38 @@ def _unpack(packed: uint256) -> Component:
         decimals=(packed >> DECIMALS_SHIFT) & DECIMALS_MASK,
         last_trade=(packed >> LAST_TRADE_SHIFT) & LAST_TRADE_MASK,
         target_unit=packed >> TARGET_UNIT_SHIFT,
+    )
+
+
+@view
+@internal
+def _min_trade_usd() -> uint256:
+    return self._sizes >> 128
+
+
+@view
+@internal
+def _load() -> Config:
+    packed: uint256 = self._config
+    return Config(
+        max_slippage_bps=packed & SLIPPAGE_MASK,
+        cooldown=(packed >> COOLDOWN_SHIFT) & COOLDOWN_MASK,
+        drift_threshold_bps=(packed >> THRESHOLD_SHIFT) & THRESHOLD_MASK,
+        open_trading=(packed >> OPEN_SHIFT) & 1 == 1,
+        rebalance_started=(packed >> STARTED_SHIFT) & TIME_MASK,
+        last_trade_at=(packed >> LAST_TRADE_AT_SHIFT) & TIME_MASK,
+        trades=(packed >> TRADES_SHIFT) & TRADES_MASK,
+    )
+
+
+@internal
+def _store(cfg: Config):
+    self._config = (
+        cfg.max_slippage_bps
+        | (cfg.cooldown << COOLDOWN_SHIFT)
+        | (cfg.drift_threshold_bps << THRESHOLD_SHIFT)
+        | (convert(cfg.open_trading, uint256) << OPEN_SHIFT)
+        | (cfg.rebalance_started << STARTED_SHIFT)
+        | (cfg.last_trade_at << LAST_TRADE_AT_SHIFT)
+        | (cfg.trades << TRADES_SHIFT)
     )
