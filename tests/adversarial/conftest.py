@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,34 @@ def read(method: Any, *args: Any, block: int | str = "latest") -> Any:
     return values[0] if len(values) == 1 else values
 
 
+def send(method: Any, *args: Any, sender: Any, gas: int = 3_000_000) -> dict[str, Any]:
+    """`method(*args)` as a transaction from an account Anvil holds unlocked (Ape's test accounts), sent
+    by plain JSON-RPC with a fixed gas limit: a few milliseconds, against Ape's sixty (signing, gas
+    estimation, receipt decoding). Returns the raw receipt; raises CallReverted if it reverted, with
+    the reason found by replaying it as a call."""
+    contract = method.contract
+    data = "0x" + bytes(method.encode_input(*args)).hex()
+    tx = {"from": sender.address, "to": contract.address, "data": data, "gas": hex(gas)}
+    request = contract.provider.web3.provider.make_request
+    reply = request("eth_sendTransaction", [tx])
+    if "error" in reply:
+        raise CallReverted(str(reply["error"].get("message", "")))
+    receipt = None
+    for _ in range(1_000):  # Anvil may answer the hash a moment before the block is stored
+        receipt = request("eth_getTransactionReceipt", [reply["result"]])["result"]
+        if receipt is not None:
+            break
+        time.sleep(0.002)
+    assert receipt is not None, reply
+    if int(receipt["status"], 16) != 1:
+        replay = request("eth_call", [tx, hex(int(receipt["blockNumber"], 16) - 1)])
+        raw = replay.get("error", {}).get("data") or "0x"
+        payload = bytes.fromhex(raw[2:]) if isinstance(raw, str) else b""
+        reason = str(decode(["string"], payload[4:])[0]) if payload[:4] == ERROR_SELECTOR else ""
+        raise CallReverted(reason)
+    return receipt
+
+
 def view_reverts(method: Any, *args: Any) -> str | None:
     """The revert reason of a view call, or None if it succeeds."""
     try:
@@ -171,6 +201,8 @@ def call(method: Any, *args: Any, allow_failure: bool = False) -> tuple[Any, byt
 # Attack name -> the attacker's measured profit in USD (18 decimals), and the stateful run's steps.
 PROFITS: dict[str, int] = {}
 STEPS_RUN: dict[str, int] = {"steps": 0, "runs": 0}
+# What the stateful runs actually did (trades made, keeper actions refused, mints refused while paused...).
+ACTIVITY: Counter[str] = Counter()
 
 
 def record_profit(name: str, profit: int) -> None:
@@ -187,3 +219,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"adversarial stateful index: {STEPS_RUN['steps']} steps in {STEPS_RUN['runs']} runs"
         )
+        terminalreporter.write_line("  " + ", ".join(f"{k} {v}" for k, v in sorted(ACTIVITY.items())))

@@ -1,0 +1,339 @@
+"""DESIGN invariant 5 as a matrix generated from the ABIs: every external non-view function of
+IndexVault, Rebalancer and OracleAdapter against every role.
+
+ACCESS below is the table: for each function, the roles that may call it (or PUBLIC) and the named
+reason everyone else gets. The ABI's set of non-view functions must equal the table's keys, so a new
+external function without a rule fails the suite. For every (function, role) pair:
+  - a role the table refuses gets exactly the function's access reason;
+  - a role the table allows makes an argument-valid call that goes through (no failure of any kind).
+Roles are the EOAs owner, manager, guardian, fee_recipient, keeper, pending_owner (a pending two-step
+owner of all three contracts) and stranger; where the table names a contract (the rebalancer for the
+vault's trade and basket functions, the vault for the rebalancer's trade callback), the allowed call
+is made by driving that contract through its own entry point, and the target's event proves it ran.
+
+Transactions go out by plain JSON-RPC (`send`) and a refusal's reason is compared exactly; about
+three hundred pairs take a few seconds that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from eip712.messages import EIP712Domain, EIP712Message
+from eth_pydantic_types import abi
+
+from .conftest import (
+    MAX_UINT,
+    STALENESS,
+    TARGETS,
+    WAD,
+    CallReverted,
+    read,
+    send,
+    stock,
+)
+
+PUBLIC = frozenset({"*"})
+ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")
+
+NOT_OWNER = "ownable: caller is not the owner"
+NOT_NEW_OWNER = "ownable_2step: caller is not the new owner"
+NOT_MANAGER = "vault: caller is not the manager"
+NOT_GUARDIAN = "vault: caller is not the guardian"
+NOT_REBALANCER = "vault: caller is not the rebalancer"
+NOT_KEEPER = "rebalancer: caller is not a keeper"
+NOT_REBALANCER_MANAGER = "rebalancer: caller is not the manager"
+UNEXPECTED_CALLBACK = "rebalancer: unexpected callback"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a function, and the reason everyone else gets (None for public functions)."""
+
+    allowed: frozenset[str]
+    reason: str | None = None
+
+
+def only(*roles: str, reason: str) -> Rule:
+    return Rule(frozenset(roles), reason)
+
+
+ACCESS: dict[str, dict[str, Rule]] = {
+    "IndexVault": {
+        "mint": Rule(PUBLIC),
+        "redeem": Rule(PUBLIC),
+        "redeem_skipping": Rule(PUBLIC),
+        "transfer": Rule(PUBLIC),
+        "transferFrom": Rule(PUBLIC),
+        "approve": Rule(PUBLIC),
+        "permit": Rule(PUBLIC),
+        "accrue_management_fee": Rule(PUBLIC),
+        "transfer_ownership": only("owner", reason=NOT_OWNER),
+        "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
+        "set_fee_recipient": only("owner", reason=NOT_OWNER),
+        "set_manager": only("owner", reason=NOT_OWNER),
+        "set_guardian": only("owner", reason=NOT_OWNER),
+        "set_rebalancer": only("owner", reason=NOT_OWNER),
+        "set_oracle": only("owner", reason=NOT_OWNER),
+        "set_management_fee": only("manager", reason=NOT_MANAGER),
+        "set_mint_fee": only("manager", reason=NOT_MANAGER),
+        "set_redeem_fee": only("manager", reason=NOT_MANAGER),
+        "set_paused": only("guardian", "owner", reason=NOT_GUARDIAN),
+        "rebalance_trade": only("rebalancer", reason=NOT_REBALANCER),
+        "add_component": only("rebalancer", reason=NOT_REBALANCER),
+        "remove_component": only("rebalancer", reason=NOT_REBALANCER),
+    },
+    "Rebalancer": {
+        "transfer_ownership": only("owner", reason=NOT_OWNER),
+        "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
+        "start_rebalance": only("keeper", reason=NOT_KEEPER),
+        "trade": only("keeper", reason=NOT_KEEPER),
+        "performUpkeep": only("keeper", reason=NOT_KEEPER),
+        "on_rebalance_trade": only("vault", reason=UNEXPECTED_CALLBACK),
+        "set_targets": only("manager", reason=NOT_REBALANCER_MANAGER),
+        "set_drift_threshold": only("manager", reason=NOT_REBALANCER_MANAGER),
+        "add_component": only("manager", reason=NOT_REBALANCER_MANAGER),
+        "remove_component": only("manager", reason=NOT_REBALANCER_MANAGER),
+        "set_keeper": only("owner", reason=NOT_OWNER),
+        "set_open_trading": only("owner", reason=NOT_OWNER),
+        "set_router": only("owner", reason=NOT_OWNER),
+        "set_oracle": only("owner", reason=NOT_OWNER),
+        "set_limits": only("owner", reason=NOT_OWNER),
+    },
+    "OracleAdapter": {
+        "transfer_ownership": only("owner", reason=NOT_OWNER),
+        "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
+        "set_feed": only("owner", reason=NOT_OWNER),
+        "set_secondary_feed": only("owner", reason=NOT_OWNER),
+        "set_bounds": only("owner", reason=NOT_OWNER),
+        "set_sequencer_feed": only("owner", reason=NOT_OWNER),
+        "remove_feed": only("owner", reason=NOT_OWNER),
+    },
+}
+
+
+class Permit(EIP712Message):
+    owner: abi.address
+    spender: abi.address
+    value: abi.uint256
+    nonce: abi.uint256
+    deadline: abi.uint256
+
+
+@pytest.fixture(scope="module")
+def ctx(
+    project,
+    vault,
+    rebalancer,
+    adapter,
+    uni,
+    tokens,
+    owner,
+    manager,
+    guardian,
+    fee_recipient,
+    keeper,
+    stranger,
+    alice,
+    accounts,
+    chain,
+):
+    """Everything an argument-valid call needs: every EOA role holds components (the vault approved),
+    10 index tokens and an allowance of alice's; the manager has set targets with drift; a fourth
+    token LINK has a feed but is not in the basket; spare feeds exist; every contract has a pending
+    owner."""
+    roles = dict(
+        zip(
+            ROLES,
+            [owner, manager, guardian, fee_recipient, keeper, accounts[10], stranger],
+            strict=True,
+        )
+    )
+    for account in roles.values():
+        stock(uni, tokens, account, 1_000, [vault])
+        vault.mint(10 * WAD, account, [MAX_UINT] * 3, sender=account)
+        vault.approve(account, 10 * WAD, sender=alice)
+    link = owner.deploy(project.MockERC20, "Chainlink", "LINK", 18)
+    feeds = [owner.deploy(project.MockAggregator, 8, f"spare {i}", 10 * 10**8) for i in range(3)]
+    adapter.set_feed(link, feeds[0], STALENESS, sender=owner)
+    rebalancer.set_targets(TARGETS, sender=manager)
+    for contract in (vault, rebalancer, adapter):
+        contract.transfer_ownership(roles["pending_owner"], sender=owner)
+    return {
+        "project": project,
+        "vault": vault,
+        "rebalancer": rebalancer,
+        "adapter": adapter,
+        "uni": uni,
+        "tokens": tokens,
+        "roles": roles,
+        "alice": alice,
+        "link": link,
+        "feeds": feeds,
+        "chain": chain,
+    }
+
+
+def sign_permit(ctx: dict[str, Any], spender: Any) -> tuple[Any, ...]:
+    vault, alice, chain = ctx["vault"], ctx["alice"], ctx["chain"]
+    deadline = chain.pending_timestamp + 3_600
+    domain = EIP712Domain(
+        name=vault.name(), version="1", chainId=chain.chain_id, verifyingContract=vault.address
+    )
+    message = Permit(
+        owner=alice.address,
+        spender=spender.address,
+        value=WAD,
+        nonce=read(vault.nonces, alice),
+        deadline=deadline,
+        eip712_domain=domain,
+    )
+    sig = alice.sign_message(message)
+    return (alice, spender, WAD, deadline, sig.v, sig.r, sig.s)
+
+
+def start_plan(ctx: dict[str, Any]) -> None:
+    send(ctx["rebalancer"].start_rebalance, sender=ctx["roles"]["keeper"])
+
+
+def add_link(ctx: dict[str, Any], weights: list[int]) -> None:
+    send(ctx["rebalancer"].add_component, ctx["link"], weights, sender=ctx["roles"]["manager"])
+
+
+def deadline(ctx: dict[str, Any]) -> int:
+    return ctx["chain"].pending_timestamp + 600
+
+
+# (contract, function) -> (preparation before an allowed call, arguments given the caller).
+Prepare = Callable[[dict[str, Any]], None] | None
+Args = Callable[[dict[str, Any], Any], tuple[Any, ...]]
+CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
+    ("IndexVault", "mint"): (None, lambda c, who: (WAD, who, [MAX_UINT] * 3)),
+    ("IndexVault", "redeem"): (None, lambda c, who: (WAD, who, [0, 0, 0])),
+    ("IndexVault", "redeem_skipping"): (None, lambda c, who: (WAD, who, [0, 0, 0], [c["tokens"]["WBTC"]])),
+    ("IndexVault", "transfer"): (None, lambda c, who: (c["alice"], WAD)),
+    ("IndexVault", "transferFrom"): (None, lambda c, who: (c["alice"], who, WAD)),
+    ("IndexVault", "approve"): (None, lambda c, who: (c["alice"], WAD)),
+    ("IndexVault", "permit"): (None, lambda c, who: sign_permit(c, who)),
+    ("IndexVault", "accrue_management_fee"): (None, lambda c, who: ()),
+    ("IndexVault", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
+    ("IndexVault", "accept_ownership"): (None, lambda c, who: ()),
+    ("IndexVault", "set_fee_recipient"): (None, lambda c, who: (c["alice"],)),
+    ("IndexVault", "set_manager"): (None, lambda c, who: (c["alice"],)),
+    ("IndexVault", "set_guardian"): (None, lambda c, who: (c["alice"],)),
+    ("IndexVault", "set_rebalancer"): (None, lambda c, who: (c["rebalancer"],)),
+    ("IndexVault", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
+    ("IndexVault", "set_management_fee"): (None, lambda c, who: (10**16,)),
+    ("IndexVault", "set_mint_fee"): (None, lambda c, who: (10,)),
+    ("IndexVault", "set_redeem_fee"): (None, lambda c, who: (10,)),
+    ("IndexVault", "set_paused"): (None, lambda c, who: (True,)),
+    ("IndexVault", "rebalance_trade"): (None, lambda c, who: (2, 10**4, 0, 1, b"")),
+    ("IndexVault", "add_component"): (None, lambda c, who: (c["link"],)),
+    ("IndexVault", "remove_component"): (None, lambda c, who: (2, 0)),
+    ("Rebalancer", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
+    ("Rebalancer", "accept_ownership"): (None, lambda c, who: ()),
+    ("Rebalancer", "start_rebalance"): (None, lambda c, who: ()),
+    ("Rebalancer", "trade"): (start_plan, lambda c, who: (2, 0, False, 0, deadline(c))),
+    ("Rebalancer", "performUpkeep"): (None, lambda c, who: (read(c["rebalancer"].checkUpkeep, b"")[1],)),
+    ("Rebalancer", "on_rebalance_trade"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], 10**4, c["tokens"]["WETH"], 1, b""),
+    ),
+    ("Rebalancer", "set_targets"): (None, lambda c, who: ([2000, 3000, 5000],)),
+    ("Rebalancer", "set_drift_threshold"): (None, lambda c, who: (200,)),
+    ("Rebalancer", "add_component"): (None, lambda c, who: (c["link"], [2500, 2500, 2500, 2500])),
+    ("Rebalancer", "remove_component"): (lambda c: add_link(c, [5000, 3000, 2000, 0]), lambda c, who: (3,)),
+    ("Rebalancer", "set_keeper"): (None, lambda c, who: (c["alice"], True)),
+    ("Rebalancer", "set_open_trading"): (None, lambda c, who: (True,)),
+    ("Rebalancer", "set_router"): (None, lambda c, who: (c["uni"].router, c["uni"].weth)),
+    ("Rebalancer", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
+    ("Rebalancer", "set_limits"): (None, lambda c, who: (100, 5_000 * 10**18, 10**18, 120)),
+    ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
+    ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
+    ("OracleAdapter", "set_feed"): (None, lambda c, who: (c["link"], c["feeds"][1], 3_600)),
+    ("OracleAdapter", "set_secondary_feed"): (
+        None,
+        lambda c, who: (c["tokens"]["WETH"], c["feeds"][1], 3_600, 200),
+    ),
+    ("OracleAdapter", "set_bounds"): (None, lambda c, who: (c["tokens"]["WETH"], 1, 10**30)),
+    ("OracleAdapter", "set_sequencer_feed"): (None, lambda c, who: (c["feeds"][2], 3_600)),
+    ("OracleAdapter", "remove_feed"): (None, lambda c, who: (c["link"],)),
+}
+
+
+def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
+    """The allowed caller is a contract: drive it through its own entry point and check that the
+    function ran (its event is in the receipt)."""
+    vault, rebalancer, roles = ctx["vault"], ctx["rebalancer"], ctx["roles"]
+    keeper, manager = roles["keeper"], roles["manager"]
+    if function in ("rebalance_trade", "on_rebalance_trade"):
+        rebalancer.start_rebalance(sender=keeper)
+        receipt = rebalancer.trade(2, 0, False, 0, deadline(ctx), sender=keeper)
+        assert receipt.events.filter(vault.RebalanceTrade) and receipt.events.filter(rebalancer.Trade)
+    elif function == "add_component":
+        receipt = rebalancer.add_component(ctx["link"], [2500, 2500, 2500, 2500], sender=manager)
+        assert receipt.events.filter(vault.ComponentAdded)[0].token == ctx["link"].address
+    else:
+        assert (name, function) == ("IndexVault", "remove_component")
+        rebalancer.add_component(ctx["link"], [5000, 3000, 2000, 0], sender=manager)
+        receipt = rebalancer.remove_component(3, sender=manager)
+        assert receipt.events.filter(vault.ComponentRemoved)[0].token == ctx["link"].address
+
+
+def abi_functions(project: Any, name: str) -> set[str]:
+    contract_type = getattr(project, name).contract_type
+    return {
+        item.name
+        for item in contract_type.abi
+        if item.type == "function" and item.stateMutability not in ("view", "pure")
+    }
+
+
+@pytest.mark.parametrize("name", list(ACCESS))
+def test_access_table__abi_non_view_functions__each_has_exactly_one_rule_and_one_call(project, name):
+    functions = abi_functions(project, name)
+    assert functions == set(ACCESS[name]), functions ^ set(ACCESS[name])
+    assert functions == {f for n, f in CALLS if n == name}
+
+
+CASES = [(name, function) for name, rules in ACCESS.items() for function in rules]
+
+
+@pytest.mark.parametrize(("name", "function"), CASES, ids=[f"{n}.{f}" for n, f in CASES])
+def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, name, function):
+    rule = ACCESS[name][function]
+    contract = {"IndexVault": ctx["vault"], "Rebalancer": ctx["rebalancer"], "OracleAdapter": ctx["adapter"]}[
+        name
+    ]
+    method = getattr(contract, function)
+    prepare, args = CALLS[(name, function)]
+    chain = ctx["chain"]
+    refused, allowed = [], []
+    for role, account in ctx["roles"].items():
+        snapshot = chain.snapshot()
+        try:
+            if rule.allowed == PUBLIC or role in rule.allowed:
+                if prepare is not None:
+                    prepare(ctx)
+                send(method, *args(ctx, account), sender=account)
+                allowed.append(role)
+            else:
+                with pytest.raises(CallReverted) as refusal:
+                    send(method, *args(ctx, account), sender=account)
+                assert refusal.value.reason == rule.reason, (role, refusal.value.reason)
+                refused.append(role)
+        except CallReverted as err:
+            raise AssertionError(f"{name}.{function} by {role} (allowed) reverted: {err.reason!r}") from err
+        finally:
+            chain.restore(snapshot)
+    contract_roles = rule.allowed - set(ROLES) - PUBLIC
+    if contract_roles:
+        assert contract_roles in ({"rebalancer"}, {"vault"})
+        snapshot = chain.snapshot()
+        through_contract(ctx, name, function)
+        chain.restore(snapshot)
+    expected_allowed = set(ROLES) if rule.allowed == PUBLIC else rule.allowed & set(ROLES)
+    assert set(allowed) == expected_allowed and set(refused) == set(ROLES) - expected_allowed
