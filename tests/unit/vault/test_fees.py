@@ -51,6 +51,7 @@ def test_management_fee__2_percent_for_365_days__recipient_holds_2_percent_of_su
     assert abs(share - Fraction(2, 100)) < Fraction(1, 10**9)
     event = receipt.decode_logs(alice_100.ManagementFeeAccrued)[0]
     assert (event.recipient, event.fee_shares, event.scale) == (fee_recipient, fee_shares, scale)
+    assert receipt.return_value == fee_shares
     # The basket the supply is owed did not grow or shrink (beyond a base unit of rounding) ...
     after = list(alice_100.holdings())
     assert all(0 <= b - a <= 1 for b, a in zip(holdings_before, after, strict=True))

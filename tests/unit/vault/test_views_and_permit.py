@@ -1,4 +1,4 @@
-"""Views (oracle-priced_vault values, basket lookups, raw state for the rebalancer, constants), the index
+"""Views (oracle-priced values, basket lookups, raw state for the rebalancer, constants), the index
 token's ERC-20 surface, and EIP-2612 permit signed by an Ape test account."""
 
 import ape
@@ -141,12 +141,13 @@ def test_permit__signed_by_holder__relayer_sets_allowance_and_spender_pulls(
     stocked, chain, alice, bob, stranger, any_bounds
 ):
     stocked.mint(3 * WAD, alice, any_bounds, sender=alice)
-    deadline = chain.pending_timestamp + 3600
-    sig = sign_permit(stocked, chain, alice, bob, 2 * WAD, 0, deadline)
+    deadline = chain.blocks.head.timestamp + 3600
+    nonce = stocked.nonces(alice)
+    sig = sign_permit(stocked, chain, alice, bob, 2 * WAD, nonce, deadline)
     assert stocked.DOMAIN_SEPARATOR() == domain_of(stocked, chain).separator
     stocked.permit(alice, bob, 2 * WAD, deadline, sig.v, sig.r, sig.s, sender=stranger)
     assert stocked.allowance(alice, bob) == 2 * WAD
-    assert stocked.nonces(alice) == 1
+    assert stocked.nonces(alice) == nonce + 1
     stocked.transferFrom(alice, bob, 2 * WAD, sender=bob)
     assert stocked.balanceOf(bob) == 2 * WAD
 
@@ -154,18 +155,19 @@ def test_permit__signed_by_holder__relayer_sets_allowance_and_spender_pulls(
 def test_permit__replayed_wrong_signer_or_expired__reverts_by_name(
     stocked, chain, alice, bob, carol, stranger
 ):
-    deadline = chain.pending_timestamp + 3600
-    sig = sign_permit(stocked, chain, alice, bob, WAD, 0, deadline)
+    deadline = chain.blocks.head.timestamp + 3600
+    nonce = stocked.nonces(alice)
+    sig = sign_permit(stocked, chain, alice, bob, WAD, nonce, deadline)
     stocked.permit(alice, bob, WAD, deadline, sig.v, sig.r, sig.s, sender=stranger)
     args = (alice, bob, WAD, deadline, sig.v, sig.r, sig.s)
     with ape.reverts("erc20: invalid signature"):
         stocked.permit(*args, sender=stranger)
-    forged = sign_permit(stocked, chain, carol, bob, WAD, 1, deadline)
+    forged = sign_permit(stocked, chain, carol, bob, WAD, nonce + 1, deadline)
     forged_args = (alice, bob, WAD, deadline, forged.v, forged.r, forged.s)
     with ape.reverts("erc20: invalid signature"):
         stocked.permit(*forged_args, sender=stranger)
-    past = chain.pending_timestamp - 1
-    late = sign_permit(stocked, chain, alice, bob, WAD, 1, past)
+    past = chain.blocks.head.timestamp - 1
+    late = sign_permit(stocked, chain, alice, bob, WAD, nonce + 1, past)
     late_args = (alice, bob, WAD, past, late.v, late.r, late.s)
     with ape.reverts("erc20: expired deadline"):
         stocked.permit(*late_args, sender=stranger)
