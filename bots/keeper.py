@@ -20,7 +20,14 @@ from vyndex.keeper import Keeper
 from vyndex.keeper_chain import ApeKeeperChain
 
 bot = SilverbackBot(signer_required=True)
+
+# The keeper logs every decision and trade on "vyndex.keeper"; show them beside Silverback's.
 logger = logging.getLogger("vyndex.keeper")
+if not logger.handlers:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+logger.setLevel(logging.INFO)
 
 
 @bot.on_startup()
