@@ -295,6 +295,8 @@ def mint(
     st: State = self._accrue()
     assert not st.paused, "vault: minting paused"
     assert len(max_amounts_in) == st.count, "vault: max amounts length mismatch"
+    # Named before the fee math and the supply sum could overflow on an absurd `shares`.
+    assert shares <= MAX_SUPPLY, "vault: supply cap exceeded"
 
     fee_shares: uint256 = self._fee_on(shares, st.mint_fee_bps)
     gross: uint256 = shares + fee_shares

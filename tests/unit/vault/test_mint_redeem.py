@@ -179,6 +179,19 @@ def test_mint__up_to_the_supply_cap__accepted_one_wei_more_reverts(create_token,
     assert v.totalSupply() == cap
 
 
+def test_mint__absurd_share_amount_with_fee_or_supply__reverts_with_the_cap_reason(
+    stocked, manager, alice, any_bounds
+):
+    # Invariant 7: bad input gets a named reason, not an arithmetic overflow inside the fee math or
+    # the supply sum.
+    stocked.mint(WAD, alice, any_bounds, sender=alice)
+    with ape.reverts("vault: supply cap exceeded"):
+        stocked.mint(MAX_UINT, alice, any_bounds, sender=alice)
+    stocked.set_mint_fee(500, sender=manager)
+    with ape.reverts("vault: supply cap exceeded"):
+        stocked.mint(2**250, alice, any_bounds, sender=alice)
+
+
 def test_mint__paused__reverts_but_redeem_still_pays(
     stocked, basket_tokens, basket_units, alice, guardian, any_bounds, no_bounds
 ):
