@@ -1028,6 +1028,7 @@ def _push(token: address, receiver: address, amount: uint256):
 def _check_new_component(token: address, count: uint256):
     assert token != empty(address), "vault: zero component"
     assert token != self, "vault: component is the index itself"
+    assert token.is_contract, "vault: component has no code"
     for j: uint256 in range(count, bound=MAX_COMPONENTS):
         assert self._token_of(self._basket[j]) != token, "vault: duplicate component"
     assert staticcall IERC20Detailed(token).decimals() <= 18, "vault: decimals over 18"

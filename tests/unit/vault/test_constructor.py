@@ -81,6 +81,12 @@ def test_constructor__zero_address_component__reverts(construct, basket_tokens):
         construct([basket_tokens[0], ape.utils.ZERO_ADDRESS], [1, 1])
 
 
+def test_constructor__component_without_code__reverts_by_name(construct, basket_tokens, stranger):
+    # A pasted wallet address instead of a token: named, not a bare revert from decimals().
+    with pytest.raises(ContractLogicError, match="vault: component has no code"):
+        construct([basket_tokens[0], stranger], [1, 1])
+
+
 def test_constructor__duplicate_component__reverts(construct, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: duplicate component"):
         construct([basket_tokens[0], basket_tokens[1], basket_tokens[0]], [1, 1, 1])
