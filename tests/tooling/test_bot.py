@@ -1,0 +1,48 @@
+"""bots/keeper.py under Silverback, as an operator runs it: `silverback run keeper`.
+
+The bot connects to this module's Anvil (APE_FOUNDRY_HOST); the test mines blocks (each past the
+cooldown) and watches the bot start a rebalance and trade, then stops it with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_bot__rebalances_on_new_blocks_and_logs_each_trade(drifted, chain, book_root):
+    rb = drifted.rebalancer
+    env = {
+        **os.environ,
+        "APE_FOUNDRY_HOST": chain.provider.uri,
+        "VYNDEX_DEPLOYMENTS": str(book_root),
+        "NO_COLOR": "1",
+    }
+    cmd = [str(ROOT / ".venv" / "bin" / "silverback"), "run", "keeper"]
+    cmd += ["--network", "ethereum:local:foundry", "--account", "TEST::4"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and rb.trades() < 1 and proc.poll() is None:
+            chain.mine(timestamp=chain.blocks.head.timestamp + 61)  # a new block, past every cooldown
+            time.sleep(1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert rb.rebalance_started() != 0, out[-3000:]
+    assert rb.trades() >= 1, out[-3000:]
+    assert "keeping VBLUE" in out
+    assert "performing upkeep: start a rebalance" in out
+    assert "trade: WETH -> " in out and "slippage" in out
+    assert "gas_used" in out  # the metrics each block returns
