@@ -59,6 +59,7 @@ test: lint compile
 	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
 
 bench: compile
+	$(BIN)/python bench/rebalance_quality.py
 	$(BIN)/python bench/gas.py
 
 fuzz: compile

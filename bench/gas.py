@@ -617,6 +617,9 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
                         s, f = g.get(("set_v2", op, n)), g.get(("floor", op, n))
                     line = f"{gas(v)} | {gas(s)} | {gas(f)} | {ratio(v, s)} | {ratio(v, f)}"
                     out.append(f"| {variant} | {op} | {n} | {line} |")
+    quality = RESULTS / "rebalance_quality.md"
+    if quality.is_file():  # written by bench/rebalance_quality.py
+        out += ["", quality.read_text().rstrip()]
     out.append("")
     return "\n".join(out)
 
