@@ -1,7 +1,7 @@
 # vyndex — one command per job; each does its own set-up on a fresh machine.
 #   make test    set up, lint, compile, run the whole suite on Anvil (ethereum:local:foundry)
 #   make bench   gas of vyndex beside the floor (and Set Protocol v2) -> bench/results/
-#   make fuzz    the long property-test profile
+#   make fuzz    the stateful property runs under the long profile (>= 10,000 steps)
 # Set-up is stamped: running a target again skips what is already installed.
 
 SHELL := /bin/bash
@@ -62,8 +62,10 @@ bench: compile
 	$(BIN)/python bench/rebalance_quality.py
 	$(BIN)/python bench/gas.py
 
+# The stateful runs marked `fuzz` under the long hypothesis profile (>= 10,000 steps in all);
+# the step count is printed at the end.
 fuzz: compile
-	HYPOTHESIS_PROFILE=long $(BIN)/ape test tests -m "fuzz or not fuzz" --network $(NETWORK) $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=long $(BIN)/ape test tests -m fuzz --network $(NETWORK) $(PYTEST_ARGS)
 
 # Re-pin the Python lock from requirements.in (pins only: no index URLs, no find-links).
 lock: $(STAMPS)/python
