@@ -35,7 +35,7 @@ SHARES = st.one_of(st.integers(1, 10**4), st.integers(10**15, 5 * 10**21))
 
 
 @pytest.fixture(scope="module")
-def world(create_token, create_vault, alice, bob, carol, fee_recipient, manager, chain):
+def invariants_world(create_token, create_vault, alice, bob, carol, fee_recipient, manager, chain):
     tokens = [create_token(d) for d in DECIMALS]
     vault = create_vault(tokens, UNITS)
     for holder in (alice, bob, carol):
@@ -162,8 +162,8 @@ class VaultMachine(RuleBasedStateMachine):
             self.chain.restore(self.snapshot)
 
 
-def test_vault__random_mints_redeems_fees_and_time__solvent_and_no_free_value(world):
-    VaultMachine.world = world
+def test_vault__random_mints_redeems_fees_and_time__solvent_and_no_free_value(invariants_world):
+    VaultMachine.world = invariants_world
     run_state_machine_as_test(
         VaultMachine,
         settings=settings(max_examples=max(1, settings.default.max_examples // 2), stateful_step_count=8),

@@ -1,7 +1,11 @@
-"""World for the IndexVault unit tests: stocked holders, exact integer math, the token zoo.
+"""World for the IndexVault unit tests: stocked holders, basket factories over any zoo token, the
+fixed-price oracle and the preview probe, and fast constructor calls.
 
-Every amount a test expects is computed here with Python integers from the vault's documented
-formulas, never read back from the contract under test.
+Fixture names are unique across the suite (tests/test_fixture_names.py): Ape judges a fixture's
+statefulness by its name, so a namesake elsewhere could leak state between tests.
+
+Every amount a test expects is computed in Python integers (vault_math.py) from the vault's
+documented formulas, never read back from the contract under test.
 """
 
 from __future__ import annotations
@@ -14,15 +18,15 @@ from vault_math import MAX_UINT, STOCK
 
 
 @pytest.fixture(scope="session")
-def holders(alice, bob, carol, attacker):
+def vault_holders(alice, bob, carol, attacker):
     return [alice, bob, carol, attacker]
 
 
 @pytest.fixture(scope="module")
-def stocked(vault, basket_tokens, holders):
+def stocked(vault, basket_tokens, vault_holders):
     """The standard vault, with alice, bob, carol and attacker each holding STOCK of every component
     and having approved the vault for all of it."""
-    for holder in holders:
+    for holder in vault_holders:
         for token in basket_tokens:
             token.mint(holder, STOCK, sender=holder)
             token.approve(vault, MAX_UINT, sender=holder)
@@ -42,7 +46,7 @@ def no_bounds(basket_tokens):
 
 
 @pytest.fixture(scope="session")
-def make_basket(create_vault) -> Callable[..., Any]:
+def make_zoo_vault(create_vault) -> Callable[..., Any]:
     """Deploys a vault over `tokens` (any zoo tokens with an open `mint(owner, amount)`), stocks each
     holder with `stock` of every token and approves the vault."""
 
@@ -58,12 +62,12 @@ def make_basket(create_vault) -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="module")
-def oracle(project, owner):
+def fixed_oracle(project, owner):
     return owner.deploy(project.FixedPriceOracle)
 
 
 @pytest.fixture(scope="module")
-def probe(project, owner):
+def preview_probe(project, owner):
     return owner.deploy(project.PreviewProbe)
 
 

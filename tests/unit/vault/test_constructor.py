@@ -9,7 +9,7 @@ MAX_UNIT = 2**96 - 1
 
 
 @pytest.fixture(scope="module")
-def construct(vault_deploy_call, manager, guardian, fee_recipient):
+def construct_vault(vault_deploy_call, manager, guardian, fee_recipient):
     """Runs the constructor (as a call) with the given basket and roles, defaulting to valid roles."""
 
     def run(tokens, units, manager_=manager, guardian_=guardian, fee_recipient_=fee_recipient):
@@ -52,59 +52,59 @@ def test_constructor__valid_basket__logs_components_and_roles(
     assert [log.fee_recipient for log in receipt.decode_logs(v.FeeRecipientSet)] == [fee_recipient.address]
 
 
-def test_constructor__valid_call__does_not_revert(construct, basket_tokens, basket_units):
+def test_constructor__valid_call__does_not_revert(construct_vault, basket_tokens, basket_units):
     # The control for every refusal below: the same call with valid arguments goes through.
-    construct(basket_tokens, basket_units)
+    construct_vault(basket_tokens, basket_units)
 
 
-def test_constructor__empty_basket__reverts(construct):
+def test_constructor__empty_basket__reverts(construct_vault):
     with pytest.raises(ContractLogicError, match="vault: empty basket"):
-        construct([], [])
+        construct_vault([], [])
 
 
-def test_constructor__fewer_units_than_tokens__reverts(construct, basket_tokens):
+def test_constructor__fewer_units_than_tokens__reverts(construct_vault, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: units length mismatch"):
-        construct(basket_tokens, [1, 2])
+        construct_vault(basket_tokens, [1, 2])
 
 
 @pytest.mark.parametrize(
     "role, reason",
     [("manager_", "zero manager"), ("guardian_", "zero guardian"), ("fee_recipient_", "zero fee recipient")],
 )
-def test_constructor__zero_role__reverts(construct, basket_tokens, role, reason):
+def test_constructor__zero_role__reverts(construct_vault, basket_tokens, role, reason):
     with pytest.raises(ContractLogicError, match=f"vault: {reason}"):
-        construct(basket_tokens, [1, 1, 1], **{role: ape.utils.ZERO_ADDRESS})
+        construct_vault(basket_tokens, [1, 1, 1], **{role: ape.utils.ZERO_ADDRESS})
 
 
-def test_constructor__zero_address_component__reverts(construct, basket_tokens):
+def test_constructor__zero_address_component__reverts(construct_vault, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: zero component"):
-        construct([basket_tokens[0], ape.utils.ZERO_ADDRESS], [1, 1])
+        construct_vault([basket_tokens[0], ape.utils.ZERO_ADDRESS], [1, 1])
 
 
-def test_constructor__component_without_code__reverts_by_name(construct, basket_tokens, stranger):
+def test_constructor__component_without_code__reverts_by_name(construct_vault, basket_tokens, stranger):
     # A pasted wallet address instead of a token: named, not a bare revert from decimals().
     with pytest.raises(ContractLogicError, match="vault: component has no code"):
-        construct([basket_tokens[0], stranger], [1, 1])
+        construct_vault([basket_tokens[0], stranger], [1, 1])
 
 
-def test_constructor__duplicate_component__reverts(construct, basket_tokens):
+def test_constructor__duplicate_component__reverts(construct_vault, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: duplicate component"):
-        construct([basket_tokens[0], basket_tokens[1], basket_tokens[0]], [1, 1, 1])
+        construct_vault([basket_tokens[0], basket_tokens[1], basket_tokens[0]], [1, 1, 1])
 
 
-def test_constructor__index_itself_as_component__reverts(construct, owner, basket_tokens):
+def test_constructor__index_itself_as_component__reverts(construct_vault, owner, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: component is the index itself"):
-        construct([basket_tokens[0], owner.get_deployment_address()], [1, 1])
+        construct_vault([basket_tokens[0], owner.get_deployment_address()], [1, 1])
 
 
-def test_constructor__zero_unit__reverts(construct, basket_tokens):
+def test_constructor__zero_unit__reverts(construct_vault, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: zero unit"):
-        construct(basket_tokens, [1, 0, 1])
+        construct_vault(basket_tokens, [1, 0, 1])
 
 
-def test_constructor__unit_over_96_bits__reverts(construct, basket_tokens):
+def test_constructor__unit_over_96_bits__reverts(construct_vault, basket_tokens):
     with pytest.raises(ContractLogicError, match="vault: unit too large"):
-        construct(basket_tokens, [1, MAX_UNIT + 1, 1])
+        construct_vault(basket_tokens, [1, MAX_UNIT + 1, 1])
 
 
 def test_constructor__unit_at_96_bit_cap__accepted(create_vault, basket_tokens):
@@ -112,9 +112,9 @@ def test_constructor__unit_at_96_bit_cap__accepted(create_vault, basket_tokens):
     assert list(v.components()[1]) == [MAX_UNIT, 1, MAX_UNIT]
 
 
-def test_constructor__decimals_over_18__reverts(construct, create_token):
+def test_constructor__decimals_over_18__reverts(construct_vault, create_token):
     with pytest.raises(ContractLogicError, match="vault: decimals over 18"):
-        construct([create_token(18), create_token(19)], [1, 1])
+        construct_vault([create_token(18), create_token(19)], [1, 1])
 
 
 def test_constructor__decimals_0_and_18__accepted(create_vault, create_token):

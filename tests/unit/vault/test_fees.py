@@ -252,29 +252,29 @@ def test_fee_setters__at_cap_accepted_one_over_reverts(stocked, manager):
 
 
 def test_preview_mint_and_redeem__fees_accruing_inside_the_call__equal_what_moves(
-    stocked, basket_tokens, manager, alice, probe, chain, any_bounds
+    stocked, basket_tokens, manager, alice, preview_probe, chain, any_bounds
 ):
     stocked.mint(50 * WAD, alice, any_bounds, sender=alice)
     stocked.set_mint_fee(100, sender=manager)
     stocked.set_redeem_fee(50, sender=manager)
     t0 = set_fee_at(stocked, manager, chain, MAX_MANAGEMENT_FEE)
     for token in basket_tokens:
-        token.mint(probe, 10**27, sender=alice)
-    probe.approve_components(stocked, sender=alice)
+        token.mint(preview_probe, 10**27, sender=alice)
+    preview_probe.approve_components(stocked, sender=alice)
 
     shares = 7 * WAD + 3
     chain.pending_timestamp = t0 + 30 * 86_400
     stale = list(stocked.preview_mint(shares))  # as of the last mined block
-    receipt = probe.mint_after_preview(stocked, shares, sender=alice)
-    previewed, moved = probe.results()
+    receipt = preview_probe.mint_after_preview(stocked, shares, sender=alice)
+    previewed, moved = preview_probe.results()
     assert list(previewed) == list(moved)
     assert list(moved) != stale  # the fee accrued inside the call: the preview had to see it
     assert receipt.decode_logs(stocked.ManagementFeeAccrued)
 
     chain.pending_timestamp = t0 + 90 * 86_400
     stale = list(stocked.preview_redeem(shares))
-    receipt = probe.redeem_after_preview(stocked, shares, sender=alice)
-    previewed, moved = probe.results()
+    receipt = preview_probe.redeem_after_preview(stocked, shares, sender=alice)
+    previewed, moved = preview_probe.results()
     assert list(previewed) == list(moved)
     assert list(moved) != stale
     assert receipt.decode_logs(stocked.ManagementFeeAccrued)

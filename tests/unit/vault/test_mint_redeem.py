@@ -52,11 +52,11 @@ def test_mint__one_wei_share__takes_one_base_unit_of_each_and_redeem_pays_nothin
 
 
 def test_mint_and_redeem__decimals_0_6_8_18_with_odd_units__match_exact_integer_math(
-    create_token, make_basket, alice, bob
+    create_token, make_zoo_vault, alice, bob
 ):
     tokens = [create_token(0), create_token(6), create_token(8), create_token(18)]
     units = [3, 1_234_567, 98_765_432, 10**18 + 7]
-    v = make_basket(tokens, units, [alice])
+    v = make_zoo_vault(tokens, units, [alice])
     for shares in (1, 333_333_333_333_333_333, 5 * WAD + 1):
         before = balances(tokens, alice)
         v.mint(shares, alice, [MAX_UINT] * 4, sender=alice)
@@ -168,10 +168,10 @@ def test_redeem__other_receiver__owner_burns_receiver_paid_event_logged(
     assert list(event.amounts) == basket_units and list(event.skipped) == []
 
 
-def test_mint__up_to_the_supply_cap__accepted_one_wei_more_reverts(create_token, make_basket, alice):
+def test_mint__up_to_the_supply_cap__accepted_one_wei_more_reverts(create_token, make_zoo_vault, alice):
     cap = 2**96
     token = create_token(18)
-    v = make_basket([token], [1], [alice])
+    v = make_zoo_vault([token], [1], [alice])
     v.mint(cap - 1, alice, [MAX_UINT], sender=alice)
     with ape.reverts("vault: supply cap exceeded"):
         v.mint(2, alice, [MAX_UINT], sender=alice)

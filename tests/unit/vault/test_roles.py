@@ -15,16 +15,16 @@ NOT_REBALANCER = "vault: caller is not the rebalancer"
 
 
 @pytest.fixture(scope="module")
-def actors(owner, manager, guardian, fee_recipient, keeper, alice, stranger):
+def role_actors(owner, manager, guardian, fee_recipient, keeper, alice, stranger):
     return dict(zip(ROLES, [owner, manager, guardian, fee_recipient, keeper, alice, stranger], strict=True))
 
 
 @pytest.fixture(scope="module")
-def new_token(create_token):
+def spare_component(create_token):
     return create_token(8)
 
 
-def setter_cases(vault, carol, new_token):
+def setter_cases(vault, carol, spare_component):
     """(method, args, roles allowed, reason for everyone else)."""
     return [
         (vault.set_fee_recipient, [carol], {"owner"}, NOT_OWNER),
@@ -37,18 +37,18 @@ def setter_cases(vault, carol, new_token):
         (vault.set_mint_fee, [10], {"manager"}, NOT_MANAGER),
         (vault.set_redeem_fee, [10], {"manager"}, NOT_MANAGER),
         (vault.set_paused, [True], {"guardian", "owner"}, NOT_GUARDIAN),
-        (vault.add_component, [new_token], set(), NOT_REBALANCER),
+        (vault.add_component, [spare_component], set(), NOT_REBALANCER),
         (vault.remove_component, [0, 0], set(), NOT_REBALANCER),
         (vault.rebalance_trade, [0, 1, 1, 1, b""], set(), NOT_REBALANCER),
     ]
 
 
 def test_setters__every_other_caller__reverts_with_the_named_reason(
-    vault, actors, carol, new_token, call_succeeds
+    vault, role_actors, carol, spare_component, call_succeeds
 ):
     checked = 0
-    for method, args, allowed, reason in setter_cases(vault, carol, new_token):
-        for role, account in actors.items():
+    for method, args, allowed, reason in setter_cases(vault, carol, spare_component):
+        for role, account in role_actors.items():
             if role in allowed:
                 call_succeeds(method, *args, sender=account)
             else:
@@ -138,7 +138,7 @@ def test_set_paused__owner_pauses__redeem_and_redeem_skipping_still_pay(
 
 
 def test_rebalancer_functions__rebalancer_caller__passes_the_access_check(
-    stocked, owner, keeper, new_token, alice, any_bounds
+    stocked, owner, keeper, spare_component, alice, any_bounds
 ):
     vault = stocked
     vault.set_rebalancer(keeper, sender=owner)
@@ -151,10 +151,10 @@ def test_rebalancer_functions__rebalancer_caller__passes_the_access_check(
     vault.set_paused(True, sender=owner)
     with ape.reverts("vault: rebalancing paused"):
         vault.rebalance_trade(0, 1, 1, 1, b"", sender=keeper)
-    receipt = vault.add_component(new_token, sender=keeper)
+    receipt = vault.add_component(spare_component, sender=keeper)
     assert vault.component_count() == 4
-    assert [log.token for log in receipt.decode_logs(vault.ComponentAdded)] == [new_token.address]
-    assert vault.index_of(new_token) == 3
+    assert [log.token for log in receipt.decode_logs(vault.ComponentAdded)] == [spare_component.address]
+    assert vault.index_of(spare_component) == 3
 
 
 def test_ownership__two_step_transfer__pending_until_accepted_then_owner_moves(vault, owner, bob, carol):

@@ -17,11 +17,11 @@ def deltas(after, before):
 
 
 def test_no_return_token__mint_and_redeem__move_exact_amounts(
-    project, owner, create_token, make_basket, alice
+    project, owner, create_token, make_zoo_vault, alice
 ):
     tokens = [owner.deploy(project.NoReturnToken, "Tether", "USDT", 6), create_token(18)]
     units = [30_000_001, 10**16]
-    v = make_basket(tokens, units, [alice])
+    v = make_zoo_vault(tokens, units, [alice])
     before = balances(tokens, alice)
     v.mint(3 * WAD + 1, alice, [MAX_UINT] * 2, sender=alice)
     assert deltas(before, balances(tokens, alice)) == [mint_cost(3 * WAD + 1, u) for u in units]
@@ -31,10 +31,10 @@ def test_no_return_token__mint_and_redeem__move_exact_amounts(
 
 
 def test_no_return_token__failing_pull__bubbles_the_token_reason(
-    project, owner, create_token, make_basket, alice, stranger
+    project, owner, create_token, make_zoo_vault, alice, stranger
 ):
     tokens = [owner.deploy(project.NoReturnToken, "Tether", "USDT", 6), create_token(18)]
-    v = make_basket(tokens, [1, 1], [alice])
+    v = make_zoo_vault(tokens, [1, 1], [alice])
     with ape.reverts("noreturn: insufficient allowance"):
         v.mint(WAD, stranger, [MAX_UINT] * 2, sender=stranger)
 
@@ -45,20 +45,22 @@ def test_no_return_token__failing_pull__bubbles_the_token_reason(
 
 
 @pytest.fixture(scope="module")
-def fot_world(project, owner, create_token, make_basket, alice):
+def zoo_fot_vault(project, owner, create_token, make_zoo_vault, alice):
     fot = owner.deploy(project.FeeOnTransferToken, "Fee Token", "FOT", 18, 100)
     plain = create_token(6)
-    return make_basket([fot, plain], [10**18, 10**6], [alice]), fot, plain
+    return make_zoo_vault([fot, plain], [10**18, 10**6], [alice]), fot, plain
 
 
-def test_fee_on_transfer_token__mint__refused_by_name(fot_world, alice):
-    v, _, _ = fot_world
+def test_fee_on_transfer_token__mint__refused_by_name(zoo_fot_vault, alice):
+    v, _, _ = zoo_fot_vault
     with ape.reverts("vault: fee-on-transfer token"):
         v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
 
 
-def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_mint_refused(fot_world, alice):
-    v, fot, plain = fot_world
+def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_mint_refused(
+    zoo_fot_vault, alice
+):
+    v, fot, plain = zoo_fot_vault
     fot.set_fee(0, sender=alice)
     v.mint(2 * WAD, alice, [MAX_UINT] * 2, sender=alice)  # the control: at zero fee it is a plain token
     assert fot.balanceOf(v) == 2 * WAD
@@ -78,11 +80,11 @@ def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_m
 
 
 @pytest.fixture(scope="module")
-def hook_world(project, owner, create_token, make_basket, alice):
+def zoo_hook_vault(project, owner, create_token, make_zoo_vault, alice):
     """A vault whose first component calls back on every transfer; alice holds 4 index tokens."""
     hook = owner.deploy(project.ReentrantToken, "Hook Token", "HOOK", 18)
     plain = create_token(6)
-    v = make_basket([hook, plain], [10**18, 5 * 10**6], [alice])
+    v = make_zoo_vault([hook, plain], [10**18, 5 * 10**6], [alice])
     v.mint(4 * WAD, alice, [MAX_UINT] * 2, sender=alice)
     return v, hook, plain
 
@@ -100,8 +102,8 @@ def read_payloads(v):
     }
 
 
-def test_reentrant_token__views_called_mid_mint_and_mid_redeem__revert_on_the_lock(hook_world, alice):
-    v, hook, _ = hook_world
+def test_reentrant_token__views_called_mid_mint_and_mid_redeem__revert_on_the_lock(zoo_hook_vault, alice):
+    v, hook, _ = zoo_hook_vault
     for name, payload in read_payloads(v).items():
         hook.set_callback(v, payload, False, sender=alice)
         hook.fire(sender=alice)  # the control: outside a vault call the same read answers
@@ -116,11 +118,11 @@ def test_reentrant_token__views_called_mid_mint_and_mid_redeem__revert_on_the_lo
     assert v.totalSupply() == 4 * WAD
 
 
-def test_reentrant_token__balance_of_mid_mint__answers_with_the_new_shares(hook_world, alice):
+def test_reentrant_token__balance_of_mid_mint__answers_with_the_new_shares(zoo_hook_vault, alice):
     # Documented limit of the lock: snekmate's ERC-20 surface (balanceOf, transfer, approve, permit)
     # is compiled without it. Mid-mint the receiver's shares exist before the components arrive;
     # nothing that prices them (totalSupply, holdings, nav) can be read there, so no stale ratio.
-    v, hook, _ = hook_world
+    v, hook, _ = zoo_hook_vault
     hook.set_callback(v, v.balanceOf.encode_input(alice), True, sender=alice)
     v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
     assert not hook.callback_reverted()
@@ -128,10 +130,10 @@ def test_reentrant_token__balance_of_mid_mint__answers_with_the_new_shares(hook_
 
 
 @pytest.fixture(scope="module")
-def hook_holds_shares(hook_world, alice):
+def zoo_hook_with_shares(zoo_hook_vault, alice):
     """The hook token itself holds components, has approved the vault, and owns 1 index token, all
     through its own calls: whatever it tries mid-transfer would work outside a vault call."""
-    v, hook, plain = hook_world
+    v, hook, plain = zoo_hook_vault
     hook.mint(hook, 10 * WAD, sender=alice)
     plain.mint(hook, 10**9, sender=alice)
     for token in (hook, plain):
@@ -143,8 +145,8 @@ def hook_holds_shares(hook_world, alice):
     return v, hook, plain
 
 
-def test_reentrant_token__mint_mid_mint__blocked_and_outer_mint_exact(hook_holds_shares, alice):
-    v, hook, plain = hook_holds_shares
+def test_reentrant_token__mint_mid_mint__blocked_and_outer_mint_exact(zoo_hook_with_shares, alice):
+    v, hook, plain = zoo_hook_with_shares
     hook.set_callback(v, v.mint.encode_input(WAD, hook, [MAX_UINT] * 2), True, sender=alice)
     before = balances([hook, plain], alice)
     vault_before = balances([hook, plain], v)
@@ -157,8 +159,8 @@ def test_reentrant_token__mint_mid_mint__blocked_and_outer_mint_exact(hook_holds
     assert list(v.holdings()) == balances([hook, plain], v) == [7 * WAD, 35 * 10**6]
 
 
-def test_reentrant_token__redeem_mid_redeem__blocked_and_outer_redeem_exact(hook_holds_shares, alice):
-    v, hook, plain = hook_holds_shares
+def test_reentrant_token__redeem_mid_redeem__blocked_and_outer_redeem_exact(zoo_hook_with_shares, alice):
+    v, hook, plain = zoo_hook_with_shares
     hook.set_callback(v, v.redeem.encode_input(WAD, hook, [0, 0]), True, sender=alice)
     before = balances([hook, plain], alice)
     v.redeem(3 * WAD, alice, [0, 0], sender=alice)
@@ -175,28 +177,28 @@ def test_reentrant_token__redeem_mid_redeem__blocked_and_outer_redeem_exact(hook
 
 
 @pytest.fixture(scope="module")
-def frozen_world(project, owner, create_token, make_basket, alice, bob, any_bounds):
+def zoo_frozen_vault(project, owner, create_token, make_zoo_vault, alice, bob, any_bounds):
     """Alice holds 3 index tokens and bob 1 over [plain 18-dec, pausable/blacklisting 6-dec]."""
     plain = create_token(18)
     frozen = owner.deploy(project.PausableBlacklistToken, "Circle", "USDC", 6)
     units = [10**16, 30 * 10**6 + 1]
-    v = make_basket([plain, frozen], units, [alice, bob])
+    v = make_zoo_vault([plain, frozen], units, [alice, bob])
     v.mint(3 * WAD, alice, [MAX_UINT] * 2, sender=alice)
     v.mint(WAD, bob, [MAX_UINT] * 2, sender=bob)
     return v, plain, frozen, units
 
 
-def test_blacklisted_holder__redeem__reverts_with_the_token_reason(frozen_world, owner, alice):
-    v, _, frozen, _ = frozen_world
+def test_blacklisted_holder__redeem__reverts_with_the_token_reason(zoo_frozen_vault, owner, alice):
+    v, _, frozen, _ = zoo_frozen_vault
     frozen.set_blacklisted(alice, True, sender=owner)
     with ape.reverts("token: blacklisted"):
         v.redeem(WAD, alice, [0, 0], sender=alice)
 
 
 def test_blacklisted_holder__redeem_skipping__others_paid_forfeit_credited_to_remaining_holders(
-    frozen_world, owner, alice, bob
+    zoo_frozen_vault, owner, alice, bob
 ):
-    v, plain, frozen, units = frozen_world
+    v, plain, frozen, units = zoo_frozen_vault
     frozen.set_blacklisted(alice, True, sender=owner)
     before = balances([plain, frozen], alice)
     receipt = v.redeem_skipping(3 * WAD, alice, [0, 0], [frozen], sender=alice)
@@ -217,9 +219,9 @@ def test_blacklisted_holder__redeem_skipping__others_paid_forfeit_credited_to_re
 
 
 def test_redeem_skipping__partial_forfeit__unit_raised_by_floor_of_supply_over_remaining(
-    frozen_world, owner, alice, bob
+    zoo_frozen_vault, owner, alice, bob
 ):
-    v, _, frozen, units = frozen_world
+    v, _, frozen, units = zoo_frozen_vault
     frozen.set_paused(True, sender=owner)
     v.redeem_skipping(WAD + 7, alice, [0, 0], [frozen], sender=alice)
     supply, remaining = 4 * WAD, 3 * WAD - 7
@@ -235,9 +237,9 @@ def test_redeem_skipping__partial_forfeit__unit_raised_by_floor_of_supply_over_r
 
 
 def test_vault_blacklisted__every_holder_skips__last_one_out_leaves_unit_unchanged(
-    frozen_world, owner, alice, bob
+    zoo_frozen_vault, owner, alice, bob
 ):
-    v, plain, frozen, units = frozen_world
+    v, plain, frozen, units = zoo_frozen_vault
     frozen.set_blacklisted(v, True, sender=owner)
     with ape.reverts("token: blacklisted"):
         v.redeem(WAD, bob, [0, 0], sender=bob)
@@ -247,8 +249,8 @@ def test_vault_blacklisted__every_holder_skips__last_one_out_leaves_unit_unchang
     assert plain.balanceOf(alice) > 0 and v.components()[1][1] == units[1] * 4 // 3
 
 
-def test_redeem_skipping__bad_skip_lists__revert_by_name(frozen_world, create_token, alice):
-    v, _, frozen, units = frozen_world
+def test_redeem_skipping__bad_skip_lists__revert_by_name(zoo_frozen_vault, create_token, alice):
+    v, _, frozen, units = zoo_frozen_vault
     stray = create_token(18)
     with ape.reverts("vault: not a component"):
         v.redeem_skipping(WAD, alice, [0, 0], [stray], sender=alice)
@@ -260,8 +262,8 @@ def test_redeem_skipping__bad_skip_lists__revert_by_name(frozen_world, create_to
         v.redeem_skipping(WAD, alice, too_high, [frozen], sender=alice)
 
 
-def test_paused_token__mint__reverts_with_the_token_reason(frozen_world, owner, alice):
-    v, _, frozen, _ = frozen_world
+def test_paused_token__mint__reverts_with_the_token_reason(zoo_frozen_vault, owner, alice):
+    v, _, frozen, _ = zoo_frozen_vault
     frozen.set_paused(True, sender=owner)
     with ape.reverts("token: paused"):
         v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
@@ -273,23 +275,23 @@ def test_paused_token__mint__reverts_with_the_token_reason(frozen_world, owner, 
 
 
 @pytest.fixture(scope="module")
-def rebasing_world(project, owner, create_token, make_basket, alice, bob):
+def zoo_rebasing_vault(project, owner, create_token, make_zoo_vault, alice, bob):
     """Alice and bob each hold 10 index tokens over [rebasing 18-dec, plain 6-dec], minted at index 1."""
     steth = owner.deploy(project.RebasingToken, "Staked Ether", "stETH", 18)
     plain = create_token(6)
-    v = make_basket([steth, plain], [WAD, 10**6], [alice, bob])
+    v = make_zoo_vault([steth, plain], [WAD, 10**6], [alice, bob])
     v.mint(10 * WAD, alice, [MAX_UINT] * 2, sender=alice)
     v.mint(10 * WAD, bob, [MAX_UINT] * 2, sender=bob)
     return v, steth, plain
 
 
 def test_rebasing_token__negative_rebase__first_redeemer_paid_in_full_last_must_forfeit(
-    rebasing_world, alice, bob
+    zoo_rebasing_vault, alice, bob
 ):
     # What the vault does with a negative rebase, stated plainly: units are stored, so the loss is
     # not shared. The vault is short of the rebased token (invariant 1 cannot hold for it); whoever
     # redeems first is paid in full and the last holders can only redeem the rest and forfeit it.
-    v, steth, plain = rebasing_world
+    v, steth, plain = zoo_rebasing_vault
     steth.rebase(9 * WAD // 10, sender=alice)
     assert steth.balanceOf(v) == 18 * WAD < v.holdings()[0] == 20 * WAD
     before = balances([steth, plain], alice)
@@ -303,8 +305,10 @@ def test_rebasing_token__negative_rebase__first_redeemer_paid_in_full_last_must_
     assert plain.balanceOf(bob) - before == 10 * 10**6
 
 
-def test_rebasing_token__positive_rebase__surplus_belongs_to_no_one_units_unchanged(rebasing_world, alice):
-    v, steth, _ = rebasing_world
+def test_rebasing_token__positive_rebase__surplus_belongs_to_no_one_units_unchanged(
+    zoo_rebasing_vault, alice
+):
+    v, steth, _ = zoo_rebasing_vault
     steth.rebase(11 * WAD // 10, sender=alice)
     assert steth.balanceOf(v) == 22 * WAD and v.holdings()[0] == 20 * WAD
     before = steth.balanceOf(alice)
@@ -313,9 +317,9 @@ def test_rebasing_token__positive_rebase__surplus_belongs_to_no_one_units_unchan
 
 
 def test_rebasing_token__mint_after_rebase_with_lossy_transfer__refused_as_fee_on_transfer(
-    rebasing_world, alice
+    zoo_rebasing_vault, alice
 ):
-    v, steth, _ = rebasing_world
+    v, steth, _ = zoo_rebasing_vault
     index = 9 * WAD // 10
     steth.rebase(index, sender=alice)
     shares = WAD + 1

@@ -21,11 +21,11 @@ class Permit(EIP712Message):
 
 
 @pytest.fixture
-def priced_vault(stocked, basket_tokens, oracle, owner, alice, any_bounds):
-    """Alice holds 3 index tokens and a wei; the oracle prices every component."""
+def priced_vault(stocked, basket_tokens, fixed_oracle, owner, alice, any_bounds):
+    """Alice holds 3 index tokens and a wei; the fixed-price oracle prices every component."""
     for token, price in zip(basket_tokens, PRICES, strict=True):
-        oracle.set_price(token, price, sender=owner)
-    stocked.set_oracle(oracle, sender=owner)
+        fixed_oracle.set_price(token, price, sender=owner)
+    stocked.set_oracle(fixed_oracle, sender=owner)
     stocked.mint(3 * WAD + 1, alice, any_bounds, sender=alice)
     return stocked
 
@@ -55,9 +55,9 @@ def test_total_value__donation__does_not_move_it(priced_vault, basket_tokens, at
 
 
 def test_oracle_failing__views_revert_but_mint_and_redeem_exact(
-    priced_vault, basket_tokens, basket_units, oracle, owner, bob, any_bounds, no_bounds, stranger
+    priced_vault, basket_tokens, basket_units, fixed_oracle, owner, bob, any_bounds, no_bounds, stranger
 ):
-    oracle.set_failing(basket_tokens[2], True, sender=owner)
+    fixed_oracle.set_failing(basket_tokens[2], True, sender=owner)
     with ape.reverts("oracle: stale price"):
         priced_vault.total_value(sender=stranger)
     with ape.reverts("oracle: stale price"):
