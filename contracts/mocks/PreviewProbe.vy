@@ -9,8 +9,6 @@
 
 from ethereum.ercs import IERC20
 
-MAX_COMPONENTS: constant(uint256) = 32
-
 
 interface IVault:
     def preview_mint(shares: uint256) -> DynArray[uint256, MAX_COMPONENTS]: view
@@ -23,6 +21,8 @@ interface IVault:
     ) -> DynArray[uint256, MAX_COMPONENTS]: nonpayable
     def components() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_COMPONENTS]): view
 
+
+MAX_COMPONENTS: constant(uint256) = 32
 
 previewed: DynArray[uint256, MAX_COMPONENTS]
 moved: DynArray[uint256, MAX_COMPONENTS]
