@@ -24,7 +24,6 @@ STALENESS = 86_400
 COOLDOWN = 60
 MAX_SLIPPAGE_BPS = 500  # 1 token into a ~100/100 pool already moved ~2% by the warm-up and Set's trades:
 # ~1% price impact, the 0.3% fee and that offset; the bound is the slippage cap, 5%
-SHIFT_BPS = 2_000  # target weight moved from the sold component to WETH
 
 
 def vyndex_trade(world: TradeWorld) -> ReceiptAPI:
@@ -76,8 +75,10 @@ def vyndex_trade(world: TradeWorld) -> ReceiptAPI:
     sell_index, buy_index = addresses.index(world.sell.address), addresses.index(world.buy.address)
     weights = [10_000 // world.n] * world.n
     weights[buy_index] += 10_000 - sum(weights)
-    weights[sell_index] -= SHIFT_BPS
-    weights[buy_index] += SHIFT_BPS
+    # Half the sold component's weight moves to WETH: enough excess for two trades at every N.
+    shift = weights[sell_index] // 2
+    weights[sell_index] -= shift
+    weights[buy_index] += shift
     rebalancer.set_targets(weights, sender=a.manager)
     rebalancer.start_rebalance(sender=a.trader)
 
