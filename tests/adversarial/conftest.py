@@ -86,8 +86,7 @@ def ordered_tokens(tokens) -> list[Any]:
 
 def stock(uni: Any, tokens: dict[str, Any], holder: Any, usd_each: float, spenders: Sequence[Any]) -> None:
     """Gives `holder` `usd_each` dollars of every component and approves every spender for all of it."""
-    if usd_each * 2 > 0:
-        holder.balance += amount_of("WETH", usd_each) + 10**18
+    holder.balance += amount_of("WETH", usd_each) + 10**18  # ether to wrap, and gas
     for symbol in SYMBOLS:
         give(uni, tokens[symbol], holder, amount_of(symbol, usd_each))
         for spender in spenders:
@@ -95,7 +94,7 @@ def stock(uni: Any, tokens: dict[str, Any], holder: Any, usd_each: float, spende
 
 
 class CallReverted(Exception):
-    """A view call that reverted; `reason` is its revert string ("" when it has none)."""
+    """A call or transaction that reverted; `reason` is its revert string ("" when it has none)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -179,6 +178,12 @@ def usd_of(vault: Any, adapter: Any, basket: Sequence[Any], holders: Iterable[An
 def basket_value(vault: Any, adapter: Any, basket: Sequence[Any]) -> int:
     """Oracle USD of what the supply is owed (`holdings()`): the vault's accounted basket."""
     return sum(read(adapter.value, t, h) for t, h in zip(basket, read(vault.holdings), strict=True))
+
+
+def traded_usd(receipt: Any, vault: Any, adapter: Any) -> int:
+    """Oracle value of what the vault sold in `receipt`, from the vault's own RebalanceTrade events
+    (not from what the rebalancer reports about itself)."""
+    return sum(read(adapter.value, e.sell, e.amount_in) for e in receipt.events.filter(vault.RebalanceTrade))
 
 
 def swap(uni: Any, who: Any, path: Sequence[Any], amount: int) -> int:

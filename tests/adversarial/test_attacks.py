@@ -35,6 +35,7 @@ from .conftest import (
     stock,
     swap,
     token_balances,
+    traded_usd,
     usd_of,
     view_reverts,
 )
@@ -47,10 +48,6 @@ DUST_USD = USD // 1_000
 def bound_of(value_in_usd: int) -> int:
     """Most a trade of `value_in_usd` may lose against the oracle (invariant 4), plus rounding dust."""
     return value_in_usd * SLIPPAGE_BPS // 10_000 + DUST_USD
-
-
-def traded_usd(receipt, rebalancer) -> int:
-    return sum(e.value_in_usd for e in receipt.events.filter(rebalancer.Trade))
 
 
 def upkeep(action: int, sell: int = 0, buy: int = 0, via_weth: bool = False, deadline: int = 0) -> bytes:
@@ -216,7 +213,7 @@ def test_flash_manipulation__perform_upkeep_inside_one_tx__vault_within_bound_at
         assert rebalancer.trades() == 0
     else:
         assert traded
-        value_in = traded_usd(receipt, rebalancer)
+        value_in = traded_usd(receipt, vault, adapter)
         assert value_in > 0
         assert value_before - basket_value(vault, adapter, basket) <= bound_of(value_in)
     profit = usd_of(vault, adapter, basket, [attacker, flash]) - before
@@ -253,7 +250,7 @@ def test_sandwich__keeper_trade_swept_over_push_sizes__attacker_never_profits_va
         # The attacker pushes along the very route the vault's trade takes.
         got = swap(uni, attacker, route, amount_of("WBTC", push_usd))
         try:
-            value_in = traded_usd(rebalancer.performUpkeep(data, sender=keeper), rebalancer)
+            value_in = traded_usd(rebalancer.performUpkeep(data, sender=keeper), vault, adapter)
         except ape.exceptions.ContractLogicError:
             value_in = 0
         swap(uni, attacker, route[::-1], got)
@@ -379,7 +376,7 @@ def test_perform_upkeep__crafted_data_with_keepers_own_sandwich__keeper_never_pr
         got = swap(uni, keeper, [tokens["WBTC"], tokens["WETH"]], amount_of("WBTC", 12_000))
         try:
             receipt = rebalancer.performUpkeep(data, sender=keeper)
-            value_in, done = traded_usd(receipt, rebalancer), True
+            value_in, done = traded_usd(receipt, vault, adapter), True
         except ape.exceptions.ContractLogicError:
             value_in, done = 0, False
         swap(uni, keeper, [tokens["WETH"], tokens["WBTC"]], got)

@@ -60,6 +60,7 @@ from .conftest import (
     give,
     read,
     send,
+    traded_usd,
 )
 
 PROFILE_EXAMPLES = settings.default.max_examples  # 25 under "default", 1000 under "long"
@@ -380,7 +381,7 @@ class IndexMachine(RuleBasedStateMachine):
                 ACTIVITY["keeper action reverted"] += 1
                 return
             self._account(receipt)
-            traded = sum(e.value_in_usd for e in receipt.events.filter(r.Trade))
+            traded = traded_usd(receipt, self.vault, self.world["adapter"])
             ACTIVITY["keeper trade" if traded else "keeper plan"] += 1
             loss = value_before - basket_value(self.vault, self.world["adapter"], self.basket)
             assert loss <= traded * SLIPPAGE_BPS // BPS + DUST_USD, (loss, traded)
