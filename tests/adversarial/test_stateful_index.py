@@ -250,6 +250,8 @@ class IndexMachine(RuleBasedStateMachine):
             ACTIVITY["mint refused while paused"] += 1
             return
         bounds = list(read(v.preview_mint, shares))
+        for token, bound in zip(self.basket, bounds, strict=True):
+            self._ensure(holder, token, bound)
         before = self._balances(holder)
         receipt = v.mint(shares, holder, bounds, sender=holder)
         paid = [b - a for b, a in zip(before, self._balances(holder), strict=True)]
