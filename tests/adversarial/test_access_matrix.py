@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from ape.types.signatures import MessageSignature
 from eip712.messages import EIP712Domain, EIP712Message
 from eth_pydantic_types import abi
+from hexbytes import HexBytes
 
 from .conftest import (
     MAX_UINT,
@@ -191,7 +193,8 @@ def sign_permit(ctx: dict[str, Any], spender: Any) -> tuple[Any, ...]:
         deadline=deadline,
         eip712_domain=domain,
     )
-    sig = alice.sign_message(message)
+    # Ape may hand back r or s shorter than 32 bytes (a leading zero byte): re-split the padded 65.
+    sig = MessageSignature.from_vrs(HexBytes(alice.sign_message(message).encode_vrs()))
     return (alice, spender, WAD, deadline, sig.v, sig.r, sig.s)
 
 

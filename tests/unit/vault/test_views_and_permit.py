@@ -3,8 +3,10 @@ token's ERC-20 surface, and EIP-2612 permit signed by an Ape test account."""
 
 import ape
 import pytest
+from ape.types.signatures import MessageSignature
 from eip712.messages import EIP712Domain, EIP712Message
 from eth_pydantic_types import abi
+from hexbytes import HexBytes
 from vault_math import WAD, balances, redeem_pay
 
 # USD per whole token (18 decimals): WETH, USDC, WBTC.
@@ -128,7 +130,9 @@ def sign_permit(vault, chain, holder, spender, value, nonce, deadline):
         deadline=deadline,
         eip712_domain=domain_of(vault, chain),
     )
-    return holder.sign_message(message)
+    # Ape may hand back r or s shorter than 32 bytes (a leading zero byte, ~1 signature in 128),
+    # and a short bytes32 argument is padded on the right: re-split the padded 65 bytes.
+    return MessageSignature.from_vrs(HexBytes(holder.sign_message(message).encode_vrs()))
 
 
 def domain_of(vault, chain):
