@@ -94,7 +94,10 @@ def test_fork__mint_drift_keeper_rebalance_redeem(devnet_uri, book_root):
         balances = [t.balanceOf(holder) for t in handle.tokens]
         paid = handle.vault.preview_redeem(shares)
         handle.vault.redeem(shares, holder.address, [p * 99 // 100 for p in paid], sender=holder)
-        assert [t.balanceOf(holder) - b for t, b in zip(handle.tokens, balances, strict=True)] == list(paid)
+        received = [t.balanceOf(holder) - b for t, b in zip(handle.tokens, balances, strict=True)]
+        # The preview is exact for the block it was read in; the redeem lands a block (and a few
+        # seconds of the 1%/yr management fee) later, so it pays at most that, and barely less.
+        assert all(p - p // 10**6 <= r <= p for r, p in zip(received, paid, strict=True)), (received, paid)
         # Solvency after the trades: the vault holds at least what the rest of the supply is owed.
         owed = handle.vault.holdings()
         assert all(t.balanceOf(handle.vault.address) >= o for t, o in zip(handle.tokens, owed, strict=True))
