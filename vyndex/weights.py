@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 BPS = 10_000
@@ -71,34 +71,30 @@ def cap_and_floor(
 
 
 def _apply_cap(w: list[Fraction], cap: Fraction) -> list[Fraction]:
-    fixed = [False] * len(w)
-    while True:
-        over = [i for i, x in enumerate(w) if not fixed[i] and x > cap]
-        if not over:
-            return w
-        for i in over:
-            fixed[i] = True
-        free = [i for i in range(len(w)) if not fixed[i]]
-        room = 1 - cap * sum(1 for f in fixed if f)
-        free_total = sum((w[i] for i in free), Fraction(0))
-        w = [
-            cap if fixed[i] else (w[i] * room / free_total if free_total > 0 else room / len(free))
-            for i in range(len(w))
-        ]
+    return _pin(w, cap, lambda x: x > cap)
 
 
 def _apply_floor(w: list[Fraction], floor: Fraction) -> list[Fraction]:
-    fixed = [False] * len(w)
+    return _pin(w, floor, lambda x: x < floor)
+
+
+def _pin(w: list[Fraction], bound: Fraction, beyond: Callable[[Fraction], bool]) -> list[Fraction]:
+    """Pins every weight `beyond` the bound to it and spreads the difference over the others in
+    proportion to their weights, until none is beyond: iterative capping (or flooring)."""
+    pinned = [False] * len(w)
     while True:
-        under = [i for i, x in enumerate(w) if not fixed[i] and x < floor]
-        if not under:
+        hit = [i for i, x in enumerate(w) if not pinned[i] and beyond(x)]
+        if not hit:
             return w
-        for i in under:
-            fixed[i] = True
-        free = [i for i in range(len(w)) if not fixed[i]]
-        room = 1 - floor * sum(1 for f in fixed if f)
+        for i in hit:
+            pinned[i] = True
+        free = [i for i in range(len(w)) if not pinned[i]]
+        room = 1 - bound * sum(1 for p in pinned if p)
         free_total = sum((w[i] for i in free), Fraction(0))
-        w = [floor if fixed[i] else w[i] * room / free_total for i in range(len(w))]
+        w = [
+            bound if pinned[i] else (w[i] * room / free_total if free_total > 0 else room / len(free))
+            for i in range(len(w))
+        ]
 
 
 def to_bps(weights: Sequence[Fraction]) -> list[int]:
