@@ -24,8 +24,10 @@ shares the events announced, each checked against its exact formula and against 
 fee shares against the prior block's supply, scale and clock); the rebalancer holds no tokens between
 transactions; `checkUpkeep` proposes nothing while the vault is paused.
 
-Length follows the hypothesis profile: HYPOTHESIS_PROFILE=long (`make fuzz`) runs at least 10,000
-steps, VYNDEX_FUZZ_STEPS overrides the steps per run; the session summary prints how many ran.
+Length follows the hypothesis profile: the default runs max_examples // 6 runs of 15 steps (4 x 15);
+HYPOTHESIS_PROFILE=long (`make fuzz`, max_examples 1000) runs 166 runs of 70 steps and fails if fewer
+than 10,000 steps ran. VYNDEX_FUZZ_STEPS and VYNDEX_FUZZ_EXAMPLES override steps per run and runs;
+the session summary prints how many steps ran and what they did. Select it alone with `-m fuzz`.
 """
 
 from __future__ import annotations
