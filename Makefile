@@ -2,6 +2,7 @@
 #   make test    set up, lint, compile, run the whole suite on Anvil (ethereum:local:foundry)
 #   make bench   gas of vyndex beside the floor (and Set Protocol v2) -> bench/results/
 #   make fuzz    the stateful property runs under the long profile (>= 10,000 steps)
+#   make simulate  an index lived through a seeded market scenario -> bench/results/simulation/
 # Set-up is stamped: running a target again skips what is already installed.
 
 SHELL := /bin/bash
@@ -20,7 +21,7 @@ export PYTHONUNBUFFERED := 1
 NETWORK ?= ethereum:local:foundry
 PYTEST_ARGS ?=
 
-.PHONY: setup compile lint format test bench fuzz lock clean
+.PHONY: setup compile lint format test bench fuzz simulate lock clean
 
 setup: $(STAMPS)/python $(STAMPS)/npm .vvm/vyper-0.4.3
 
@@ -66,6 +67,12 @@ bench: compile
 # the step count is printed at the end.
 fuzz: compile
 	HYPOTHESIS_PROFILE=long $(BIN)/ape test tests -m fuzz --network $(NETWORK) $(PYTEST_ARGS)
+
+# The market simulation (vyndex.simulation): the standard scenario, 120 days, on its own Anvil;
+# SIM_ARGS passes options through, e.g. SIM_ARGS="--method inverse_volatility --days 60".
+SIM_ARGS ?=
+simulate: compile
+	$(BIN)/ape run simulate --network $(NETWORK) $(SIM_ARGS)
 
 # Re-pin the Python lock from requirements.in (pins only: no index URLs, no find-links).
 lock: $(STAMPS)/python

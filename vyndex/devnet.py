@@ -218,8 +218,15 @@ def refresh_feeds(market: Market, sender: AccountAPI) -> None:
         publish(market, symbol, market.price(symbol), sender)
 
 
-def arbitrage(market: Market, symbol: str, trader: AccountAPI) -> int:
-    """Swaps `symbol`'s WETH pool until its spot price matches the feeds; returns the amount in."""
+def arbitrage(
+    market: Market,
+    symbol: str,
+    trader: AccountAPI,
+    price_usd: Decimal | None = None,
+    weth_usd: Decimal | None = None,
+) -> int:
+    """Swaps `symbol`'s WETH pool until its spot price matches the feeds (or the market prices
+    `price_usd` and `weth_usd` when given: a feed may lag the market); returns the amount in."""
     token = market.tokens[symbol]
     pair = market.uni.pair(token, market.weth)
     if pair is None:
@@ -228,8 +235,8 @@ def arbitrage(market: Market, symbol: str, trader: AccountAPI) -> int:
     is0 = str(pair.token0()).lower() == str(token.address).lower()
     r_t, r_w = (int(r0), int(r1)) if is0 else (int(r1), int(r0))
     # Target ratio of WETH base units per token base unit.
-    p_t = Fraction(answer_of(market.price(symbol)))
-    p_w = Fraction(answer_of(market.price("WETH")))
+    p_t = Fraction(price_usd if price_usd is not None else market.price(symbol))
+    p_w = Fraction(weth_usd if weth_usd is not None else market.price("WETH"))
     ratio = p_t / p_w * Fraction(10**18, 10 ** market.decimals[symbol])
     k = r_t * r_w
     new_t = math.isqrt(int(Fraction(k) / ratio))
@@ -240,7 +247,9 @@ def arbitrage(market: Market, symbol: str, trader: AccountAPI) -> int:
         sell, amount = market.weth, (new_w - r_w) * 1000 // 997
     else:
         return 0
-    if amount == 0:
+    # Dust that would buy nothing (the pool is already at the price, give or take a base unit).
+    r_in, r_out = (r_t, r_w) if sell is token else (r_w, r_t)
+    if amount * 997 * r_out // (r_in * 1000 + amount * 997) == 0:
         return 0
     buy = market.weth if sell is token else token
     if sell is market.weth:

@@ -1,0 +1,103 @@
+"""Live an index through a seeded market scenario: `ape run simulate [--days N] [--seed S] ...`.
+
+Local or fork networks only (it moves the clock and mints the devnet's tokens). Builds the devnet
+market, deploys an index, then day by day moves prices (feeds and pools), reviews the targets,
+runs the keeper and arbitrages the index token's own pool (see vyndex.simulation). Prints the
+tracking error, rebalancing cost, gas, trades and drift; writes a CSV, a JSON summary, a
+markdown table and PNG charts to --out (default bench/results/simulation).
+"""
+
+import json
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand
+from ape.logging import LogLevel, logger
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vyndex.cli import ToolError, friendly_errors, is_dev_chain
+from vyndex.console import console
+from vyndex.propose import ProposalError, parse_fraction
+from vyndex.scenario import ScenarioError, standard
+from vyndex.simulation import SimConfig, Simulation, SimulationError, temporary_books, write_outputs
+from vyndex.weights import METHODS
+
+DEFAULT_OUT = Path("bench/results/simulation")
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Simulate an index through a market scenario")
+@click.option("--days", default=120, show_default=True, help="Days to simulate (one step a day).")
+@click.option("--seed", default=7, show_default=True, help="Seed of the price paths and the noise.")
+@click.option("--method", default="market_cap", show_default=True, help=f"Weighting: {', '.join(METHODS)}.")
+@click.option(
+    "--cap", default="40%", show_default=True, help="Largest weight of one component ('none': no cap)."
+)
+@click.option("--floor", default="2%", show_default=True, help="Smallest weight ('none': no floor).")
+@click.option("--review-days", default=30, show_default=True, help="Days between target reviews (0: never).")
+@click.option("--out", default=str(DEFAULT_OUT), show_default=True, type=click.Path(file_okay=False))
+@click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no table, no progress).")
+@friendly_errors
+def cli(days, seed, method, cap, floor, review_days, out, no_charts, as_json):
+    # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
+    logger.set_level(LogLevel.WARNING)
+    if not is_dev_chain():
+        raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
+    if method not in METHODS:
+        raise ToolError(f"--method: unknown method '{method}' (one of: {', '.join(METHODS)})")
+    if days < 1:
+        raise ToolError(f"--days: at least 1, got {days}")
+    if review_days < 0:
+        raise ToolError(f"--review-days: not negative, got {review_days}")
+    try:
+        cap_f = None if cap.lower() == "none" else parse_fraction(cap, "--cap")
+        floor_f = None if floor.lower() == "none" else parse_fraction(floor, "--floor")
+        config = SimConfig(
+            scenario=standard(days=days, seed=seed),
+            method=method,
+            cap=cap_f,
+            floor=floor_f,
+            review_days=review_days,
+        )
+        sim = Simulation(config)
+    except (ProposalError, ScenarioError) as exc:
+        raise ToolError(str(exc)) from None
+
+    with temporary_books() as books:
+        try:
+            if as_json:
+                result = sim.run(books)
+            else:
+                columns = (
+                    TextColumn("[bold]simulating"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("days"),
+                    TimeRemainingColumn(),
+                    TextColumn("{task.fields[status]}"),
+                )
+                with Progress(*columns, console=console) as progress:
+                    task = progress.add_task("days", total=days, status="deploying")
+
+                    def tick(day, record):
+                        status = f"NAV ${record.nav:,.2f}  ideal ${record.ideal:,.2f}  trades {record.trades}"
+                        progress.update(task, advance=1, status=status)
+
+                    result = sim.run(books, progress=tick)
+        except (ProposalError, SimulationError) as exc:
+            raise ToolError(str(exc)) from None
+
+    written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))
+    summary = result.summary()
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    table = Table(title=f"vyndex simulation: {config.scenario.name} scenario, seed {seed}, {days} days")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key.replace("_", " "), f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
+    for name, path in written.items():
+        console.print(f"wrote {name}: {path}")

@@ -1,0 +1,780 @@
+"""The market simulation behind `make simulate`: an index lived day by day through a scenario.
+
+On a local chain (or a fork), it builds the devnet market (real Uniswap V2, Chainlink-style
+feeds), deploys an index through `vyndex.deploy` exactly as `ape run deploy` does, mints it,
+opens the index token's own WETH pool, then for every day of a `vyndex.scenario.Scenario`:
+
+1. moves the clock a day and publishes each asset's market price on its feeds (except a feed in
+   outage, which stays silent and goes stale); arbitrageurs bring every component pool back to
+   the market price (not the feed's: during an outage the two differ);
+2. on review days, the manager recomputes the targets with a `vyndex.weights` method from that
+   day's inputs (market caps, trailing prices, pool depths) and proposes them;
+3. the keeper (`vyndex.keeper.Keeper`, the same logic as the Silverback bot) acts until it has
+   nothing left or must wait, the clock skipping cooldowns; component pools are arbitraged back
+   after every trade;
+4. noise traders buy and sell the index token in its pool, then the secondary-market arbitrage
+   (`vyndex.secondary`) mints-and-sells or buys-and-redeems it back into the fee band of NAV;
+5. the day is recorded: prices, NAV per token at market prices, the ideal index, weights,
+   targets, drift before and after the keeper, trades, gas, cost, the pool's premium.
+
+`run` returns a `SimResult`; `write_outputs` saves the CSV, a JSON summary, a markdown table and
+the PNG charts. Everything is seeded: the same config gives the same run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ape import accounts, chain
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+
+from vyndex import tracking
+from vyndex.addressbook import ROOT_ENV
+from vyndex.deploy import deploy_index
+from vyndex.devnet import DEVNET_ASSETS, Market, arbitrage, build_market, feed_name, publish
+from vyndex.index import IndexHandle, connected_books
+from vyndex.keeper import Keeper, KeeperConfig, Outcome
+from vyndex.keeper_chain import ApeKeeperChain
+from vyndex.propose import compute
+from vyndex.scenario import PricePath, Scenario, generate
+from vyndex.secondary import IndexPool, band
+from vyndex.spec import (
+    ComponentSpec,
+    FeedSpec,
+    FeesSpec,
+    IndexSpec,
+    RebalancerSpec,
+    RolesSpec,
+)
+
+DAY = 86_400
+USD = 10**18
+BPS = 10_000
+
+# Circulating supplies for market-cap weighting (order of magnitude of late 2024).
+CIRCULATING = {
+    "WETH": 120e6,
+    "WBTC": 19.7e6,
+    "USDC": 33e9,
+    "LINK": 600e6,
+    "UNI": 600e6,
+    "AAVE": 15e6,
+}
+
+
+class SimulationError(RuntimeError):
+    """A simulation that cannot run as configured; the message says why."""
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    scenario: Scenario
+    method: str = "market_cap"
+    cap: Fraction | None = Fraction(40, 100)
+    floor: Fraction | None = Fraction(2, 100)
+    review_days: int = 30
+    nav_usd: int = 1_000_000
+    initial_price_usd: int = 100
+    pool_usd: int = 5_000_000  # each component/WETH pool, a side
+    index_pool_usd: int = 250_000  # the index/WETH pool, a side
+    noise_usd: float = 4_000.0  # standard deviation of one noise trade
+    noise_trades: int = 4  # a day
+    drift_threshold_bps: int = 100
+    max_slippage_bps: int = 200  # most trades are two hops through WETH: two pool fees
+    trade_cap_usd: int = 50_000
+    min_trade_usd: int = 100
+    cooldown: int = 120
+    staleness: int = 4 * 3600
+    mint_fee_bps: int = 10
+    redeem_fee_bps: int = 10
+    keeper_actions_per_day: int = 60
+
+    def describe(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k != "scenario"}
+        out["cap"] = None if self.cap is None else float(self.cap)
+        out["floor"] = None if self.floor is None else float(self.floor)
+        s = self.scenario
+        out["scenario"] = {
+            "name": s.name,
+            "seed": s.seed,
+            "days": s.days,
+            "symbols": list(s.symbols),
+            "volatility": list(s.volatility),
+            "crash": None if s.crash is None else {"day": s.crash.day, "drops": s.crash.drops},
+            "depeg": None
+            if s.depeg is None
+            else {"symbol": s.depeg.symbol, "start_day": s.depeg.start_day, "factors": list(s.depeg.factors)},
+            "outage": None
+            if s.outage is None
+            else {"symbol": s.outage.symbol, "start_day": s.outage.start_day, "days": s.outage.days},
+        }
+        return out
+
+
+@dataclass
+class DayRecord:
+    day: int
+    prices: list[float]
+    feed_live: list[bool]
+    nav: float  # USD per index token at market prices
+    ideal: float
+    weights: list[float]
+    targets: list[float]
+    drift_before_bps: float
+    drift_after_bps: float
+    trades: int = 0
+    gas: int = 0
+    cost_usd: float = 0.0  # oracle value given up by the day's trades
+    nav_total_usd: float = 0.0
+    keeper: str = ""  # the keeper's last outcome of the day
+    supply: float = 0.0
+    pool_before: float = 0.0  # the index pool's price (USD a token) after the noise
+    pool_after: float = 0.0  # ... and after the arbitrage
+    band_low: float = 0.0
+    band_high: float = 0.0
+    arb: str = "none"
+    arb_profit_usd: float = 0.0
+
+    @property
+    def premium_before_bps(self) -> float:
+        return (self.pool_before / self.nav - 1) * BPS
+
+    @property
+    def premium_after_bps(self) -> float:
+        return (self.pool_after / self.nav - 1) * BPS
+
+
+@dataclass
+class SimResult:
+    config: SimConfig
+    symbols: tuple[str, ...]
+    records: list[DayRecord] = field(default_factory=list)
+    reviews: list[tuple[int, list[int]]] = field(default_factory=list)  # (day, targets bps)
+    review_gas: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        r = self.records
+        nav = [x.nav for x in r]
+        ideal = [x.ideal for x in r]
+        cost_bps = sum(x.cost_usd / x.nav_total_usd * BPS for x in r if x.nav_total_usd)
+        arbs = [x for x in r if x.arb != "none"]
+        blocked = sum(1 for x in r if x.keeper == Outcome.WAIT_ORACLE)
+        inside = sum(
+            1 for x in r if x.band_low * (1 - 1e-6) <= x.pool_after / x.nav <= x.band_high * (1 + 1e-6)
+        )
+        return {
+            "scenario": self.config.scenario.name,
+            "seed": self.config.scenario.seed,
+            "days": len(r) - 1,
+            "method": self.config.method,
+            "components": list(self.symbols),
+            "nav_return_pct": round((nav[-1] / nav[0] - 1) * 100, 3),
+            "ideal_return_pct": round((ideal[-1] / ideal[0] - 1) * 100, 3),
+            "tracking_error_bps": round(tracking.tracking_error_bps(nav, ideal), 2),
+            "tracking_difference_bps": round(tracking.tracking_difference_bps(nav, ideal), 2),
+            "rebalance_cost_bps": round(cost_bps, 2),
+            "trades": sum(x.trades for x in r),
+            "keeper_gas": sum(x.gas for x in r),
+            "review_gas": self.review_gas,
+            "reviews": len(self.reviews),
+            "max_drift_bps": round(max(x.drift_before_bps for x in r), 1),
+            "mean_drift_after_keeper_bps": round(sum(x.drift_after_bps for x in r) / len(r), 1),
+            "days_oracle_refused": blocked,
+            "arbitrages": len(arbs),
+            "mint_and_sell": sum(1 for x in arbs if x.arb == "mint-and-sell"),
+            "buy_and_redeem": sum(1 for x in arbs if x.arb == "buy-and-redeem"),
+            "arbitrage_profit_usd": round(sum(x.arb_profit_usd for x in arbs), 2),
+            "max_abs_premium_before_bps": round(max(abs(x.premium_before_bps) for x in r), 1),
+            "max_abs_premium_after_bps": round(max(abs(x.premium_after_bps) for x in r), 1),
+            "days_in_band_after_arbitrage": inside,
+        }
+
+
+@dataclass(frozen=True)
+class Actors:
+    deployer: AccountAPI
+    manager: AccountAPI
+    guardian: AccountAPI
+    fee_recipient: AccountAPI
+    keeper: AccountAPI
+    holder: AccountAPI
+    arbitrageur: AccountAPI
+    noise: AccountAPI
+
+    @classmethod
+    def from_test_accounts(cls) -> Actors:
+        a = [accounts.test_accounts[i] for i in range(8)]
+        for account in a:
+            account.balance += 10**27  # ether to wrap: the pools and arbitrage need plenty
+        return cls(*a)
+
+
+@contextmanager
+def temporary_books() -> Iterator[Path]:
+    """A throwaway address-book folder: the simulation never writes to `deployments/`."""
+    before = os.environ.get(ROOT_ENV)
+    with tempfile.TemporaryDirectory(prefix="vyndex-sim-") as root:
+        os.environ[ROOT_ENV] = root
+        try:
+            yield Path(root)
+        finally:
+            if before is None:
+                os.environ.pop(ROOT_ENV, None)
+            else:
+                os.environ[ROOT_ENV] = before
+
+
+def _spec(config: SimConfig, weights_bps: Sequence[int], roles: RolesSpec) -> IndexSpec:
+    s = config.scenario
+    components = []
+    for symbol, w, p in zip(s.symbols, weights_bps, s.start_prices, strict=True):
+        backup = symbol == "WETH"
+        components.append(
+            ComponentSpec(
+                token=symbol,
+                weight_bps=int(w),
+                feed=FeedSpec(
+                    primary=feed_name(symbol),
+                    staleness=config.staleness,
+                    # Wide bounds for volatile assets; a stablecoin refuses prices off its peg
+                    # by more than 10% (the depeg scenario tests that circuit breaker).
+                    min_price_usd=Decimal("0.9") if _stable(symbol) else Decimal(str(p)) / 100,
+                    max_price_usd=Decimal("1.1") if _stable(symbol) else Decimal(str(p)) * 100,
+                    secondary=feed_name(symbol, True) if backup else None,
+                    max_deviation_bps=200 if backup else None,
+                ),
+            )
+        )
+    return IndexSpec(
+        name="vyndex Simulation",
+        symbol="VSIM",
+        initial_price_usd=Decimal(config.initial_price_usd),
+        components=tuple(components),
+        fees=FeesSpec(mint_fee_bps=config.mint_fee_bps, redeem_fee_bps=config.redeem_fee_bps),
+        roles=roles,
+        rebalancer=RebalancerSpec(
+            router="UniswapV2Router02",
+            weth="WETH",
+            drift_threshold_bps=config.drift_threshold_bps,
+            max_slippage_bps=config.max_slippage_bps,
+            trade_cap_usd=Decimal(config.trade_cap_usd),
+            min_trade_usd=Decimal(config.min_trade_usd),
+            cooldown=config.cooldown,
+        ),
+        source="vyndex.simulation",
+    )
+
+
+def _stable(symbol: str) -> bool:
+    return symbol in ("USDC", "USDT", "DAI")
+
+
+class Simulation:
+    """One run; `run()` drives it. Split into steps so tests can drive a few days by hand."""
+
+    def __init__(self, config: SimConfig, actors: Actors | None = None) -> None:
+        self.config = config
+        self.path: PricePath = generate(config.scenario)
+        self.actors = actors or Actors.from_test_accounts()
+        self.rng = np.random.default_rng(config.scenario.seed + 1)
+        self.result = SimResult(config=config, symbols=config.scenario.symbols)
+        self.market: Market
+        self.handle: IndexHandle
+        self.pool: IndexPool
+        self.keeper: Keeper
+        self.day0 = 0
+        self.targets_bps: list[int] = []
+        self.ideal = 0.0
+
+    # -- set-up
+
+    def setup(self, books_root: Path) -> None:
+        c, a, s = self.config, self.actors, self.config.scenario
+        known = {x.symbol: x for x in DEVNET_ASSETS}
+        missing = [sym for sym in s.symbols if sym not in known]
+        if missing:
+            raise SimulationError(f"no devnet asset {', '.join(missing)} (known: {', '.join(known)})")
+        assets = [
+            replace(known[sym], price_usd=Decimal(str(p)))
+            for sym, p in zip(s.symbols, s.start_prices, strict=True)
+        ]
+        self.market = build_market(a.deployer, assets, pool_usd=Decimal(c.pool_usd))
+        books = connected_books(books_root)
+        for name, address in self.market.entries().items():
+            books.primary.set(name, address)
+        books.primary.save()
+        self.targets_bps = self._method_targets(0)
+        roles = RolesSpec(
+            owner="deployer",
+            manager=str(a.manager.address),
+            guardian=str(a.guardian.address),
+            fee_recipient=str(a.fee_recipient.address),
+            keepers=(str(a.keeper.address),),
+        )
+        report = deploy_index(_spec(c, self.targets_bps, roles), a.deployer, books, echo=lambda _: None)
+        self.handle = report.handle
+        self.result.reviews.append((0, list(self.targets_bps)))
+        vault = self.handle.vault
+        shares = c.nav_usd // c.initial_price_usd * USD
+        self._mint(a.holder, shares)
+        pool_shares = c.index_pool_usd // c.initial_price_usd * USD
+        weth_usd = float(s.start_prices[s.index_of("WETH")]) if "WETH" in s.symbols else 3000.0
+        self.pool = IndexPool.create(
+            self.market.uni, vault, pool_shares, int(c.index_pool_usd / weth_usd * USD), a.holder
+        )
+        # The noise traders start with index tokens and WETH to trade both ways.
+        vault.transfer(a.noise.address, pool_shares, sender=a.holder)
+        self.market.weth.deposit(sender=a.noise, value=int(c.index_pool_usd / weth_usd * USD))
+        self.keeper = Keeper(
+            ApeKeeperChain(self.handle, a.keeper),
+            KeeperConfig(),
+            clock=lambda: float(chain.blocks.head.timestamp),
+        )
+        self.day0 = int(chain.blocks.head.timestamp)
+        nav, weights = self._valuation(0)
+        self.ideal = nav
+        self.result.records.append(
+            DayRecord(
+                day=0,
+                prices=list(self.path.prices[0]),
+                feed_live=[True] * len(s.symbols),
+                nav=nav,
+                ideal=nav,
+                weights=weights,
+                targets=[t / BPS for t in self.targets_bps],
+                drift_before_bps=tracking.drift_bps(weights, [t / BPS for t in self.targets_bps]),
+                drift_after_bps=tracking.drift_bps(weights, [t / BPS for t in self.targets_bps]),
+                nav_total_usd=nav * self._supply(),
+                supply=self._supply(),
+                pool_before=self.pool.price_weth() * self._price("WETH", 0),
+                pool_after=self.pool.price_weth() * self._price("WETH", 0),
+                band_low=band(1.0, c.mint_fee_bps, c.redeem_fee_bps)[0],
+                band_high=band(1.0, c.mint_fee_bps, c.redeem_fee_bps)[1],
+            )
+        )
+
+    # -- one day
+
+    def step(self, day: int) -> DayRecord:
+        c, a, s = self.config, self.actors, self.config.scenario
+        prices = self.path.prices[day]
+        live = self.path.live[day]
+        chain.mine(timestamp=self.day0 + day * DAY)
+        # 1. The market moves: feeds publish (unless silent), pools follow the market.
+        for i, symbol in enumerate(s.symbols):
+            if live[i]:
+                publish(self.market, symbol, _decimal(prices[i]), a.deployer)
+        self._arbitrage_components(day)
+        # The ideal held yesterday's targets over the day at no cost.
+        before = self.path.prices[day - 1]
+        growth = sum(t / BPS * p / q for t, p, q in zip(self.targets_bps, prices, before, strict=True))
+        self.ideal *= growth
+        # 2. Review.
+        if c.review_days and day % c.review_days == 0:
+            self._review(day)
+        targets = [t / BPS for t in self.targets_bps]
+        _nav, weights = self._valuation(day)
+        drift_before = tracking.drift_bps(weights, targets)
+        # 3. The keeper.
+        record = DayRecord(
+            day=day,
+            prices=[float(p) for p in prices],
+            feed_live=[bool(x) for x in live],
+            nav=0.0,
+            ideal=self.ideal,
+            weights=[],
+            targets=targets,
+            drift_before_bps=drift_before,
+            drift_after_bps=0.0,
+        )
+        self._keep(day, record)
+        # 4. The secondary market.
+        nav, weights = self._valuation(day)
+        record.nav, record.weights = nav, weights
+        record.drift_after_bps = tracking.drift_bps(weights, targets)
+        self._secondary(day, nav, record)
+        record.supply = self._supply()
+        record.nav_total_usd = nav * record.supply
+        self.result.records.append(record)
+        return record
+
+    def run(self, books_root: Path, progress: Callable[[int, DayRecord], None] | None = None) -> SimResult:
+        self.setup(books_root)
+        for day in range(1, self.config.scenario.days + 1):
+            record = self.step(day)
+            if progress is not None:
+                progress(day, record)
+        return self.result
+
+    # -- parts
+
+    def _price(self, symbol: str, day: int) -> float:
+        return float(self.path.prices[day][self.config.scenario.index_of(symbol)])
+
+    def _supply(self) -> float:
+        return int(self.handle.vault.totalSupply()) / USD
+
+    def _valuation(self, day: int) -> tuple[float, list[float]]:
+        """(USD per index token, weights) of the vault's holdings at the day's market prices."""
+        vault = self.handle.vault
+        values = [
+            int(t.balanceOf(vault.address)) / 10**d * float(p)
+            for t, d, p in zip(self.handle.tokens, self.handle.decimals, self.path.prices[day], strict=True)
+        ]
+        return sum(values) / self._supply(), tracking.weights_of(values)
+
+    def _arbitrage_components(self, day: int) -> None:
+        weth_usd = _decimal(self._price("WETH", day))
+        for i, symbol in enumerate(self.config.scenario.symbols):
+            if symbol != "WETH":
+                arbitrage(
+                    self.market, symbol, self.actors.arbitrageur, _decimal(self.path.prices[day][i]), weth_usd
+                )
+
+    def _method_targets(self, day: int) -> list[int]:
+        c, s = self.config, self.config.scenario
+        inputs: dict[str, Any] = {}
+        if c.method == "market_cap":
+            inputs = {
+                sym: CIRCULATING[sym] * float(self.path.prices[day][i]) for i, sym in enumerate(s.symbols)
+            }
+        elif c.method == "inverse_volatility":
+            window = self.path.trailing(day, s.history_days)
+            inputs = {sym: [float(p) for p in window[:, i]] for i, sym in enumerate(s.symbols)}
+        elif c.method == "liquidity":
+            if day == 0:
+                inputs = dict.fromkeys(s.symbols, float(c.pool_usd))
+            else:
+                inputs = {sym: self._pool_depth_usd(sym, day) for sym in s.symbols}
+        proposal = compute(c.method, list(s.symbols), inputs, c.cap, c.floor)
+        return list(proposal.weights_bps)
+
+    def _pool_depth_usd(self, symbol: str, day: int) -> float:
+        """Both sides of the asset's WETH pool in USD (WETH's depth: the sum over its pools)."""
+        weth_usd = self._price("WETH", day)
+        depth = 0.0
+        for other in self.config.scenario.symbols:
+            if other == "WETH" or (symbol != "WETH" and other != symbol):
+                continue
+            pair = self.market.uni.pair(self.market.tokens[other], self.market.weth)
+            if pair is None:
+                continue
+            r0, r1, _ = pair.getReserves()
+            weth_side = (
+                int(r1)
+                if str(pair.token0()).lower() == str(self.market.tokens[other].address).lower()
+                else int(r0)
+            )
+            depth += 2 * weth_side / USD * weth_usd
+        return depth
+
+    def _review(self, day: int) -> None:
+        new = self._method_targets(day)
+        if new == self.targets_bps:
+            return
+        receipt = self.handle.rebalancer.set_targets(new, sender=self.actors.manager)
+        self.result.review_gas += int(receipt.gas_used)
+        self.targets_bps = new
+        self.result.reviews.append((day, list(new)))
+
+    def _keep(self, day: int, record: DayRecord) -> None:
+        last = ""
+        for _ in range(self.config.keeper_actions_per_day):
+            result = self.keeper.step()
+            last = result.outcome
+            if result.performed is not None:
+                record.gas += result.performed.gas_used
+                for t in result.performed.trades:
+                    record.trades += 1
+                    record.cost_usd += (t.value_in_usd - t.value_out_usd) / USD
+                if result.performed.trades:
+                    self._arbitrage_components(day)
+                continue
+            obs = result.observation
+            if result.outcome is Outcome.WAIT_COOLDOWN and obs is not None and obs.next_ready_at:
+                chain.mine(timestamp=obs.next_ready_at + 1)
+                continue
+            break
+        record.keeper = str(last)
+
+    def _secondary(self, day: int, nav: float, record: DayRecord) -> None:
+        c, a = self.config, self.actors
+        weth_usd = self._price("WETH", day)
+        vault = self.handle.vault
+        for _ in range(c.noise_trades):
+            size_usd = abs(float(self.rng.normal(0.0, c.noise_usd)))
+            sell_index = bool(self.rng.integers(0, 2))
+            if sell_index:
+                amount = min(int(size_usd / nav * USD), int(vault.balanceOf(a.noise.address)))
+            else:
+                amount = min(int(size_usd / weth_usd * USD), int(self.market.weth.balanceOf(a.noise.address)))
+            if amount > 0:
+                self.pool.swap(sell_index, amount, a.noise)
+        record.pool_before = self.pool.price_weth() * weth_usd
+        low, high = band(1.0, int(vault.mint_fee_bps()), int(vault.redeem_fee_bps()))
+        record.band_low, record.band_high = low, high
+        done = self.pool.arbitrage(
+            a.arbitrageur,
+            nav,
+            weth_usd,
+            [float(p) for p in self.path.prices[day]],
+            self.handle.decimals,
+            self._fund,
+        )
+        record.arb, record.arb_profit_usd = done.action, done.profit_usd
+        record.pool_after = self.pool.price_weth() * weth_usd
+
+    def _mint(self, who: AccountAPI, shares: int) -> None:
+        vault = self.handle.vault
+        need = [int(x) for x in vault.preview_mint(shares)]
+        for token, amount in zip(self.handle.tokens, need, strict=True):
+            self._fund(token, amount, who)
+            token.approve(vault.address, amount, sender=who)
+        vault.mint(shares, who.address, need, sender=who)
+
+    def _fund(self, token: ContractInstance, amount: int, who: AccountAPI) -> None:
+        """Gives `who` `amount` of a component: wraps ether for WETH, mints the devnet's mocks."""
+        have = int(token.balanceOf(who.address))
+        if have >= amount:
+            return
+        short = amount - have
+        if str(token.address).lower() == str(self.market.weth.address).lower():
+            self.market.weth.deposit(sender=who, value=short)
+        else:
+            self.market.tokens[_symbol_of(self.market, token)].mint(who.address, short, sender=who)
+
+
+def _symbol_of(market: Market, token: ContractInstance) -> str:
+    for symbol, t in market.tokens.items():
+        if str(t.address).lower() == str(token.address).lower():
+            return symbol
+    raise SimulationError(f"{token.address} is not a devnet token")
+
+
+def _decimal(x: float) -> Decimal:
+    """A price as the feeds can carry it (8 decimals)."""
+    return Decimal(str(round(float(x), 8)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs
+# ---------------------------------------------------------------------------------------------
+
+
+def write_csv(result: SimResult, path: Path) -> None:
+    syms = result.symbols
+    header = (
+        ["day"]
+        + [f"price_{s}" for s in syms]
+        + [f"feed_live_{s}" for s in syms]
+        + ["nav_usd", "ideal_usd"]
+        + [f"weight_{s}" for s in syms]
+        + [f"target_{s}" for s in syms]
+        + ["drift_before_bps", "drift_after_bps", "trades", "gas", "cost_usd", "keeper", "supply"]
+        + ["pool_before_usd", "pool_after_usd", "premium_before_bps", "premium_after_bps", "arbitrage"]
+        + ["arbitrage_profit_usd"]
+    )
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for r in result.records:
+            w.writerow(
+                [r.day]
+                + [f"{p:.8g}" for p in r.prices]
+                + [int(x) for x in r.feed_live]
+                + [f"{r.nav:.6f}", f"{r.ideal:.6f}"]
+                + [f"{x:.6f}" for x in r.weights]
+                + [f"{x:.4f}" for x in r.targets]
+                + [
+                    f"{r.drift_before_bps:.1f}",
+                    f"{r.drift_after_bps:.1f}",
+                    r.trades,
+                    r.gas,
+                    f"{r.cost_usd:.2f}",
+                ]
+                + [r.keeper, f"{r.supply:.4f}"]
+                + [f"{r.pool_before:.6f}", f"{r.pool_after:.6f}"]
+                + [
+                    f"{r.premium_before_bps:.1f}",
+                    f"{r.premium_after_bps:.1f}",
+                    r.arb,
+                    f"{r.arb_profit_usd:.2f}",
+                ]
+            )
+
+
+def markdown(result: SimResult, charts: Sequence[str] = ()) -> str:
+    s = result.summary()
+    c = result.config
+    sc = c.scenario
+    events = []
+    if sc.crash is not None:
+        drops = ", ".join(f"{k} -{v:.0%}" for k, v in sc.crash.drops.items())
+        events.append(f"a crash on day {sc.crash.day} ({drops})")
+    if sc.depeg is not None:
+        trough = min(sc.depeg.factors)
+        events.append(f"{sc.depeg.symbol} depegging from day {sc.depeg.start_day} (trough x{trough})")
+    if sc.outage is not None:
+        events.append(
+            f"{sc.outage.symbol}'s feeds silent for {sc.outage.days} days from day {sc.outage.start_day}"
+        )
+    cap = f", cap {float(c.cap):.0%}" if c.cap is not None else ""
+    floor = f", floor {float(c.floor):.0%}" if c.floor is not None else ""
+    lines = [
+        "## Market simulation",
+        "",
+        f"`make simulate` (scenario `{sc.name}`, seed {sc.seed}): {len(result.symbols)} components "
+        f"({', '.join(result.symbols)}) over {s['days']} days of correlated geometric Brownian motion "
+        f"with {', '.join(events) or 'no events'}. Targets: {c.method}{cap}{floor}, reviewed every "
+        f"{c.review_days} days. ${c.nav_usd:,} index; component pools ${c.pool_usd:,} a side; keeper at "
+        f"every step (threshold {c.drift_threshold_bps} bps, trades capped at ${c.trade_cap_usd:,}, "
+        f"{c.max_slippage_bps} bps maximum slippage); the index token's own pool holds "
+        f"${c.index_pool_usd:,} a side, {c.noise_trades} noise trades a day (sd ${c.noise_usd:,.0f}).",
+        "",
+        "| tracking error | tracking difference | rebalancing cost | trades | keeper gas | largest drift | "
+        "days the oracle refused |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {s['tracking_error_bps']} bps/yr | {s['tracking_difference_bps']} bps | "
+        f"{s['rebalance_cost_bps']} bps of NAV | {s['trades']} | {s['keeper_gas']:,} | "
+        f"{s['max_drift_bps']} bps | {s['days_oracle_refused']} |",
+        "",
+        f"Index {s['nav_return_pct']}% against the ideal's {s['ideal_return_pct']}%; mean drift after "
+        f"the keeper {s['mean_drift_after_keeper_bps']} bps; {s['reviews']} target sets "
+        f"({s['review_gas']:,} gas for the manager's updates).",
+        "",
+        "| secondary market | |",
+        "| --- | ---: |",
+        f"| arbitrages (mint-and-sell / buy-and-redeem) | {s['mint_and_sell']} / {s['buy_and_redeem']} |",
+        f"| arbitrageurs' profit at market prices (before gas) | ${s['arbitrage_profit_usd']:,.2f} |",
+        f"| largest premium to NAV before arbitrage | {s['max_abs_premium_before_bps']} bps |",
+        f"| largest premium to NAV after arbitrage | {s['max_abs_premium_after_bps']} bps |",
+        f"| days inside the fee band after arbitrage | {s['days_in_band_after_arbitrage']} "
+        f"of {s['days'] + 1} |",
+    ]
+    if charts:
+        lines.append("")
+        lines.extend(f"![{Path(p).stem}]({p})" for p in charts)
+    return "\n".join(lines)
+
+
+def write_charts(result: SimResult, out: Path) -> list[Path]:
+    """PNG charts: NAV against the ideal, weights against targets, drift and trades, the pool's
+    premium to NAV against the fee band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    r = result.records
+    days = [x.day for x in r]
+    syms = result.symbols
+    sc = result.config.scenario
+
+    def events(ax: Any) -> None:
+        if sc.crash is not None and sc.crash.day <= days[-1]:
+            ax.axvline(sc.crash.day, color="#b22222", lw=0.8, ls=":", label="crash")
+        if sc.depeg is not None and sc.depeg.start_day <= days[-1]:
+            ax.axvspan(sc.depeg.start_day, sc.depeg.start_day + len(sc.depeg.factors) - 1, color="#ffa50033")
+        if sc.outage is not None and sc.outage.start_day <= days[-1]:
+            ax.axvspan(sc.outage.start_day, sc.outage.start_day + sc.outage.days - 1, color="#80808040")
+
+    paths = []
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, height_ratios=[3, 1])
+    top.plot(days, [x.nav for x in r], label="index NAV per token (market prices)", lw=1.4)
+    top.plot(days, [x.ideal for x in r], label="ideal: targets held at no cost", lw=1.0, ls="--")
+    events(top)
+    top.set_ylabel("USD")
+    top.set_title("vyndex against its ideal index (shaded: depeg, grey: feed outage)")
+    top.legend(loc="best", fontsize=8)
+    bottom.plot(days, [(x.nav / x.ideal - 1) * BPS for x in r], color="#444", lw=1.0)
+    events(bottom)
+    bottom.set_ylabel("gap, bps")
+    bottom.set_xlabel("day")
+    fig.tight_layout()
+    paths.append(out / "nav_vs_ideal.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(10, 5))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, sym in enumerate(syms):
+        col = colors[i % len(colors)]
+        ax.plot(days, [x.weights[i] * 100 for x in r], color=col, lw=1.2, label=sym)
+        ax.step(days, [x.targets[i] * 100 for x in r], color=col, lw=0.8, ls="--", where="post")
+    events(ax)
+    ax.set_ylabel("weight, % (dashed: target)")
+    ax.set_xlabel("day")
+    ax.set_title("Weights at market prices after each day's keeper, against the targets")
+    ax.legend(loc="upper right", fontsize=8, ncol=len(syms))
+    fig.tight_layout()
+    paths.append(out / "weights.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    ax.plot(days, [x.drift_before_bps for x in r], label="largest drift before the keeper", lw=1.2)
+    ax.plot(days, [x.drift_after_bps for x in r], label="after the keeper", lw=1.0)
+    ax.axhline(result.config.drift_threshold_bps, color="#b22222", lw=0.8, ls="--", label="threshold")
+    events(ax)
+    ax.set_ylabel("bps")
+    ax.set_xlabel("day")
+    twin = ax.twinx()
+    twin.bar(days, [x.trades for x in r], color="#88888866", width=0.8, label="trades")
+    twin.set_ylabel("trades that day")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title("Weight drift and the keeper's trades")
+    fig.tight_layout()
+    paths.append(out / "drift.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    ax.plot(days, [x.premium_before_bps for x in r], lw=0.9, label="pool premium to NAV after noise trades")
+    ax.plot(days, [x.premium_after_bps for x in r], lw=1.2, label="after the mint/redeem arbitrage")
+    ax.plot(days, [(x.band_high - 1) * BPS for x in r], color="#b22222", lw=0.8, ls="--", label="fee band")
+    ax.plot(days, [(x.band_low - 1) * BPS for x in r], color="#b22222", lw=0.8, ls="--")
+    events(ax)
+    ax.set_ylabel("bps")
+    ax.set_xlabel("day")
+    ax.set_title("The index token's Uniswap V2 pool against NAV")
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    paths.append(out / "secondary_market.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+    return paths
+
+
+def write_outputs(
+    result: SimResult, out: Path, charts: bool = True, link_root: Path | None = None
+) -> dict[str, Path]:
+    """Writes simulation.csv, summary.json, simulation.md and (with `charts`) the PNGs into `out`.
+    Chart links in the markdown are relative to `link_root` (default: `out`)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = {
+        "csv": out / "simulation.csv",
+        "summary": out / "summary.json",
+        "markdown": out / "simulation.md",
+    }
+    write_csv(result, written["csv"])
+    summary = {"summary": result.summary(), "config": result.config.describe(), "reviews": result.reviews}
+    written["summary"].write_text(json.dumps(summary, indent=1) + "\n")
+    pngs = write_charts(result, out) if charts else []
+    for p in pngs:
+        written[p.stem] = p
+    base = link_root or out
+    links = [os.path.relpath(p, base) for p in pngs]
+    written["markdown"].write_text(markdown(result, links) + "\n")
+    return written
