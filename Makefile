@@ -73,6 +73,7 @@ fuzz: compile
 SIM_ARGS ?=
 simulate: compile
 	$(BIN)/ape run simulate --network $(NETWORK) $(SIM_ARGS)
+	$(BIN)/python bench/gas.py --render
 
 # Re-pin the Python lock from requirements.in (pins only: no index URLs, no find-links).
 lock: $(STAMPS)/python

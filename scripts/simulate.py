@@ -18,9 +18,7 @@ from rich.table import Table
 
 from vyndex.cli import ToolError, friendly_errors, is_dev_chain
 from vyndex.console import console
-from vyndex.propose import ProposalError, parse_fraction
-from vyndex.scenario import ScenarioError, standard
-from vyndex.simulation import SimConfig, Simulation, SimulationError, temporary_books, write_outputs
+from vyndex.simulation import Simulation, SimulationError, build_config, temporary_books, write_outputs
 from vyndex.weights import METHODS
 
 DEFAULT_OUT = Path("bench/results/simulation")
@@ -44,25 +42,11 @@ def cli(days, seed, method, cap, floor, review_days, out, no_charts, as_json):
     logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
-    if method not in METHODS:
-        raise ToolError(f"--method: unknown method '{method}' (one of: {', '.join(METHODS)})")
-    if days < 1:
-        raise ToolError(f"--days: at least 1, got {days}")
-    if review_days < 0:
-        raise ToolError(f"--review-days: not negative, got {review_days}")
     try:
-        cap_f = None if cap.lower() == "none" else parse_fraction(cap, "--cap")
-        floor_f = None if floor.lower() == "none" else parse_fraction(floor, "--floor")
-        config = SimConfig(
-            scenario=standard(days=days, seed=seed),
-            method=method,
-            cap=cap_f,
-            floor=floor_f,
-            review_days=review_days,
-        )
-        sim = Simulation(config)
-    except (ProposalError, ScenarioError) as exc:
-        raise ToolError(str(exc)) from None
+        config = build_config(days, seed, method, cap, floor, review_days)
+    except SimulationError as exc:
+        raise ToolError(f"nothing run: {exc}") from None
+    sim = Simulation(config)
 
     with temporary_books() as books:
         try:
@@ -85,7 +69,7 @@ def cli(days, seed, method, cap, floor, review_days, out, no_charts, as_json):
                         progress.update(task, advance=1, status=status)
 
                     result = sim.run(books, progress=tick)
-        except (ProposalError, SimulationError) as exc:
+        except SimulationError as exc:
             raise ToolError(str(exc)) from None
 
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))

@@ -252,10 +252,12 @@ def arbitrage(
     if amount * 997 * r_out // (r_in * 1000 + amount * 997) == 0:
         return 0
     buy = market.weth if sell is token else token
-    if sell is market.weth:
-        market.weth.deposit(sender=trader, value=amount)
-    else:
-        token.mint(trader.address, amount, sender=trader)
+    # The arbitrageur's capital is unlimited: wrap or mint whatever it lacks.
+    short = amount - int(sell.balanceOf(trader.address))
+    if short > 0 and sell is market.weth:
+        market.weth.deposit(sender=trader, value=short)
+    elif short > 0:
+        token.mint(trader.address, short, sender=trader)
     if sell.allowance(trader.address, market.uni.router.address) < amount:
         sell.approve(market.uni.router.address, MAX_UINT256, sender=trader)
     market.uni.router.swapExactTokensForTokens(

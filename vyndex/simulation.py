@@ -47,8 +47,8 @@ from vyndex.devnet import DEVNET_ASSETS, Market, arbitrage, build_market, feed_n
 from vyndex.index import IndexHandle, connected_books
 from vyndex.keeper import Keeper, KeeperConfig, Outcome
 from vyndex.keeper_chain import ApeKeeperChain
-from vyndex.propose import compute
-from vyndex.scenario import PricePath, Scenario, generate
+from vyndex.propose import ProposalError, compute, parse_fraction
+from vyndex.scenario import PricePath, Scenario, ScenarioError, generate, standard
 from vyndex.secondary import IndexPool, band
 from vyndex.spec import (
     ComponentSpec,
@@ -58,6 +58,7 @@ from vyndex.spec import (
     RebalancerSpec,
     RolesSpec,
 )
+from vyndex.weights import METHODS
 
 DAY = 86_400
 USD = 10**18
@@ -89,7 +90,7 @@ class SimConfig:
     initial_price_usd: int = 100
     pool_usd: int = 5_000_000  # each component/WETH pool, a side
     index_pool_usd: int = 250_000  # the index/WETH pool, a side
-    noise_usd: float = 4_000.0  # standard deviation of one noise trade
+    noise: float = 0.005  # standard deviation of one noise trade, a fraction of the pool's depth
     noise_trades: int = 4  # a day
     drift_threshold_bps: int = 100
     max_slippage_bps: int = 200  # most trades are two hops through WETH: two pool fees
@@ -281,13 +282,43 @@ def _stable(symbol: str) -> bool:
     return symbol in ("USDC", "USDT", "DAI")
 
 
+def build_config(
+    days: int = 120,
+    seed: int = 7,
+    method: str = "market_cap",
+    cap: str | None = "40%",
+    floor: str | None = "2%",
+    review_days: int = 30,
+) -> SimConfig:
+    """The standard scenario's config from command-line words; bad input raises SimulationError
+    naming the option."""
+    if method not in METHODS:
+        raise SimulationError(f"--method: unknown method '{method}' (one of: {', '.join(METHODS)})")
+    if days < 1:
+        raise SimulationError(f"--days: at least 1, got {days}")
+    if review_days < 0:
+        raise SimulationError(f"--review-days: not negative, got {review_days}")
+    try:
+        cap_f = None if cap is None or cap.lower() == "none" else parse_fraction(cap, "--cap")
+        floor_f = None if floor is None or floor.lower() == "none" else parse_fraction(floor, "--floor")
+        config = SimConfig(scenario=standard(days=days, seed=seed), method=method, cap=cap_f, floor=floor_f)
+        config = replace(config, review_days=review_days)
+        # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
+        Simulation(config, actors=None, dry=True)._method_targets(0)
+    except (ProposalError, ScenarioError) as exc:
+        raise SimulationError(str(exc)) from None
+    return config
+
+
 class Simulation:
     """One run; `run()` drives it. Split into steps so tests can drive a few days by hand."""
 
-    def __init__(self, config: SimConfig, actors: Actors | None = None) -> None:
+    def __init__(self, config: SimConfig, actors: Actors | None = None, dry: bool = False) -> None:
+        """`dry`: the price path only, no accounts touched (for checking a config)."""
         self.config = config
         self.path: PricePath = generate(config.scenario)
-        self.actors = actors or Actors.from_test_accounts()
+        if not dry:
+            self.actors = actors or Actors.from_test_accounts()
         self.rng = np.random.default_rng(config.scenario.seed + 1)
         self.result = SimResult(config=config, symbols=config.scenario.symbols)
         self.market: Market
@@ -334,6 +365,9 @@ class Simulation:
         self.pool = IndexPool.create(
             self.market.uni, vault, pool_shares, int(c.index_pool_usd / weth_usd * USD), a.holder
         )
+        # Inventory for the arbitrageurs (ten times the pools), so a day's trades need no top-up.
+        for token, p, d in zip(self.handle.tokens, s.start_prices, self.handle.decimals, strict=True):
+            self._fund(token, int(10 * c.pool_usd / p * 10**d), a.arbitrageur)
         # The noise traders start with index tokens and WETH to trade both ways.
         vault.transfer(a.noise.address, pool_shares, sender=a.holder)
         self.market.weth.deposit(sender=a.noise, value=int(c.index_pool_usd / weth_usd * USD))
@@ -435,10 +469,11 @@ class Simulation:
         ]
         return sum(values) / self._supply(), tracking.weights_of(values)
 
-    def _arbitrage_components(self, day: int) -> None:
+    def _arbitrage_components(self, day: int, only: set[str] | None = None) -> None:
+        """Brings the component pools (all, or those of `only`) back to the day's market prices."""
         weth_usd = _decimal(self._price("WETH", day))
         for i, symbol in enumerate(self.config.scenario.symbols):
-            if symbol != "WETH":
+            if symbol != "WETH" and (only is None or symbol in only):
                 arbitrage(
                     self.market, symbol, self.actors.arbitrageur, _decimal(self.path.prices[day][i]), weth_usd
                 )
@@ -500,7 +535,9 @@ class Simulation:
                     record.trades += 1
                     record.cost_usd += (t.value_in_usd - t.value_out_usd) / USD
                 if result.performed.trades:
-                    self._arbitrage_components(day)
+                    # Only the pools the trades went through moved (a WETH leg moves no other).
+                    moved = {x for t in result.performed.trades for x in (t.sell, t.buy)}
+                    self._arbitrage_components(day, moved)
                 continue
             obs = result.observation
             if result.outcome is Outcome.WAIT_COOLDOWN and obs is not None and obs.next_ready_at:
@@ -513,8 +550,10 @@ class Simulation:
         c, a = self.config, self.actors
         weth_usd = self._price("WETH", day)
         vault = self.handle.vault
+        # Noise scales with the pool: a fixed dollar size would swamp a pool whose index fell.
+        depth_usd = self.pool.reserves()[0] / USD * nav
         for _ in range(c.noise_trades):
-            size_usd = abs(float(self.rng.normal(0.0, c.noise_usd)))
+            size_usd = abs(float(self.rng.normal(0.0, c.noise * depth_usd)))
             sell_index = bool(self.rng.integers(0, 2))
             if sell_index:
                 amount = min(int(size_usd / nav * USD), int(vault.balanceOf(a.noise.address)))
@@ -641,7 +680,8 @@ def markdown(result: SimResult, charts: Sequence[str] = ()) -> str:
         f"{c.review_days} days. ${c.nav_usd:,} index; component pools ${c.pool_usd:,} a side; keeper at "
         f"every step (threshold {c.drift_threshold_bps} bps, trades capped at ${c.trade_cap_usd:,}, "
         f"{c.max_slippage_bps} bps maximum slippage); the index token's own pool holds "
-        f"${c.index_pool_usd:,} a side, {c.noise_trades} noise trades a day (sd ${c.noise_usd:,.0f}).",
+        f"${c.index_pool_usd:,} a side at the start, {c.noise_trades} noise trades a day (each with a "
+        f"standard deviation of {c.noise:.1%} of the pool's depth).",
         "",
         "| tracking error | tracking difference | rebalancing cost | trades | keeper gas | largest drift | "
         "days the oracle refused |",

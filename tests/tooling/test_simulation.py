@@ -22,7 +22,14 @@ import pytest
 from vyndex import tracking
 from vyndex.keeper import Outcome
 from vyndex.scenario import STANDARD_SYMBOLS, Crash, Depeg, Outage, standard
-from vyndex.simulation import SimConfig, Simulation, temporary_books, write_outputs
+from vyndex.simulation import (
+    SimConfig,
+    Simulation,
+    SimulationError,
+    build_config,
+    temporary_books,
+    write_outputs,
+)
 
 ROOT = Path(__file__).parents[2]
 APE = str(ROOT / ".venv" / "bin" / "ape")
@@ -72,7 +79,7 @@ def test_simulation__depeg_below_bound_and_feed_outage__keeper_waits_and_trades_
         assert records[day].trades == 0
     assert not records[7].feed_live[STANDARD_SYMBOLS.index("LINK")]
     _price, usable, code = seen["link_status"]
-    assert not usable and sim.handle.oracle.reason(code) == "stale price"
+    assert not usable and sim.handle.oracle.reason(code) == "oracle: stale price"
 
 
 def test_simulation__nav_at_market_prices_matches_the_vaults_own_when_feeds_are_fresh(sim_run):
@@ -146,15 +153,23 @@ def test_simulate_script__json__summary_on_stdout_and_files_written(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("args", "words"),
+    ("kwargs", "words"),
     [
-        (("--method", "golden_ratio"), "--method: unknown method 'golden_ratio'"),
-        (("--days", "0"), "--days: at least 1"),
-        (("--cap", "140%"), "--cap: 140% is not between"),
+        ({"method": "golden_ratio"}, "--method: unknown method 'golden_ratio'"),
+        ({"days": 0}, "--days: at least 1"),
+        ({"review_days": -1}, "--review-days: not negative"),
+        ({"cap": "140%"}, "--cap: 140% is not between"),
+        ({"floor": "abc"}, "--floor: 'abc' is not a number"),
+        ({"method": "equal", "cap": "10%"}, "infeasible"),
     ],
 )
-def test_simulate_script__bad_input__named_error_and_nothing_written(tmp_path, args, words):
-    proc = _simulate(*args, out=tmp_path / "out")
+def test_build_config__bad_options__error_names_the_option(kwargs, words):
+    with pytest.raises(SimulationError, match=words):
+        build_config(**kwargs)
+
+
+def test_simulate_script__bad_input__named_error_and_nothing_written(tmp_path):
+    proc = _simulate("--method", "golden_ratio", out=tmp_path / "out")
     assert proc.returncode == 1
-    assert words in proc.stderr, proc.stderr[-2000:]
+    assert "error: nothing run: --method: unknown method 'golden_ratio'" in proc.stderr, proc.stderr[-2000:]
     assert not (tmp_path / "out").exists()
