@@ -5,8 +5,11 @@ Every method returns basis points summing to exactly 10,000, in the order of its
 results are deterministic across machines.
 
 Caps and floors follow the index providers' iterative capping: weights above the cap are set to
-the cap and the excess is spread over the uncapped names in proportion to their weights, repeated
-until nothing is above the cap; floors are the mirror image. The final rounding to bps uses the
+the cap and the excess is spread over the uncapped names in proportion to their (original)
+weights, repeated until nothing is above the cap; floors are the mirror image. With both, the
+fixed point of that iteration is ``w_i = clip(lam * raw_i, floor, cap)`` with the one `lam` that
+makes the weights sum to 1; `cap_and_floor` solves for it exactly, so no order of capping and
+flooring can leave a name pinned that should not be. The final rounding to bps uses the
 largest-remainder method, ties broken by position, so the sum is always 10,000.
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
 BPS = 10_000
@@ -63,38 +66,37 @@ def cap_and_floor(
     if cap_f is not None and floor_f is not None and floor_f > cap_f:
         raise WeightError("floor is above cap")
 
-    if floor_f is not None:
-        w = _apply_floor(w, floor_f)
-    if cap_f is not None:
-        w = _apply_cap(w, cap_f)
-    return w
+    out = _clip_to_one(w, floor_f or Fraction(0), cap_f or Fraction(1))
+    if sum(out, Fraction(0)) != 1:
+        raise WeightError("cap is infeasible: the names it leaves below the cap have zero weight")
+    return out
 
 
-def _apply_cap(w: list[Fraction], cap: Fraction) -> list[Fraction]:
-    return _pin(w, cap, lambda x: x > cap)
+def _clip_to_one(raw: list[Fraction], lo: Fraction, hi: Fraction) -> list[Fraction]:
+    """``clip(lam * raw_i, lo, hi)`` for the `lam` at which they sum to 1 (feasibility, n * lo <= 1
+    <= n * hi, is the caller's). The sum is nondecreasing and piecewise linear in `lam`, with
+    corners where a name reaches a bound: walk the corners to the segment that reaches 1, then
+    solve that segment's line exactly."""
 
+    def clip(x: Fraction) -> Fraction:
+        return min(max(x, lo), hi)
 
-def _apply_floor(w: list[Fraction], floor: Fraction) -> list[Fraction]:
-    return _pin(w, floor, lambda x: x < floor)
+    def total(lam: Fraction) -> Fraction:
+        return sum((clip(lam * r) for r in raw), Fraction(0))
 
-
-def _pin(w: list[Fraction], bound: Fraction, beyond: Callable[[Fraction], bool]) -> list[Fraction]:
-    """Pins every weight `beyond` the bound to it and spreads the difference over the others in
-    proportion to their weights, until none is beyond: iterative capping (or flooring)."""
-    pinned = [False] * len(w)
-    while True:
-        hit = [i for i, x in enumerate(w) if not pinned[i] and beyond(x)]
-        if not hit:
-            return w
-        for i in hit:
-            pinned[i] = True
-        free = [i for i in range(len(w)) if not pinned[i]]
-        room = 1 - bound * sum(1 for p in pinned if p)
-        free_total = sum((w[i] for i in free), Fraction(0))
-        w = [
-            bound if pinned[i] else (w[i] * room / free_total if free_total > 0 else room / len(free))
-            for i in range(len(w))
-        ]
+    corners = sorted({b / r for r in raw if r > 0 for b in (lo, hi) if b > 0})
+    prev = Fraction(0)
+    for corner in [*corners, None]:
+        if corner is not None and total(corner) < 1:
+            prev = corner
+            continue
+        # On [prev, corner] the names strictly between their bounds grow linearly with lam.
+        probe = prev + 1 if corner is None else (prev + corner) / 2
+        slope = sum((r for r in raw if lo < probe * r < hi), Fraction(0))
+        base = total(prev)
+        lam = prev if slope == 0 else prev + (1 - base) / slope
+        return [clip(lam * r) for r in raw]
+    raise AssertionError("unreachable: the last segment is open-ended")  # pragma: no cover
 
 
 def to_bps(weights: Sequence[Fraction]) -> list[int]:

@@ -70,3 +70,22 @@ def test_volatility__hand_computed_series__annualised():
     # log returns ln(1.1), ln(0.9), ln(1.1): sample variance 0.0134229 per day.
     vol = W.volatility([100, 110, 99, 108.9], periods_per_year=365)
     assert vol == pytest.approx(0.0134229**0.5 * 365**0.5, rel=1e-5)
+
+
+def test_cap_and_floor__floor_then_cap_would_flatten__proportions_of_the_rest_kept():
+    # Market caps of the simulation's day 0 (WETH, WBTC, USDC, LINK, UNI): WBTC and WETH capped at
+    # 40%, the 20% left goes 33 : 9 : 4.8 (14.10 / 3.85 / 2.05%), every one above the 2% floor.
+    # Flooring first and capping after would have spread it almost equally (6.7% each).
+    caps = [360e9, 1_182e9, 33e9, 9e9, 4.8e9]
+    assert W.market_cap(caps, cap=0.4, floor=0.02) == [4000, 4000, 1410, 385, 205]
+
+
+def test_cap_and_floor__a_floor_that_shrinks_the_room__cap_not_kept_where_it_no_longer_binds():
+    # clip(lam * [60, 38, 2], 0.3, 0.55) sums to 1 at lam = 1/150: [0.4, 0.3, 0.3]. Capping the 60
+    # first and flooring after would pin it at 55% and overshoot 100%.
+    assert W.market_cap([60, 38, 2], cap=0.55, floor=0.3) == [4000, 3000, 3000]
+
+
+def test_cap_and_floor__zero_weight_cannot_take_the_excess__refused():
+    with pytest.raises(W.WeightError, match="zero weight"):
+        W.market_cap([0, 1], cap=0.6)
