@@ -173,3 +173,25 @@ def test_simulate_script__bad_input__named_error_and_nothing_written(tmp_path):
     assert proc.returncode == 1
     assert "error: nothing run: --method: unknown method 'golden_ratio'" in proc.stderr, proc.stderr[-2000:]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        # Day-0 market caps: WBTC and WETH at the 40% cap, the rest 33 : 9 : 4.8.
+        ("market_cap", [4000, 4000, 1410, 385, 205]),
+        ("equal", [2000, 2000, 2000, 2000, 2000]),
+        # Every pool is equally deep on day 0.
+        ("liquidity", [2000, 2000, 2000, 2000, 2000]),
+    ],
+)
+def test_review_targets__day_zero__each_method_from_its_inputs(method, expected):
+    sim = Simulation(build_config(days=10, method=method), dry=True)
+    assert sim._method_targets(0) == expected
+
+
+def test_review_targets__inverse_volatility__the_stablecoin_capped_and_the_wildest_lowest():
+    sim = Simulation(build_config(days=10, method="inverse_volatility"), dry=True)
+    w = dict(zip(STANDARD_SYMBOLS, sim._method_targets(0), strict=True))
+    assert w["USDC"] == 4000 and sum(w.values()) == 10_000
+    assert min(w, key=w.get) in ("LINK", "UNI")  # the two most volatile assets
