@@ -790,7 +790,11 @@ def _check_upkeep() -> (bool, Bytes[160]):
     # With a plan: the largest ready excess against the largest ready deficit, in USD.
     cfg: Config = self._load()
     min_trade: uint256 = self._min_trade_usd()
-    pending_trade: bool = False
+    # A plan has a trade left only while it has both something to sell and something to buy: pool
+    # fees leave a one-sided residue (bought components a little short, nothing left to sell) that
+    # no trade can close, and it must not block the next plan.
+    has_excess: bool = False
+    has_deficit: bool = False
     if cfg.rebalance_started != 0:
         best_sell: uint256 = MAX_COMPONENTS
         best_buy: uint256 = MAX_COMPONENTS
@@ -803,14 +807,14 @@ def _check_upkeep() -> (bool, Bytes[160]):
             if stored[i] > c.target_unit:
                 excess_usd: uint256 = supply * (stored[i] - c.target_unit) * scale // (WAD * WAD) * prices[i] // one
                 if excess_usd >= min_trade:
-                    pending_trade = True
+                    has_excess = True
                     if ready and excess_usd > best_excess:
                         best_excess = excess_usd
                         best_sell = i
             elif stored[i] < c.target_unit:
                 deficit_usd: uint256 = supply * (c.target_unit - stored[i]) * scale // (WAD * WAD) * prices[i] // one
                 if deficit_usd >= min_trade:
-                    pending_trade = True
+                    has_deficit = True
                     if ready and deficit_usd > best_deficit:
                         best_deficit = deficit_usd
                         best_buy = i
@@ -825,7 +829,7 @@ def _check_upkeep() -> (bool, Bytes[160]):
     # No trade left (or none ready): a new plan is due once the drift passes the threshold.
     drift: uint256 = self._drift(values, total)
     if (
-        not pending_trade
+        not (has_excess and has_deficit)
         and drift > cfg.drift_threshold_bps
         and self._drift_usd(drift, total, supply, scale) >= min_trade
     ):

@@ -780,16 +780,30 @@ def write_charts(result: SimResult, out: Path) -> list[Path]:
     fig.savefig(paths[-1], dpi=110)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    ax.plot(days, [x.premium_before_bps for x in r], lw=0.9, label="pool premium to NAV after noise trades")
-    ax.plot(days, [x.premium_after_bps for x in r], lw=1.2, label="after the mint/redeem arbitrage")
-    ax.plot(days, [(x.band_high - 1) * BPS for x in r], color="#b22222", lw=0.8, ls="--", label="fee band")
-    ax.plot(days, [(x.band_low - 1) * BPS for x in r], color="#b22222", lw=0.8, ls="--")
-    events(ax)
-    ax.set_ylabel("bps")
-    ax.set_xlabel("day")
-    ax.set_title("The index token's Uniswap V2 pool against NAV")
-    ax.legend(loc="best", fontsize=8)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    high = [(x.band_high - 1) * BPS for x in r]
+    low = [(x.band_low - 1) * BPS for x in r]
+    top.plot(days, [x.premium_before_bps for x in r], lw=0.9, label="after the day's noise trades")
+    top.fill_between(days, low, high, color="#b2222233", label="fee band")
+    events(top)
+    top.set_ylabel("premium to NAV, bps")
+    top.set_title("The index token's Uniswap V2 pool against NAV")
+    top.legend(loc="best", fontsize=8)
+    bottom.plot(
+        days,
+        [x.premium_after_bps for x in r],
+        lw=1.0,
+        color="#ff7f0e",
+        marker=".",
+        ms=3,
+        label="after the mint-and-sell / buy-and-redeem arbitrage",
+    )
+    bottom.plot(days, high, color="#b22222", lw=0.8, ls="--", label="fee band")
+    bottom.plot(days, low, color="#b22222", lw=0.8, ls="--")
+    events(bottom)
+    bottom.set_ylabel("premium to NAV, bps")
+    bottom.set_xlabel("day")
+    bottom.legend(loc="best", fontsize=8)
     fig.tight_layout()
     paths.append(out / "secondary_market.png")
     fig.savefig(paths[-1], dpi=110)

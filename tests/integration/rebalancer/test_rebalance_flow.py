@@ -3,12 +3,17 @@ own guarantees around them."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import ape
 import pytest
 from eth_abi import encode
 
+from vyndex.secondary import amount_in_to_reach
+
 from .conftest import (
     COOLDOWN,
+    DECIMALS,
     MIN_TRADE_USD,
     PRICES,
     SLIPPAGE_BPS,
@@ -346,3 +351,36 @@ def test_roles__every_privileged_function__rejects_others(
         ):
             with ape.reverts("ownable: caller is not the owner"):
                 call()
+
+
+def test_plan__finished_but_for_a_one_sided_residue__new_drift_starts_a_new_plan(
+    vault, rebalancer, feeds, uni, tokens, manager, keeper, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    run_keeper(rebalancer, keeper, chain)
+    # Pool fees leave what the plan bought a little short of its target units, with nothing
+    # left to sell: a residue on one side only, too big to ignore, impossible to trade.
+    _tokens, stored, supply, scale = vault.basket_state()
+    gaps_usd = [
+        (int(s) - int(t)) * supply * scale // 10**36 * PRICES[sym] // 10 ** DECIMALS[sym]
+        for s, t, sym in zip(stored, rebalancer.target_units(), ("WETH", "USDC", "WBTC"), strict=True)
+    ]
+    assert max(gaps_usd) < MIN_TRADE_USD // USD < -min(gaps_usd), gaps_usd
+    # The market moves the basket off its targets again (WBTC +25%: its feed, then both its pools
+    # arbitraged to the new price): that residue must not block a new plan.
+    feeds["WBTC"].update_answer(PRICES["WBTC"] * 125 * 10**6, sender=keeper)
+    for other in ("WETH", "USDC"):
+        pair = uni.pair(tokens[other], tokens["WBTC"])
+        r0, r1, _ = pair.getReserves()
+        r_other, r_wbtc = (r0, r1) if pair.token0() == tokens[other].address else (r1, r0)
+        amount = amount_in_to_reach(r_other, r_wbtc, Fraction(r_wbtc, r_other) * 4 / 5)
+        give(uni, tokens[other], keeper, amount)
+        tokens[other].approve(uni.router, amount, sender=keeper)
+        path = [tokens[other], tokens["WBTC"]]
+        uni.router.swapExactTokensForTokens(amount, 0, path, keeper, 2**64, sender=keeper)
+    assert rebalancer.drift_bps() > THRESHOLD_BPS
+    needed, data = rebalancer.checkUpkeep(b"")
+    assert needed and data[:32] == ACTION_START.to_bytes(32, "big")
+    rebalancer.performUpkeep(data, sender=keeper)
+    assert any(r.events.filter(rebalancer.Trade) for r in run_keeper(rebalancer, keeper, chain))
+    assert rebalancer.drift_bps() <= THRESHOLD_BPS
