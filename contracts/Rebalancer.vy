@@ -737,9 +737,9 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
         pool = self._pair_for(factory_, sell, buy)
     assert pool.is_contract, "rebalancer: no pair"
 
-    oracle_: IPriceOracle = self.oracle
-    sell_price: uint256 = staticcall oracle_.price(sell)
-    buy_price: uint256 = staticcall oracle_.price(buy)
+    sell_price: uint256 = 0
+    buy_price: uint256 = 0
+    sell_price, buy_price = staticcall self.oracle.price_pair(sell, buy)
     sell_one: uint256 = 10**s.decimals
     buy_one: uint256 = 10**b.decimals
 
