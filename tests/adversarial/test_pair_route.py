@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import ape
-import pytest
 from eth_utils import keccak
 
 from vyndex.artifacts import uniswap_v2, uniswap_v2_contract_type
@@ -29,11 +28,6 @@ from .conftest import SYMBOLS, TARGETS, WAD, amount_of, give, record_profit, tok
 TRANSFER = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 ZERO = "0x0000000000000000000000000000000000000000"
 WBTC, USDC, WETH = 2, 1, 0  # basket indexes
-
-
-@pytest.fixture
-def basket(ordered_tokens):
-    return ordered_tokens
 
 
 def transfers(receipt: Any) -> list[tuple[str, str, str, int]]:
@@ -103,7 +97,7 @@ def test_trade__via_weth__first_pair_pays_the_second_which_pays_the_vault(
 
 
 def test_trade__factory_without_the_pair__reverts_by_name_and_nothing_moves(
-    vault, rebalancer, uni, tokens, basket, owner, manager, keeper, chain
+    vault, rebalancer, uni, tokens, ordered_tokens, owner, manager, keeper, chain
 ):
     fresh = deploy_uniswap_v2(owner)
     # Only WBTC/WETH exists on the new factory: the direct WBTC/USDC pair and the second hop
@@ -120,14 +114,14 @@ def test_trade__factory_without_the_pair__reverts_by_name_and_nothing_moves(
     rebalancer.set_router(fresh.router, uni.weth, sender=owner)
     assert rebalancer.factory() == fresh.factory.address
     plan(rebalancer, manager, keeper, [4000, 4000, 2000])
-    held = token_balances(basket, [vault])
+    held = token_balances(ordered_tokens, [vault])
 
     for via_weth in (False, True):
         with ape.reverts("rebalancer: no pair"):
             rebalancer.trade(WBTC, USDC, via_weth, 0, deadline(chain), sender=keeper)
     # The routing hint copes with missing pairs: it proposes the trade, and the trade says why not.
     assert rebalancer.checkUpkeep(b"")[0]
-    assert token_balances(basket, [vault]) == held
+    assert token_balances(ordered_tokens, [vault]) == held
     # The pair that does exist trades.
     rebalancer.trade(WBTC, WETH, False, 0, deadline(chain), sender=keeper)
 
@@ -162,7 +156,7 @@ def test_rogue_factory__real_pair_code_for_another_token_at_the_pair_address__tr
     adapter,
     uni,
     tokens,
-    basket,
+    ordered_tokens,
     owner,
     manager,
     keeper,
@@ -190,17 +184,17 @@ def test_rogue_factory__real_pair_code_for_another_token_at_the_pair_address__tr
     plan(rebalancer, manager, keeper)
     rebalancer.set_router(rogue, weth, sender=owner)  # the misled owner
     assert rebalancer.factory() == rogue.address
-    held = token_balances([*basket, junk], [vault])
+    held = token_balances([*ordered_tokens, junk], [vault])
     fake_reserves = fake.getReserves()[:2]
-    before = usd_of(vault, adapter, basket, [attacker])
+    before = usd_of(vault, adapter, ordered_tokens, [attacker])
 
     # The vault pays WBTC into the rogue pair, the pair pays JUNK: the vault's WETH did not grow.
     with ape.reverts("vault: trade returned too little"):
         rebalancer.trade(WBTC, WETH, False, 0, deadline(chain), sender=keeper)
 
-    assert token_balances([*basket, junk], [vault]) == held
+    assert token_balances([*ordered_tokens, junk], [vault]) == held
     assert fake.getReserves()[:2] == fake_reserves
-    profit = usd_of(vault, adapter, basket, [attacker]) - before
+    profit = usd_of(vault, adapter, ordered_tokens, [attacker]) - before
     record_profit("rogue factory: pair for another token at the pair address", profit)
     assert profit <= 0
     # The control: the same trade through the real factory goes through.
