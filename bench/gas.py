@@ -82,6 +82,10 @@ TARGETS = {  # op -> (most vyndex/set_v2, most vyndex/floor) at N = TARGET_N
     "redeem_partial": (0.62, None),
 }
 TARGET_N32_MAX = 1_500_000  # mint_repeat and redeem_partial at N = 32
+# One rebalance trade at N = TARGET_N (issue #6), oracle reads included: at most this fraction of
+# Set's GeneralIndexModule trade, and at most this much gas above the bare router swap.
+TARGET_TRADE_MAX_SET = 0.55
+TARGET_TRADE_OVER_SWAP = 45_000
 
 RESULTS = ROOT / "bench" / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -555,7 +559,7 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         cells = []
         for system in ("vyndex", "set_v2", "floor", "router"):
             fit = slope([(n, g[(system, op, n)]) for n in counts if (system, op, n) in g])
-            cells.append(f"{fit:,.0f}" if fit is not None else "-")
+            cells.append(f"{round(fit):,}" if fit is not None else "-")  # round: never "-0"
         out.append(f"| {op} | {' | '.join(cells)} |")
     out += [
         "",
@@ -577,8 +581,12 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         f"({POOL_DEPTH // WAD} + {POOL_DEPTH // WAD} deep); the index holds N components, WETH among them.",
         "Set: `GeneralIndexModule.trade` after `startRebalance`, the steady cost (the component has",
         "traded before; its first trade ever costs ~17k more, see `first_ever` below). router: the bare",
-        "`swapExactTokensForTokens` of the same size from an EOA. vyndex: filled in through the hook",
-        "`VYNDEX_TRADE` in `bench/gas.py` (the rebalancer benchmark).",
+        "`swapExactTokensForTokens` of the same size from an EOA. vyndex: a keeper's `Rebalancer.trade`",
+        "(`bench/vyndex_trade.py`, through the hook `VYNDEX_TRADE`), the component's second trade too:",
+        "both prices through `OracleAdapter.price_pair` (staleness, bound, deviation and sequencer",
+        "checks; each 8-decimal MockAggregator read costs about what a Chainlink proxy and aggregator",
+        "do), sizing, the slippage bound, cooldowns, caps, and the vault paying the pair directly and",
+        "measuring what arrived. Set's trade reads no oracle. Where vyndex's gas goes: `bench/README.md`.",
         "",
         "| N | vyndex | set_v2 trade | router swap | set_v2 - swap | vyndex - swap |",
         "| ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -679,6 +687,28 @@ def targets(g: dict[tuple[str, str, int], int]) -> list[tuple[str, str, bool]]:
         v = g.get(("vyndex", op, 32))
         if v:
             checks.append((f"N=32 {op} < {TARGET_N32_MAX:,}", f"{v:,}", v < TARGET_N32_MAX))
+    trade, set_trade, swap = (
+        g.get(("vyndex", "trade", TARGET_N)),
+        g.get(("set_v2", "trade", TARGET_N)),
+        g.get(("router", "swap", TARGET_N)),
+    )
+    if trade and set_trade:
+        limit = int(set_trade * TARGET_TRADE_MAX_SET)
+        checks.append(
+            (
+                f"N={TARGET_N} trade <= {TARGET_TRADE_MAX_SET:.2f} x set_v2 trade (<= {limit:,})",
+                f"{trade / set_trade:.3f} x ({trade:,})",
+                trade / set_trade <= TARGET_TRADE_MAX_SET,
+            )
+        )
+    if trade and swap:
+        checks.append(
+            (
+                f"N={TARGET_N} trade - router swap <= {TARGET_TRADE_OVER_SWAP:,}",
+                f"{trade - swap:,}",
+                trade - swap <= TARGET_TRADE_OVER_SWAP,
+            )
+        )
     return checks
 
 

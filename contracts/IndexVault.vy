@@ -28,8 +28,9 @@
 
         ROLES. owner (two-step transfer): sets manager, guardian, fee recipient, rebalancer and
         oracle. manager: fee rates within the caps. guardian (and owner): pauses minting and
-        rebalancing, never redemption. rebalancer (a contract): the only address the vault
-        ever releases components to, one trade at a time, and only against a verified return.
+        rebalancing, never redemption. rebalancer (a contract): the only address that can make
+        the vault release components (to the pool it names), one trade at a time, and only
+        against a verified return.
 
         TOKEN POLICY. Tokens that return no bool work. Every pull is checked by balance delta:
         fee-on-transfer tokens are refused. Decimals 0 to 18.
@@ -369,20 +370,22 @@ def rebalance_trade(
     amount_in: uint256,
     buy_index: uint256,
     min_amount_out: uint256,
-    data: Bytes[1024],
+    pay_to: address,
 ) -> uint256:
     """
-    @notice Releases `amount_in` of one component to the rebalancer for one trade and requires at
-            least `min_amount_out` of another back before the call returns.
-    @dev Only the rebalancer may call. The vault sends `amount_in` of the sold component to the
-         rebalancer, calls its `on_rebalance_trade`, then measures what arrived by balance delta;
-         less than `min_amount_out` reverts everything. Units move by exactly what left (rounded
-         up) and what arrived (rounded down), so the trade can never make the vault insolvent.
+    @notice Releases `amount_in` of one component for one trade and requires at least
+            `min_amount_out` of another back before the call returns.
+    @dev Only the rebalancer may call. The vault sends `amount_in` of the sold component to
+         `pay_to` (the pool the rebalancer trades on, so the tokens make no extra hop), calls the
+         rebalancer's `on_rebalance_trade`, then measures what arrived by balance delta; less
+         than `min_amount_out` reverts everything, the release included. Units move by exactly
+         what left (rounded up) and what arrived (rounded down), so the trade can never make the
+         vault insolvent, whoever `pay_to` is.
     @param sell_index Index of the component to sell.
     @param amount_in Base units to sell; at most the vault's accounted holdings of it.
     @param buy_index Index of the component to buy.
     @param min_amount_out The least the vault accepts of the bought component.
-    @param data Passed through to the rebalancer's callback.
+    @param pay_to Where the sold component goes: not the zero address.
     @return What the vault received of the bought component.
     """
     assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
@@ -392,6 +395,7 @@ def rebalance_trade(
     assert sell_index != buy_index, "vault: sell and buy are the same"
     assert amount_in > 0, "vault: zero trade"
     assert min_amount_out > 0, "vault: zero minimum out"
+    assert pay_to != empty(address), "vault: zero recipient"
     supply: uint256 = erc20.totalSupply
     assert supply > 0, "vault: empty vault"
 
@@ -411,8 +415,8 @@ def rebalance_trade(
 
     # Interactions: release, call back, verify.
     buy_before: uint256 = staticcall IERC20(buy).balanceOf(self)
-    self._push(sell, msg.sender, amount_in)
-    extcall IRebalanceCallback(msg.sender).on_rebalance_trade(sell, amount_in, buy, min_amount_out, data)
+    self._push(sell, pay_to, amount_in)
+    extcall IRebalanceCallback(msg.sender).on_rebalance_trade(sell, amount_in, buy, min_amount_out)
     received: uint256 = staticcall IERC20(buy).balanceOf(self) - buy_before
     assert received >= min_amount_out, "vault: trade returned too little"
 
@@ -578,7 +582,8 @@ def set_guardian(guardian_: address):
 @external
 def set_rebalancer(rebalancer_: address):
     """
-    @notice Sets the rebalancer contract, the only address the vault releases components to.
+    @notice Sets the rebalancer contract, the only address that can make the vault release
+            components (one trade at a time, against a verified return).
     @param rebalancer_ The rebalancer; the zero address disables rebalancing.
     """
     ownable._check_owner()

@@ -32,7 +32,7 @@
         value(asset, amount) = floor(amount * answer * 1e18 / 10**(feed dec + token dec)), exact
         (512-bit intermediate), so it never differs from the rational value by even 1 wei.
 
-        READS. `price`, `value` and `getQuote` revert with the reason above; `price_status` never
+        READS. `price`, `price_pair`, `value` and `getQuote` revert with the reason above; `price_status` never
         reverts (feeds are read with a non-reverting static call) and returns (price, usable,
         code) for keepers and dashboards; the price it returns is the primary's, also when a
         later check failed, and 0 when there is none. ERC-7726 `getQuote` uses address(840) for
@@ -357,6 +357,21 @@ def price(asset: address) -> uint256:
     @return The price, 18 decimals.
     """
     return self._checked(asset).price
+
+
+@view
+@external
+def price_pair(asset_a: address, asset_b: address) -> (uint256, uint256):
+    """
+    @notice The prices of two assets, each exactly what `price` returns, in one call: what one
+            rebalance trade needs.
+    @dev Both pass every check or the call reverts with the first failure's named reason
+         (`asset_a`'s checked first).
+    @param asset_a A configured asset.
+    @param asset_b A configured asset.
+    @return The price of `asset_a`, the price of `asset_b`, 18 decimals each.
+    """
+    return self._checked(asset_a).price, self._checked(asset_b).price
 
 
 @view

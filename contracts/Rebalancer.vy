@@ -3,8 +3,8 @@
 """
 @title Rebalancer
 @license MIT
-@notice Trades an IndexVault's basket toward its target weights through a Uniswap-V2-style
-        router, never for less than the oracle says a trade is worth.
+@notice Trades an IndexVault's basket toward its target weights on Uniswap V2 pairs, never for
+        less than the oracle says a trade is worth.
 
 @dev    PLAN, THEN TRADE. The manager sets target weights (bps, summing to 10,000). When some
         component's oracle weight is further from its target than `drift_threshold_bps`,
@@ -25,17 +25,25 @@
         So one trade loses at most max_slippage * trade_cap_usd against the oracle, and within
         one cooldown window at most floor(n / 2) trades can happen (each uses two components).
 
-        ROLES. owner (two-step): router, oracle, keepers, open trading, risk limits (slippage,
-        trade cap, minimum trade, cooldown). manager (the vault's): target weights, drift
-        threshold, adding and removing components. keepers: trade (anyone, once the owner
-        opens trading). guardian (the vault's): pausing the vault stops trading.
+        THE SWAP. No token passes through this contract and no router is called: the vault sends
+        what it sells straight to the pair, this contract's callback has the pair pay the vault
+        (UniswapV2Library's amount out, 0.3% fee, from the pair's reserves), and a two-hop route
+        pays the second pair from the first. Pairs are never taken from the caller: each is the
+        CREATE2 address of the router's factory for the two tokens with Uniswap V2's pair init
+        code hash, so it holds the real UniswapV2Pair code, and a trade without one reverts
+        ("rebalancer: no pair"). Even a pair of a rogue factory (set by the owner) could at worst
+        fail to pay: the vault's balance-delta check then reverts the whole trade.
+
+        ROLES. owner (two-step): router (hence the factory), oracle, keepers, open trading, risk
+        limits (slippage, trade cap, minimum trade, cooldown). manager (the vault's): target
+        weights, drift threshold, adding and removing components. keepers: trade (anyone, once
+        the owner opens trading). guardian (the vault's): pausing the vault stops trading.
 
         CHAINLINK AUTOMATION. `checkUpkeep` proposes the next action; `performUpkeep`
         re-checks everything on chain and uses its argument only to pick among actions that
         pass every check, so crafted data can at worst choose another valid trade.
 """
 
-from ethereum.ercs import IERC20
 from ethereum.ercs import IERC20Detailed
 
 from snekmate.auth import ownable
@@ -44,6 +52,7 @@ from snekmate.auth import ownable_2step
 from .interfaces import IIndexVault
 from .interfaces import IPriceOracle
 from .interfaces import IRebalanceCallback
+from .interfaces import IUniswapV2Pair
 from .interfaces import IUniswapV2Router
 
 implements: IRebalanceCallback
@@ -77,6 +86,10 @@ MAX_TRADE_CAP_USD: public(constant(uint256)) = 10**30  # $1 trillion
 MAX_DEADLINE_WINDOW: public(constant(uint256)) = 3_600  # 1 hour
 # The deadline `checkUpkeep` writes into the data it proposes.
 UPKEEP_DEADLINE_WINDOW: public(constant(uint256)) = 600
+
+# keccak256 of UniswapV2Pair's creation code, the hash UniswapV2Router02 hard-codes too.
+PAIR_INIT_CODE_HASH: public(constant(bytes32)) = 0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f
+ADDRESS_MASK: constant(uint256) = 2**160 - 1
 
 ACTION_START: public(constant(uint256)) = 1
 ACTION_TRADE: public(constant(uint256)) = 2
@@ -129,6 +142,8 @@ vault: public(immutable(IIndexVault))
 
 oracle: public(IPriceOracle)
 router: public(IUniswapV2Router)
+# The router's factory: the pairs every trade goes through.
+factory: public(address)
 weth: public(address)
 
 keepers: public(HashMap[address, bool])
@@ -140,10 +155,10 @@ _sizes: uint256
 
 _components: uint256[MAX_COMPONENTS]
 
-# Set for the duration of one trade: the vault's callback is served only then.
-_route_via_weth: transient(bool)
-_trade_deadline: transient(uint256)
-_in_trade: transient(bool)
+# Set for the duration of one trade (the vault's callback is served only then): the pair the
+# vault pays, and the second pair of a two-hop route through WETH (empty for a direct one).
+_pool: transient(address)
+_hop: transient(address)
 
 
 # ============================================================================================
@@ -183,6 +198,7 @@ event OpenTradingSet:
 event RouterSet:
     router: indexed(address)
     weth: indexed(address)
+    factory: indexed(address)
 
 event OracleSet:
     oracle: indexed(address)
@@ -218,8 +234,8 @@ def __init__(
             the manager must set target weights.
     @param vault_ The index vault.
     @param oracle_ The oracle adapter pricing every component.
-    @param router_ A UniswapV2Router02-compatible router.
-    @param weth_ The router's intermediate token for two-hop routes (zero: direct only).
+    @param router_ A UniswapV2Router02: trades go through the pairs of its factory.
+    @param weth_ The intermediate token of two-hop routes (zero: direct only).
     @param drift_threshold_bps_ Drift (bps of NAV) that makes a rebalance due.
     @param max_slippage_bps_ Most a trade may lose against the oracle, bps (<= 5%).
     @param trade_cap_usd_ Largest trade, USD with 18 decimals.
@@ -269,7 +285,7 @@ def trade(
     @param buy_index Vault index of the component to buy.
     @param via_weth Route through WETH (two hops) instead of the direct pair.
     @param min_amount_out The caller's own minimum of the bought component.
-    @param deadline The latest timestamp the swap may execute, at most an hour ahead.
+    @param deadline The latest timestamp the trade may execute, at most an hour ahead.
     @return The amount of the bought component the vault received.
     """
     self._check_keeper()
@@ -316,29 +332,26 @@ def performUpkeep(performData: Bytes[160]):
 
 @external
 @reentrant
-def on_rebalance_trade(sell: address, amount_in: uint256, buy: address, min_amount_out: uint256, data: Bytes[1024]):
+def on_rebalance_trade(sell: address, amount_in: uint256, buy: address, min_amount_out: uint256):
     """
-    @notice The vault's callback inside `rebalance_trade`: swaps what the vault just sent and
-            has the router deliver the proceeds straight to the vault.
-    @dev Served only for the vault and only inside a trade this contract started. The
-         rebalancer holds tokens only within this call, so its standing router approval is
-         harmless.
+    @notice The vault's callback inside `rebalance_trade`: the vault has just paid `amount_in` of
+            `sell` into the pair this trade named; has that pair (and, on a two-hop route, the
+            WETH pair after it) pay the proceeds straight to the vault.
+    @dev Served only for the vault and only inside a trade this contract started. No token ever
+         rests here. The vault checks what arrived against `min_amount_out` itself.
     @param sell The component the vault sent.
     @param amount_in How much of it.
     @param buy The component the vault must receive.
-    @param min_amount_out The least the router may deliver.
-    @param data Unused.
+    @param min_amount_out The least the vault accepts (checked by the vault).
     """
-    assert msg.sender == vault.address and self._in_trade, "rebalancer: unexpected callback"
-    router_: IUniswapV2Router = self.router
-    if staticcall IERC20(sell).allowance(self, router_.address) < amount_in:
-        # Zero first, for tokens that refuse to change one non-zero allowance to another.
-        assert extcall IERC20(sell).approve(router_.address, 0, default_return_value=True)
-        assert extcall IERC20(sell).approve(router_.address, max_value(uint256), default_return_value=True)
-    path: DynArray[address, 3] = [sell, buy]
-    if self._route_via_weth:
-        path = [sell, self.weth, buy]
-    extcall router_.swapExactTokensForTokens(amount_in, min_amount_out, path, vault.address, self._trade_deadline)
+    pool: address = self._pool
+    assert msg.sender == vault.address and pool != empty(address), "rebalancer: unexpected callback"
+    hop: address = self._hop
+    if hop == empty(address):
+        self._swap(pool, sell, buy, amount_in, vault.address)
+    else:
+        weth_: address = self.weth
+        self._swap(hop, weth_, buy, self._swap(pool, sell, weth_, amount_in, hop), vault.address)
 
 
 # ============================================================================================
@@ -440,8 +453,9 @@ def set_open_trading(open: bool):
 @external
 def set_router(router_: IUniswapV2Router, weth_: address):
     """
-    @notice Sets the router and the intermediate token of two-hop routes.
-    @param router_ A UniswapV2Router02-compatible router.
+    @notice Sets the router (trades then go through its factory's pairs) and the intermediate
+            token of two-hop routes.
+    @param router_ A UniswapV2Router02.
     @param weth_ The intermediate token (zero: direct routes only).
     """
     ownable._check_owner()
@@ -692,7 +706,6 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
     assert deadline <= block.timestamp + MAX_DEADLINE_WINDOW, "rebalancer: deadline too far"
     cfg: Config = self._load()
     assert cfg.rebalance_started != 0, "rebalancer: no rebalance in progress"
-    assert not via_weth or self.weth != empty(address), "rebalancer: no weth route"
 
     sell: address = empty(address)
     sell_unit: uint256 = 0
@@ -710,9 +723,23 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
     assert sell_unit > s.target_unit, "rebalancer: sell not above target"
     assert buy_unit < b.target_unit, "rebalancer: buy not below target"
 
-    oracle_: IPriceOracle = self.oracle
-    sell_price: uint256 = staticcall oracle_.price(sell)
-    buy_price: uint256 = staticcall oracle_.price(buy)
+    # The route: the pair the vault pays and, through WETH, the pair after it.
+    factory_: address = self.factory
+    pool: address = empty(address)
+    hop: address = empty(address)
+    if via_weth:
+        weth_: address = self.weth
+        assert weth_ != empty(address) and sell != weth_ and buy != weth_, "rebalancer: no weth route"
+        pool = self._pair_for(factory_, sell, weth_)
+        hop = self._pair_for(factory_, weth_, buy)
+        assert hop.is_contract, "rebalancer: no pair"
+    else:
+        pool = self._pair_for(factory_, sell, buy)
+    assert pool.is_contract, "rebalancer: no pair"
+
+    sell_price: uint256 = 0
+    buy_price: uint256 = 0
+    sell_price, buy_price = staticcall self.oracle.price_pair(sell, buy)
     sell_one: uint256 = 10**s.decimals
     buy_one: uint256 = 10**b.decimals
 
@@ -738,11 +765,10 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
     cfg.trades += 1
     self._store(cfg)
 
-    self._in_trade = True
-    self._route_via_weth = via_weth
-    self._trade_deadline = deadline
-    received: uint256 = extcall vault.rebalance_trade(sell_index, amount_in, buy_index, min_out, b"")
-    self._in_trade = False
+    self._pool = pool
+    self._hop = hop
+    received: uint256 = extcall vault.rebalance_trade(sell_index, amount_in, buy_index, min_out, pool)
+    self._pool = empty(address)
 
     value_out: uint256 = received * buy_price // buy_one
     log Trade(
@@ -847,26 +873,74 @@ def _better_via_weth(sell: address, buy: address, amount_in: uint256) -> bool:
     weth_: address = self.weth
     if weth_ == empty(address) or sell == weth_ or buy == weth_:
         return False
-    direct: uint256 = self._quote(amount_in, [sell, buy])
-    return self._quote(amount_in, [sell, weth_, buy]) > direct
+    factory_: address = self.factory
+    direct: uint256 = self._quote(factory_, sell, buy, amount_in)
+    return self._quote(factory_, weth_, buy, self._quote(factory_, sell, weth_, amount_in)) > direct
 
 
 @view
 @internal
-def _quote(amount_in: uint256, path: DynArray[address, 3]) -> uint256:
-    ok: bool = False
-    response: Bytes[192] = b""
-    ok, response = raw_call(
-        self.router.address,
-        abi_encode(amount_in, path, method_id=method_id("getAmountsOut(uint256,address[])")),
-        max_outsize=192,
-        is_static_call=True,
-        revert_on_failure=False,
-    )
-    if not ok:
+def _quote(factory_: address, token_in: address, token_out: address, amount_in: uint256) -> uint256:
+    """
+    @dev What the pair of the two tokens would pay for `amount_in` now; 0 without a pair.
+    """
+    pool: address = self._pair_for(factory_, token_in, token_out)
+    if amount_in == 0 or not pool.is_contract:
         return 0
-    amounts: DynArray[uint256, 3] = abi_decode(response, DynArray[uint256, 3])
-    return amounts[len(amounts) - 1]
+    reserve0: uint256 = 0
+    reserve1: uint256 = 0
+    updated: uint256 = 0
+    reserve0, reserve1, updated = staticcall IUniswapV2Pair(pool).getReserves()
+    if reserve0 == 0 or reserve1 == 0:
+        return 0
+    if convert(token_in, uint256) < convert(token_out, uint256):
+        return self._amount_out(amount_in, reserve0, reserve1)
+    return self._amount_out(amount_in, reserve1, reserve0)
+
+
+@internal
+def _swap(pool: address, token_in: address, token_out: address, amount_in: uint256, to: address) -> uint256:
+    """
+    @dev `amount_in` of `token_in` is already in `pool`: takes what UniswapV2Router02 would
+         (UniswapV2Library.getAmountOut from the reserves) of `token_out` to `to`.
+    """
+    reserve0: uint256 = 0
+    reserve1: uint256 = 0
+    updated: uint256 = 0
+    reserve0, reserve1, updated = staticcall IUniswapV2Pair(pool).getReserves()
+    out: uint256 = 0
+    if convert(token_in, uint256) < convert(token_out, uint256):
+        out = self._amount_out(amount_in, reserve0, reserve1)
+        extcall IUniswapV2Pair(pool).swap(0, out, to, b"")
+    else:
+        out = self._amount_out(amount_in, reserve1, reserve0)
+        extcall IUniswapV2Pair(pool).swap(out, 0, to, b"")
+    return out
+
+
+@pure
+@internal
+def _amount_out(amount_in: uint256, reserve_in: uint256, reserve_out: uint256) -> uint256:
+    # UniswapV2Library.getAmountOut: the 0.3% fee stays in the pool.
+    assert reserve_in > 0 and reserve_out > 0, "rebalancer: empty pair"
+    with_fee: uint256 = amount_in * 997
+    return with_fee * reserve_out // (reserve_in * 1_000 + with_fee)
+
+
+@pure
+@internal
+def _pair_for(factory_: address, token_a: address, token_b: address) -> address:
+    """
+    @dev UniswapV2Library.pairFor: the CREATE2 address of the factory's pair of the two tokens.
+    """
+    token0: address = token_a
+    token1: address = token_b
+    if convert(token_b, uint256) < convert(token_a, uint256):
+        token0 = token_b
+        token1 = token_a
+    salt: bytes32 = keccak256(concat(convert(token0, bytes20), convert(token1, bytes20)))
+    digest: bytes32 = keccak256(concat(b"\xff", convert(factory_, bytes20), salt, PAIR_INIT_CODE_HASH))
+    return convert(convert(convert(digest, uint256) & ADDRESS_MASK, uint160), address)
 
 
 @view
@@ -967,9 +1041,12 @@ def _set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_u
 @internal
 def _set_router(router_: IUniswapV2Router, weth_: address):
     assert router_.address != empty(address), "rebalancer: zero router"
+    factory_: address = staticcall router_.factory()
+    assert factory_ != empty(address), "rebalancer: zero factory"
     self.router = router_
+    self.factory = factory_
     self.weth = weth_
-    log RouterSet(router=router_.address, weth=weth_)
+    log RouterSet(router=router_.address, weth=weth_, factory=factory_)
 
 
 @internal

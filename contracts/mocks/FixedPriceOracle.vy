@@ -59,6 +59,18 @@ def price(asset: address) -> uint256:
 
 @view
 @external
+def price_pair(asset_a: address, asset_b: address) -> (uint256, uint256):
+    """
+    @notice The prices of two assets, as `price` returns them.
+    @param asset_a A token.
+    @param asset_b Another token.
+    @return Both prices, 18 decimals.
+    """
+    return self._price(asset_a), self._price(asset_b)
+
+
+@view
+@external
 def price_status(asset: address) -> (uint256, bool, uint8):
     """
     @notice The price, whether it is usable, and a reason code (0 ok, 1 failing); never reverts.

@@ -3,8 +3,9 @@
 @title ReentrantToken
 @license MIT
 @notice Test-only ERC-20 with an ERC-777-style hook: while armed, every `transfer` and `transferFrom`
-        first calls `target` with `payload` (before any balance moves), swallows the outcome and
-        records it, so a test can show what a reentrant call would have seen or done.
+        calls `target` with `payload` (before any balance moves, or with `set_hook_after` right
+        after, as a receive hook would), swallows the outcome and records it, so a test can show
+        what a reentrant call would have seen or done.
 @dev `fire` makes the same call outside any transfer: the control that proves a payload succeeds
      when nothing holds a lock. The token itself is the caller (`msg.sender`) of the callback.
 """
@@ -30,6 +31,7 @@ MAX_PAYLOAD: constant(uint256) = 1024
 target: public(address)
 payload: public(Bytes[MAX_PAYLOAD])
 armed: public(bool)
+hook_after: public(bool)
 callback_count: public(uint256)
 callback_reverted: public(bool)
 callback_result: public(Bytes[MAX_PAYLOAD])
@@ -61,6 +63,15 @@ def set_callback(target_: address, payload_: Bytes[MAX_PAYLOAD], armed_: bool):
 
 
 @external
+def set_hook_after(after_: bool):
+    """
+    @notice Moves the hook after the balance update (true) or back before it (false, the default).
+    @param after_ True to call back once the tokens have moved.
+    """
+    self.hook_after = after_
+
+
+@external
 def fire() -> bool:
     """
     @notice Makes the configured call now, outside any transfer, and records it like the hook does.
@@ -72,30 +83,36 @@ def fire() -> bool:
 @external
 def transfer(to: address, amount: uint256) -> bool:
     """
-    @notice Calls back (if armed), then moves `amount` from the caller to `to`.
+    @notice Moves `amount` from the caller to `to`, calling back before (or, with `hook_after`,
+            after) if armed.
     @param to The receiver.
     @param amount Base units to move.
     @return Always true.
     """
-    if self.armed:
+    if self.armed and not self.hook_after:
         self._callback()
     erc20._transfer(msg.sender, to, amount)
+    if self.armed and self.hook_after:
+        self._callback()
     return True
 
 
 @external
 def transferFrom(owner: address, to: address, amount: uint256) -> bool:
     """
-    @notice Calls back (if armed), then moves `amount` from `owner` to `to` against the allowance.
+    @notice Moves `amount` from `owner` to `to` against the allowance, calling back before (or,
+            with `hook_after`, after) if armed.
     @param owner Whose tokens move.
     @param to The receiver.
     @param amount Base units to move.
     @return Always true.
     """
-    if self.armed:
+    if self.armed and not self.hook_after:
         self._callback()
     erc20._spend_allowance(owner, msg.sender, amount)
     erc20._transfer(owner, to, amount)
+    if self.armed and self.hook_after:
+        self._callback()
     return True
 
 

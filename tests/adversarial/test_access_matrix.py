@@ -233,7 +233,7 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("IndexVault", "set_mint_fee"): (None, lambda c, who: (10,)),
     ("IndexVault", "set_redeem_fee"): (None, lambda c, who: (10,)),
     ("IndexVault", "set_paused"): (None, lambda c, who: (True,)),
-    ("IndexVault", "rebalance_trade"): (None, lambda c, who: (2, 10**4, 0, 1, b"")),
+    ("IndexVault", "rebalance_trade"): (None, lambda c, who: (2, 10**4, 0, 1, c["alice"])),
     ("IndexVault", "add_component"): (None, lambda c, who: (c["link"],)),
     ("IndexVault", "remove_component"): (None, lambda c, who: (2, 0)),
     ("Rebalancer", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
@@ -243,7 +243,7 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("Rebalancer", "performUpkeep"): (None, lambda c, who: (read(c["rebalancer"].checkUpkeep, b"")[1],)),
     ("Rebalancer", "on_rebalance_trade"): (
         None,
-        lambda c, who: (c["tokens"]["WBTC"], 10**4, c["tokens"]["WETH"], 1, b""),
+        lambda c, who: (c["tokens"]["WBTC"], 10**4, c["tokens"]["WETH"], 1),
     ),
     ("Rebalancer", "set_targets"): (None, lambda c, who: ([2000, 3000, 5000],)),
     ("Rebalancer", "set_drift_threshold"): (None, lambda c, who: (200,)),

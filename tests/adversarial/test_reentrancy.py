@@ -8,13 +8,21 @@ Every such call must revert on a lock (Vyper's lock reverts without a reason, so
 would show the lock missing), the same call made right after from outside must work and read the same
 value, the outer operation must move exactly what it would have moved without the hook, and the
 token's controller must gain nothing.
+
+On the trade's swap path (the vault pays the pair directly, the rebalancer's callback has the pair pay
+the vault) the hook, fired before or after its balance moves, also tries to serve itself the callback
+and to take what the vault paid into the pair (skim, sync, swap): the callback is refused by name, and
+the trade is either exactly the unhooked one or reverts whole, the vault keeping everything.
 """
 
 from __future__ import annotations
 
+import ape
 import pytest
+from eth_abi import decode
 
 from .conftest import (
+    ERROR_SELECTOR,
     MAX_UINT,
     STALENESS,
     USD,
@@ -179,3 +187,72 @@ def test_reentrant_component__hook_acts_and_reads_during_operation__every_call_l
     assert all(fired >= 1 and reverted and result == b"" for fired, reverted, result in blocked.values()), (
         blocked
     )
+
+
+def swap_path_payloads(rebalancer, pair, hook, weth, attacker):
+    """(name, target, calldata): what the hook tries on the trade's new swap path: serve itself the
+    rebalancer's callback (as if it were the vault), or take what the vault just paid into the pair
+    (skim it, sync it into the reserves, swap it out to itself)."""
+    weth_out = (10**15, 0) if int(weth.address, 16) < int(hook.address, 16) else (0, 10**15)
+    calls = [
+        ("on_rebalance_trade", rebalancer.on_rebalance_trade, (hook, WAD, weth, 1)),
+        ("pair.skim", pair.skim, (attacker,)),
+        ("pair.sync", pair.sync, ()),
+        ("pair.swap", pair.swap, (*weth_out, attacker, b"")),
+    ]
+    return [(name, m.contract.address, bytes(m.encode_input(*args))) for name, m, args in calls]
+
+
+@pytest.mark.parametrize("hook_after", [False, True], ids=["hook before transfer", "hook after transfer"])
+@pytest.mark.parametrize("phase", ["trade selling HOOK", "trade buying HOOK"])
+def test_reentrant_component__hook_hits_pair_or_callback_mid_swap__same_trade_or_none_attacker_gains_nothing(
+    hook_world, uni, tokens, manager, alice, bob, keeper, attacker, chain, adapter, phase, hook_after
+):
+    from vyndex.artifacts import uniswap_v2
+
+    vault, rebalancer, hook, basket = hook_world
+    pair = uniswap_v2("UniswapV2Pair").at(uni.factory.getPair(tokens["WETH"], hook))
+    rebalancer.set_targets(PHASES[phase], sender=manager)
+    rebalancer.start_rebalance(sender=keeper)
+    hook.set_hook_after(hook_after, sender=attacker)
+    watched = [vault, alice, bob, hook, attacker, rebalancer, pair]
+
+    snapshot = chain.snapshot()
+    operate(phase, vault, rebalancer, alice, bob, keeper, chain)
+    expected = observe(vault, basket, watched)
+    chain.restore(snapshot)
+    untouched = observe(vault, basket, watched)
+
+    outcomes = {}
+    for name, target, data in swap_path_payloads(rebalancer, pair, hook, tokens["WETH"], attacker):
+        snapshot = chain.snapshot()
+        hook.set_callback(target, data, True, sender=attacker)
+        before = usd_of(vault, adapter, basket, [attacker, hook])
+        try:
+            operate(phase, vault, rebalancer, alice, bob, keeper, chain)
+            traded = True
+        except ape.exceptions.ContractLogicError:
+            traded = False
+        after = observe(vault, basket, watched)
+        # Either the very trade the unhooked control made, or no trade at all: nothing moved.
+        assert after == (expected if traded else untouched), name
+        profit = usd_of(vault, adapter, basket, [attacker, hook]) - before
+        timing = "after" if hook_after else "before"
+        record_profit(f"reentrant token on the swap path ({phase}, {timing})", profit)
+        assert profit <= 0, name
+        hooked = (read(hook.callback_count), read(hook.callback_reverted), read(hook.callback_result))
+        outcomes[name] = (traded, *hooked)
+        chain.restore(snapshot)
+
+    # The callback is the vault's alone, whatever the trade's state: refused by name.
+    traded, fired, reverted, result = outcomes["on_rebalance_trade"]
+    assert traded and fired >= 1 and reverted, outcomes
+    assert result[:4] == ERROR_SELECTOR
+    assert decode(["string"], result[4:])[0] == "rebalancer: unexpected callback"
+    if hook_after and phase == "trade selling HOOK":
+        # The vault's payment sits in the pair when the hook runs: skimming it, syncing it into the
+        # reserves or swapping it out leaves the trade's own swap without input, and it all reverts.
+        assert [outcomes[n][0] for n in ("pair.skim", "pair.sync", "pair.swap")] == [False] * 3, outcomes
+    else:
+        # Before the transfer (or inside the locked pair) there is nothing to take: the same trade.
+        assert all(o[0] for o in outcomes.values()), outcomes

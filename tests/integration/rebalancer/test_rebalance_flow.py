@@ -244,12 +244,12 @@ def test_deviating_secondary__stops_trading_by_name(
 
 def test_vault__rebalance_trade_by_anyone_but_rebalancer__rejected(vault, attacker):
     with ape.reverts("vault: caller is not the rebalancer"):
-        vault.rebalance_trade(2, 1, 0, 1, b"", sender=attacker)
+        vault.rebalance_trade(2, 1, 0, 1, attacker, sender=attacker)
 
 
 def test_callback__called_outside_a_trade__rejected(rebalancer, tokens, attacker):
     with ape.reverts("rebalancer: unexpected callback"):
-        rebalancer.on_rebalance_trade(tokens["WBTC"], 1, tokens["WETH"], 1, b"", sender=attacker)
+        rebalancer.on_rebalance_trade(tokens["WBTC"], 1, tokens["WETH"], 1, sender=attacker)
 
 
 def test_keepers__stranger_rejected_until_trading_opened(rebalancer, owner, manager, stranger, chain):

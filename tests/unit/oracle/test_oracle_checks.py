@@ -307,3 +307,37 @@ def test_reason__every_code__matches_the_revert_string(priced):
     for code, reason in REASONS.items():
         assert priced.reason(code) == reason
     assert priced.reason(12) == "oracle: unknown code"
+
+
+# ---------------------------------------------------------------------------------------------
+# Two prices in one call (what one rebalance trade reads)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_price_pair__both_fresh__each_exactly_what_price_returns(
+    priced, weth, create_token, create_feed, owner
+):
+    btc = create_token(8, "Wrapped BTC", "WBTC")
+    priced.set_feed(btc, create_feed(8, 30_000 * 10**8, "BTC / USD"), HOUR, sender=owner)
+    assert (
+        priced.price_pair(weth, btc)
+        == (priced.price(weth), priced.price(btc))
+        == (ETH_PRICE, 30_000 * 10**18)
+    )
+    assert priced.price_pair(btc, weth) == (30_000 * 10**18, ETH_PRICE)
+
+
+def test_price_pair__either_fails__reverts_with_its_named_reason(
+    priced, weth, eth_feed, create_token, create_feed, owner, set_round, warp, oracle_clock
+):
+    btc = create_token(8, "Wrapped BTC", "WBTC")
+    btc_feed = create_feed(8, 30_000 * 10**8, "BTC / USD")
+    priced.set_feed(btc, btc_feed, 2 * HOUR, sender=owner)
+    set_round(eth_feed, ETH_ANSWER, oracle_clock - HOUR - 1)  # WETH one second stale
+    set_round(btc_feed, 30_000 * 10**8, oracle_clock)
+    warp(oracle_clock)
+    for pair in ((weth, btc), (btc, weth)):
+        with ape.reverts(REASONS[STALE]):
+            priced.price_pair(*pair, skip_trace=True)
+    with ape.reverts(REASONS[UNKNOWN_ASSET]):
+        priced.price_pair(btc, owner, skip_trace=True)

@@ -39,7 +39,7 @@ def setter_cases(vault, carol, spare_component):
         (vault.set_paused, [True], {"guardian", "owner"}, NOT_GUARDIAN),
         (vault.add_component, [spare_component], set(), NOT_REBALANCER),
         (vault.remove_component, [0, 0], set(), NOT_REBALANCER),
-        (vault.rebalance_trade, [0, 1, 1, 1, b""], set(), NOT_REBALANCER),
+        (vault.rebalance_trade, [0, 1, 1, 1, carol], set(), NOT_REBALANCER),
     ]
 
 
@@ -143,14 +143,16 @@ def test_rebalancer_functions__rebalancer_caller__passes_the_access_check(
     vault = stocked
     vault.set_rebalancer(keeper, sender=owner)
     # An EOA rebalancer gets past the role check and stops at the next named guard.
+    with ape.reverts("vault: zero recipient"):
+        vault.rebalance_trade(0, 1, 1, 1, ape.utils.ZERO_ADDRESS, sender=keeper)
     with ape.reverts("vault: empty vault"):
-        vault.rebalance_trade(0, 1, 1, 1, b"", sender=keeper)
+        vault.rebalance_trade(0, 1, 1, 1, keeper, sender=keeper)
     vault.mint(WAD, alice, any_bounds, sender=alice)
     with ape.reverts("vault: component not sold down"):
         vault.remove_component(0, 0, sender=keeper)
     vault.set_paused(True, sender=owner)
     with ape.reverts("vault: rebalancing paused"):
-        vault.rebalance_trade(0, 1, 1, 1, b"", sender=keeper)
+        vault.rebalance_trade(0, 1, 1, 1, keeper, sender=keeper)
     receipt = vault.add_component(spare_component, sender=keeper)
     assert vault.component_count() == 4
     assert [log.token for log in receipt.decode_logs(vault.ComponentAdded)] == [spare_component.address]
