@@ -61,16 +61,20 @@ class ApeKeeperChain:
         )
 
     def _plan_unfinished(self, feeds: list[FeedHealth]) -> bool:
-        """Whether some component is still a minimum trade or more away from its plan's target."""
+        """Whether the plan still has a trade: some component a minimum trade or more above its
+        target and another as far below it (the rebalancer's own rule: a residue on one side
+        only, left by pool fees, ends the plan)."""
         h = self.handle
         _tokens, stored, supply, scale = h.vault.basket_state()
         targets = h.rebalancer.target_units()
         minimum = int(h.rebalancer.min_trade_usd())
+        excess = deficit = False
         for s, t, f, dec in zip(stored, targets, feeds, h.decimals, strict=True):
             gap = int(supply) * abs(int(s) - int(t)) * int(scale) // 10**36
             if gap * f.price // 10**dec >= minimum:
-                return True
-        return False
+                excess = excess or int(s) > int(t)
+                deficit = deficit or int(s) < int(t)
+        return excess and deficit
 
     def perform(self, upkeep: Upkeep) -> Performed:
         h = self.handle

@@ -288,3 +288,35 @@ def test_classify__ape_revert__carries_the_reason():
 
     kind, why = classify(ContractLogicError("rebalancer: drift within threshold"))
     assert kind is ErrorKind.REVERT and why == "rebalancer: drift within threshold"
+
+
+# ---------------------------------------------------------------------------------------------
+# When a plan still has a trade (the rebalancer's rule, mirrored for the cooldown hint)
+# ---------------------------------------------------------------------------------------------
+
+
+def _plan_world(stored: list[int], targets: list[int]) -> ApeKeeperChain:
+    """A handle whose basket reads are fixed numbers: supply 1, scale 1e36, so a unit gap is a
+    base-unit gap; two 18-decimal components at $1."""
+    from types import SimpleNamespace
+
+    handle = SimpleNamespace(
+        vault=SimpleNamespace(basket_state=lambda: ([], stored, 1, 10**36)),
+        rebalancer=SimpleNamespace(target_units=lambda: targets, min_trade_usd=lambda: 10 * 10**18),
+        decimals=[18, 18],
+    )
+    return ApeKeeperChain(handle, account=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("stored", "targets", "unfinished"),
+    [
+        ([130 * 10**18, 70 * 10**18], [100 * 10**18, 100 * 10**18], True),  # $30 to sell, $30 to buy
+        ([100 * 10**18, 70 * 10**18], [100 * 10**18, 100 * 10**18], False),  # fees' residue: buy only
+        ([130 * 10**18, 100 * 10**18], [100 * 10**18, 100 * 10**18], False),  # sell only
+        ([105 * 10**18, 95 * 10**18], [100 * 10**18, 100 * 10**18], False),  # both under the $10 minimum
+    ],
+)
+def test_plan_unfinished__needs_an_excess_and_a_deficit_each_a_minimum_trade(stored, targets, unfinished):
+    feeds = [FeedHealth(symbol=s, usable=True, code=0, price=10**18) for s in ("A", "B")]
+    assert _plan_world(stored, targets)._plan_unfinished(feeds) is unfinished
