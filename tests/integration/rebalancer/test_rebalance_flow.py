@@ -384,3 +384,32 @@ def test_plan__finished_but_for_a_one_sided_residue__new_drift_starts_a_new_plan
     rebalancer.performUpkeep(data, sender=keeper)
     assert any(r.events.filter(rebalancer.Trade) for r in run_keeper(rebalancer, keeper, chain))
     assert rebalancer.drift_bps() <= THRESHOLD_BPS
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stored units are whole base units per share, so a small trade of an 8-decimal token "
+    "can lose more than the slippage bound to unit rounding (found by make fuzz; issue #7)",
+)
+def test_trade__small_wbtc_tail__accounted_loss_within_the_slippage_bound(
+    vault, rebalancer, adapter, manager, keeper, chain
+):
+    # From equal weights to 32.33 / 33.31 / 34.36%: a ~$600 WETH -> WBTC trade, then a ~$14
+    # USDC -> WBTC tail that loses $0.167 of accounted value (1.2%) against an allowance of 1%:
+    # the WBTC unit moves in whole satoshis per share, 1,000 sat (~$0.30) with 1,000 shares.
+    rebalancer.set_targets([3233, 3331, 3436], sender=manager)
+    worst = 0
+    for _ in range(10):
+        needed, data = rebalancer.checkUpkeep(b"")
+        if not needed:
+            chain.pending_timestamp += COOLDOWN + 1
+            chain.mine()
+            if not rebalancer.checkUpkeep(b"")[0]:
+                break
+            continue
+        before = holdings_value(vault, adapter)
+        receipt = rebalancer.performUpkeep(data, sender=keeper)
+        traded = sum(adapter.value(e.sell, e.amount_in) for e in receipt.events.filter(vault.RebalanceTrade))
+        excess = before - holdings_value(vault, adapter) - traded * SLIPPAGE_BPS // 10_000
+        worst = max(worst, excess)
+    assert worst <= USD // 1_000, worst / USD
