@@ -68,6 +68,8 @@ class Arbitrage:
     profit_usd: float
     price_before: float  # pool price, USD per index token
     price_after: float
+    band_low: float  # the fee band, USD per index token
+    band_high: float
 
 
 Funder = Callable[[ContractInstance, int, AccountAPI], None]
@@ -129,40 +131,34 @@ class IndexPool:
         at `prices_usd` (the components, basket order) and `weth_usd`."""
         mint_fee = int(self.vault.mint_fee_bps())
         redeem_fee = int(self.vault.redeem_fee_bps())
-        nav_weth = nav_usd / weth_usd
-        low, high = band(nav_weth, mint_fee, redeem_fee)
-        before = self.price_weth()
+        low, high = band(nav_usd / weth_usd, mint_fee, redeem_fee)
         r_index, r_weth = self.reserves()
-        tokens = [erc20(a) for a in self.vault.components()[0]]
-        if before > high:
+        before = r_weth / r_index
+        action, shares, profit = "none", 0, 0.0
+        if before > high and (shares := amount_in_to_reach(r_index, r_weth, _fraction(high))):
             # Mint and sell: index in, WETH out, until the spot falls to the band's top.
-            shares = amount_in_to_reach(r_index, r_weth, _fraction(high))
-            if shares == 0:
-                return Arbitrage("none", 0, 0.0, before * weth_usd, before * weth_usd)
+            action = "mint-and-sell"
             need = [int(a) for a in self.vault.preview_mint(shares)]
-            for token, amount in zip(tokens, need, strict=True):
+            for address, amount in zip(self.vault.components()[0], need, strict=True):
+                token = erc20(address)
                 fund(token, amount, trader)
                 if int(token.allowance(trader.address, self.vault.address)) < amount:
                     token.approve(self.vault.address, MAX_UINT256, sender=trader)
             self.vault.mint(shares, trader.address, need, sender=trader)
             got = self.swap(True, shares, trader)
-            cost = _value(need, prices_usd, decimals)
-            profit = got / 10**18 * weth_usd - cost
-            return Arbitrage("mint-and-sell", shares, profit, before * weth_usd, self.price_weth() * weth_usd)
-        if before < low:
+            profit = got / 10**18 * weth_usd - _value(need, prices_usd, decimals)
+        elif before < low and (weth_in := amount_in_to_reach(r_weth, r_index, 1 / _fraction(low))):
             # Buy and redeem: WETH in, index out, until the spot rises to the band's bottom.
-            weth_in = amount_in_to_reach(r_weth, r_index, 1 / _fraction(low))
-            if weth_in == 0:
-                return Arbitrage("none", 0, 0.0, before * weth_usd, before * weth_usd)
+            action = "buy-and-redeem"
             self.uni.weth.deposit(sender=trader, value=weth_in)
             shares = self.swap(False, weth_in, trader)
             out = [int(a) for a in self.vault.preview_redeem(shares)]
             self.vault.redeem(shares, trader.address, out, sender=trader)
             profit = _value(out, prices_usd, decimals) - weth_in / 10**18 * weth_usd
-            return Arbitrage(
-                "buy-and-redeem", shares, profit, before * weth_usd, self.price_weth() * weth_usd
-            )
-        return Arbitrage("none", 0, 0.0, before * weth_usd, before * weth_usd)
+        after = self.price_weth() if action != "none" else before
+        return Arbitrage(
+            action, shares, profit, before * weth_usd, after * weth_usd, low * weth_usd, high * weth_usd
+        )
 
 
 def _fraction(x: float) -> Fraction:

@@ -304,21 +304,40 @@ def build_config(
         config = SimConfig(scenario=standard(days=days, seed=seed), method=method, cap=cap_f, floor=floor_f)
         config = replace(config, review_days=review_days)
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
-        Simulation(config, actors=None, dry=True)._method_targets(0)
+        method_targets(config, generate(config.scenario), 0)
     except (ProposalError, ScenarioError) as exc:
         raise SimulationError(str(exc)) from None
     return config
 
 
+def method_targets(
+    config: SimConfig, path: PricePath, day: int, depth_usd: Callable[[str], float] | None = None
+) -> list[int]:
+    """The targets `config.method` gives on `day`: market caps from the day's prices, inverse
+    volatility from the trailing window, liquidity from `depth_usd(symbol)` (the pools on chain;
+    on day 0, or without it, every pool at its seeded depth)."""
+    s = config.scenario
+    inputs: dict[str, Any] = {}
+    if config.method == "market_cap":
+        inputs = {sym: CIRCULATING[sym] * float(path.prices[day][i]) for i, sym in enumerate(s.symbols)}
+    elif config.method == "inverse_volatility":
+        window = path.trailing(day, s.history_days)
+        inputs = {sym: [float(p) for p in window[:, i]] for i, sym in enumerate(s.symbols)}
+    elif config.method == "liquidity":
+        if day == 0 or depth_usd is None:
+            inputs = dict.fromkeys(s.symbols, float(config.pool_usd))
+        else:
+            inputs = {sym: depth_usd(sym) for sym in s.symbols}
+    return list(compute(config.method, list(s.symbols), inputs, config.cap, config.floor).weights_bps)
+
+
 class Simulation:
     """One run; `run()` drives it. Split into steps so tests can drive a few days by hand."""
 
-    def __init__(self, config: SimConfig, actors: Actors | None = None, dry: bool = False) -> None:
-        """`dry`: the price path only, no accounts touched (for checking a config)."""
+    def __init__(self, config: SimConfig, actors: Actors | None = None) -> None:
         self.config = config
         self.path: PricePath = generate(config.scenario)
-        if not dry:
-            self.actors = actors or Actors.from_test_accounts()
+        self.actors = actors or Actors.from_test_accounts()
         self.rng = np.random.default_rng(config.scenario.seed + 1)
         self.result = SimResult(config=config, symbols=config.scenario.symbols)
         self.market: Market
@@ -379,6 +398,7 @@ class Simulation:
         self.day0 = int(chain.blocks.head.timestamp)
         nav, weights = self._valuation(0)
         self.ideal = nav
+        low, high = band(1.0, c.mint_fee_bps, c.redeem_fee_bps)
         self.result.records.append(
             DayRecord(
                 day=0,
@@ -394,8 +414,8 @@ class Simulation:
                 supply=self._supply(),
                 pool_before=self.pool.price_weth() * self._price("WETH", 0),
                 pool_after=self.pool.price_weth() * self._price("WETH", 0),
-                band_low=band(1.0, c.mint_fee_bps, c.redeem_fee_bps)[0],
-                band_high=band(1.0, c.mint_fee_bps, c.redeem_fee_bps)[1],
+                band_low=low,
+                band_high=high,
             )
         )
 
@@ -479,22 +499,7 @@ class Simulation:
                 )
 
     def _method_targets(self, day: int) -> list[int]:
-        c, s = self.config, self.config.scenario
-        inputs: dict[str, Any] = {}
-        if c.method == "market_cap":
-            inputs = {
-                sym: CIRCULATING[sym] * float(self.path.prices[day][i]) for i, sym in enumerate(s.symbols)
-            }
-        elif c.method == "inverse_volatility":
-            window = self.path.trailing(day, s.history_days)
-            inputs = {sym: [float(p) for p in window[:, i]] for i, sym in enumerate(s.symbols)}
-        elif c.method == "liquidity":
-            if day == 0:
-                inputs = dict.fromkeys(s.symbols, float(c.pool_usd))
-            else:
-                inputs = {sym: self._pool_depth_usd(sym, day) for sym in s.symbols}
-        proposal = compute(c.method, list(s.symbols), inputs, c.cap, c.floor)
-        return list(proposal.weights_bps)
+        return method_targets(self.config, self.path, day, lambda sym: self._pool_depth_usd(sym, day))
 
     def _pool_depth_usd(self, symbol: str, day: int) -> float:
         """Both sides of the asset's WETH pool in USD (WETH's depth: the sum over its pools)."""
@@ -561,9 +566,6 @@ class Simulation:
                 amount = min(int(size_usd / weth_usd * USD), int(self.market.weth.balanceOf(a.noise.address)))
             if amount > 0:
                 self.pool.swap(sell_index, amount, a.noise)
-        record.pool_before = self.pool.price_weth() * weth_usd
-        low, high = band(1.0, int(vault.mint_fee_bps()), int(vault.redeem_fee_bps()))
-        record.band_low, record.band_high = low, high
         done = self.pool.arbitrage(
             a.arbitrageur,
             nav,
@@ -573,7 +575,8 @@ class Simulation:
             self._fund,
         )
         record.arb, record.arb_profit_usd = done.action, done.profit_usd
-        record.pool_after = self.pool.price_weth() * weth_usd
+        record.pool_before, record.pool_after = done.price_before, done.price_after
+        record.band_low, record.band_high = done.band_low / nav, done.band_high / nav
 
     def _mint(self, who: AccountAPI, shares: int) -> None:
         vault = self.handle.vault

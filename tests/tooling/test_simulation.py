@@ -21,12 +21,13 @@ import pytest
 
 from vyndex import tracking
 from vyndex.keeper import Outcome
-from vyndex.scenario import STANDARD_SYMBOLS, Crash, Depeg, Outage, standard
+from vyndex.scenario import STANDARD_SYMBOLS, Crash, Depeg, Outage, generate, standard
 from vyndex.simulation import (
     SimConfig,
     Simulation,
     SimulationError,
     build_config,
+    method_targets,
     temporary_books,
     write_outputs,
 )
@@ -186,12 +187,12 @@ def test_simulate_script__bad_input__named_error_and_nothing_written(tmp_path):
     ],
 )
 def test_review_targets__day_zero__each_method_from_its_inputs(method, expected):
-    sim = Simulation(build_config(days=10, method=method), dry=True)
-    assert sim._method_targets(0) == expected
+    config = build_config(days=10, method=method)
+    assert method_targets(config, generate(config.scenario), 0) == expected
 
 
 def test_review_targets__inverse_volatility__the_stablecoin_capped_and_the_wildest_lowest():
-    sim = Simulation(build_config(days=10, method="inverse_volatility"), dry=True)
-    w = dict(zip(STANDARD_SYMBOLS, sim._method_targets(0), strict=True))
+    config = build_config(days=10, method="inverse_volatility")
+    w = dict(zip(STANDARD_SYMBOLS, method_targets(config, generate(config.scenario), 0), strict=True))
     assert w["USDC"] == 4000 and sum(w.values()) == 10_000
     assert min(w, key=w.get) in ("LINK", "UNI")  # the two most volatile assets
