@@ -12,12 +12,15 @@
 
 @dev    ACCOUNTING. Units are stored, never derived from `balanceOf(self)`: a donation, a
         positive rebase or a flash loan cannot move what a share is worth or what the next
-        minter pays (the Indexed Finance 2021 lesson). The stored unit of a component is
+        minter pays (the Indexed Finance 2021 lesson). A stored unit is an 18-decimal amount
+        of the component per 1e18 shares, whatever the token's decimals (`one` = 10**(18 -
+        decimals)), so a trade moves it by a fraction of a base unit per share and rounding
+        costs a rebalance nothing measurable even for a 0- or 8-decimal token. It is
         multiplied by one global `scale` (1e18 at deployment) that the streaming management
         fee shrinks; accruing the fee is then one storage write, not one per component.
-            real unit (base units per 1e18 shares) = stored_unit * scale / 1e18
-            mint pays     ceil(shares * stored_unit * scale / 1e36)   (vault's favour)
-            redeem pays  floor(shares * stored_unit * scale / 1e36)   (vault's favour)
+            real unit (base units per 1e18 shares) = stored_unit * scale / (1e18 * one)
+            mint pays     ceil(shares * stored_unit * scale / (1e36 * one))   (vault's favour)
+            redeem pays  floor(shares * stored_unit * scale / (1e36 * one))   (vault's favour)
         so for every component, balance >= total_supply * real unit / 1e18 (solvency), and no
         sequence of mints and redeems returns more than was put in.
 
@@ -40,7 +43,7 @@
         half-updated `totalSupply`, `total_value` or `nav_per_share`.
 
         GAS. The hot state (scale, fee rates, accrual time, component count, pause flag) is one
-        packed slot, and each component is one packed slot (address | stored unit).
+        packed slot, and each component is one packed slot (address | 18 - decimals | stored unit).
 """
 
 from ethereum.ercs import IERC20
@@ -96,12 +99,18 @@ MAX_REDEEM_FEE_BPS: public(constant(uint256)) = 500  # 5%
 # One accrual never takes more than half the supply's value, however long the vault slept.
 MAX_ACCRUAL_FRACTION: constant(uint256) = WAD // 2
 
-# A stored unit fits in 96 bits (7.9e28 base units per index token); supply stays below 2**96
-# (79 billion whole index tokens), so shares * unit * scale never overflows 256 bits.
-MAX_UNIT: public(constant(uint256)) = 2**96 - 1
+# A stored unit fits in 91 bits (2.4e27: 2.4 billion whole tokens of a component per index
+# token); supply stays below 2**96 (79 billion whole index tokens), so shares * stored unit *
+# scale (< 2**60) never overflows 256 bits.
+MAX_STORED_UNIT: public(constant(uint256)) = 2**91 - 1
 MAX_SUPPLY: public(constant(uint256)) = 2**96
 
 ADDRESS_MASK: constant(uint256) = 2**160 - 1
+# Layout of a `_basket` slot.
+GAP_SHIFT: constant(uint256) = 160  # bits 160..164  18 - the token's decimals
+GAP_MASK: constant(uint256) = 2**5 - 1
+UNIT_SHIFT: constant(uint256) = 165  # bits 165..255  stored unit (18-decimal amount per share)
+TOKEN_AND_GAP_MASK: constant(uint256) = 2**165 - 1
 
 # Layout of the packed `_state` slot.
 SCALE_MASK: constant(uint256) = 2**64 - 1  # bits 0..63     scale (<= 1e18)
@@ -132,7 +141,7 @@ struct State:
 
 
 _state: uint256
-# Component i: token address in bits 0..159, stored unit in bits 160..255.
+# Component i: token address, 18 - its decimals and its stored unit (layout above).
 _basket: uint256[MAX_COMPONENTS]
 
 manager: public(address)
@@ -227,11 +236,12 @@ def __init__(
     """
     @notice Creates an index token over `tokens`, each share backed by `units` of each.
     @dev The deployer becomes the owner. Units are base units of each token per 1e18 shares
-         and are what the first mint of the empty vault pays.
+         and are what the first mint of the empty vault pays; each is stored as an 18-decimal
+         amount, so it may be at most MAX_STORED_UNIT / 10**(18 - decimals).
     @param name_ The index token's name (EIP-712 domain name too).
     @param symbol_ The index token's symbol.
     @param tokens The basket's components, 1 to 32, distinct, each with 0 to 18 decimals.
-    @param units Base units of each component per whole index token, 1 to 2**96 - 1.
+    @param units Base units of each component per whole index token, at least 1.
     @param manager_ The manager (fee rates).
     @param guardian_ The guardian (pauses minting and rebalancing).
     @param fee_recipient_ Receives every fee, in index tokens.
@@ -248,10 +258,10 @@ def __init__(
 
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
         token: address = tokens[i]
-        self._check_new_component(token, i)
+        gap: uint256 = self._check_new_component(token, i)
         assert units[i] > 0, "vault: zero unit"
-        assert units[i] <= MAX_UNIT, "vault: unit too large"
-        self._basket[i] = self._pack_component(token, units[i])
+        assert units[i] <= MAX_STORED_UNIT // pow_mod256(10, gap), "vault: unit too large"
+        self._basket[i] = self._pack_component(token, gap, units[i] * pow_mod256(10, gap))
         log ComponentAdded(token=token)
 
     self._store(
@@ -312,7 +322,7 @@ def mint(
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
         packed: uint256 = self._basket[i]
         token: address = self._token_of(packed)
-        amount: uint256 = self._amount(gross, packed >> 160, st.scale, True)
+        amount: uint256 = self._amount(gross, packed, st.scale, True)
         assert amount <= max_amounts_in[i], "vault: max amount in exceeded"
         if amount > 0:
             self._pull(token, msg.sender, amount)
@@ -404,14 +414,16 @@ def rebalance_trade(
     sell: address = self._token_of(sell_packed)
     buy: address = self._token_of(buy_packed)
     # The vault's accounted holdings of the sold component bound the trade.
-    sell_unit: uint256 = sell_packed >> 160
-    assert amount_in <= self._amount(supply, sell_unit, st.scale, False), "vault: sell exceeds holdings"
+    assert amount_in <= self._amount(supply, sell_packed, st.scale, False), "vault: sell exceeds holdings"
 
-    # Effects: units first. Selling x lowers the stored unit by ceil(x * 1e36 / (supply * scale)).
+    # Effects: units first. Selling x lowers the stored unit by ceil(x * one * 1e36 / (supply *
+    # scale)); x * one is at most the 18-decimal holdings (< 2**127), so nothing overflows.
     denominator: uint256 = supply * st.scale
-    sell_delta: uint256 = (amount_in * WAD * WAD + denominator - 1) // denominator
+    sell_one: uint256 = self._one_of(sell_packed)
+    sell_unit: uint256 = sell_packed >> UNIT_SHIFT
+    sell_delta: uint256 = (amount_in * sell_one * WAD * WAD + denominator - 1) // denominator
     new_sell_unit: uint256 = sell_unit - min(sell_unit, sell_delta)
-    self._basket[sell_index] = self._pack_component(sell, new_sell_unit)
+    self._basket[sell_index] = self._with_unit(sell_packed, new_sell_unit)
 
     # Interactions: release, call back, verify.
     buy_before: uint256 = staticcall IERC20(buy).balanceOf(self)
@@ -420,18 +432,19 @@ def rebalance_trade(
     received: uint256 = staticcall IERC20(buy).balanceOf(self) - buy_before
     assert received >= min_amount_out, "vault: trade returned too little"
 
-    # Buying y raises the stored unit by floor(y * 1e36 / (supply * scale)).
-    new_buy_unit: uint256 = (buy_packed >> 160) + received * WAD * WAD // denominator
-    assert new_buy_unit <= MAX_UNIT, "vault: unit too large"
-    self._basket[buy_index] = self._pack_component(buy, new_buy_unit)
+    # Buying y raises the stored unit by floor(y * one * 1e36 / (supply * scale)).
+    buy_one: uint256 = self._one_of(buy_packed)
+    new_buy_unit: uint256 = (buy_packed >> UNIT_SHIFT) + received * buy_one * WAD * WAD // denominator
+    assert new_buy_unit <= MAX_STORED_UNIT, "vault: unit too large"
+    self._basket[buy_index] = self._with_unit(buy_packed, new_buy_unit)
 
     log RebalanceTrade(
         sell=sell,
         buy=buy,
         amount_in=amount_in,
         amount_out=received,
-        sell_unit=new_sell_unit * st.scale // WAD,
-        buy_unit=new_buy_unit * st.scale // WAD,
+        sell_unit=new_sell_unit * st.scale // (WAD * sell_one),
+        buy_unit=new_buy_unit * st.scale // (WAD * buy_one),
     )
     return received
 
@@ -448,8 +461,8 @@ def add_component(token: address):
     assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
     st: State = self._load()
     assert st.count < MAX_COMPONENTS, "vault: basket full"
-    self._check_new_component(token, st.count)
-    self._basket[st.count] = self._pack_component(token, 0)
+    gap: uint256 = self._check_new_component(token, st.count)
+    self._basket[st.count] = self._pack_component(token, gap, 0)
     st.count += 1
     self._store(st)
     log ComponentAdded(token=token)
@@ -469,7 +482,7 @@ def remove_component(index: uint256, max_dust: uint256):
     assert index < st.count, "vault: component index out of range"
     assert st.count > 1, "vault: cannot remove the last component"
     packed: uint256 = self._basket[index]
-    dust: uint256 = self._amount(erc20.totalSupply, packed >> 160, st.scale, False)
+    dust: uint256 = self._amount(erc20.totalSupply, packed, st.scale, False)
     assert dust <= max_dust, "vault: component not sold down"
     for i: uint256 in range(index, st.count - 1, bound=MAX_COMPONENTS):
         self._basket[i] = self._basket[i + 1]
@@ -657,7 +670,7 @@ def components() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_CO
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
         packed: uint256 = self._basket[i]
         tokens.append(self._token_of(packed))
-        units.append((packed >> 160) * scale // WAD)
+        units.append((packed >> UNIT_SHIFT) * scale // (WAD * self._one_of(packed)))
     return tokens, units
 
 
@@ -732,9 +745,10 @@ def nav_per_share() -> uint256:
     nav: uint256 = 0
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
         packed: uint256 = self._basket[i]
-        unit: uint256 = (packed >> 160) * scale // WAD
+        # The 18-decimal unit times the USD price per whole token: no base-unit rounding.
+        unit: uint256 = (packed >> UNIT_SHIFT) * scale // WAD
         if unit > 0:
-            nav += staticcall oracle_.value(self._token_of(packed), unit)
+            nav += unit * staticcall oracle_.price(self._token_of(packed)) // WAD
     return nav
 
 
@@ -825,7 +839,9 @@ def basket_state() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_
     """
     @notice The raw basket as the next state-changing call will see it (management fee accrued):
             components, stored units, total supply and scale, for the rebalancer's planning.
-    @dev Accounted holdings of component i = supply * stored_units[i] * scale / 1e36.
+    @dev A stored unit is an 18-decimal amount per 1e18 shares, whatever the token's decimals:
+         accounted holdings of component i = supply * stored_units[i] * scale / 1e36, in
+         18-decimal amounts (divide by 10**(18 - decimals) for base units).
     @return Component addresses, stored units, total supply, scale (WAD).
     """
     st: State = self._load()
@@ -837,7 +853,7 @@ def basket_state() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
         packed: uint256 = self._basket[i]
         tokens.append(self._token_of(packed))
-        stored.append(packed >> 160)
+        stored.append(packed >> UNIT_SHIFT)
     return tokens, stored, erc20.totalSupply + pending, scale
 
 
@@ -849,7 +865,8 @@ def pair_state(sell_index: uint256, buy_index: uint256) -> (address, uint256, ad
             rebalancer needs to size one trade, in one cheap call.
     @param sell_index Index of the first component.
     @param buy_index Index of the second component.
-    @return First token, its stored unit, second token, its stored unit, total supply, scale.
+    @return First token, its stored unit, second token, its stored unit (18-decimal amounts per
+            1e18 shares, as in `basket_state`), total supply, scale.
     """
     st: State = self._load()
     assert sell_index < st.count and buy_index < st.count, "vault: component index out of range"
@@ -860,9 +877,9 @@ def pair_state(sell_index: uint256, buy_index: uint256) -> (address, uint256, ad
     buy_packed: uint256 = self._basket[buy_index]
     return (
         self._token_of(sell_packed),
-        sell_packed >> 160,
+        sell_packed >> UNIT_SHIFT,
         self._token_of(buy_packed),
-        buy_packed >> 160,
+        buy_packed >> UNIT_SHIFT,
         erc20.totalSupply + pending,
         scale,
     )
@@ -904,14 +921,14 @@ def _redeem(
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
         packed: uint256 = self._basket[i]
         token: address = self._token_of(packed)
-        unit: uint256 = packed >> 160
-        amount: uint256 = self._amount(net, unit, st.scale, False)
+        amount: uint256 = self._amount(net, packed, st.scale, False)
         assert amount >= min_amounts_out[i], "vault: min amount out not met"
         amounts.append(amount)
         if skip_mask & (1 << i) != 0:
             # Credit the forfeited amount to the remaining holders: unit * supply / remaining.
             if remaining > 0:
-                self._basket[i] = self._pack_component(token, min(unit * supply // remaining, MAX_UNIT))
+                credited: uint256 = (packed >> UNIT_SHIFT) * supply // remaining
+                self._basket[i] = self._with_unit(packed, min(credited, MAX_STORED_UNIT))
         elif amount > 0:
             self._push(token, receiver, amount)
 
@@ -977,7 +994,7 @@ def _total_value() -> uint256:
     total: uint256 = 0
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
         packed: uint256 = self._basket[i]
-        held: uint256 = self._amount(supply, packed >> 160, scale, False)
+        held: uint256 = self._amount(supply, packed, scale, False)
         if held > 0:
             total += staticcall oracle_.value(self._token_of(packed), held)
     return total
@@ -990,21 +1007,23 @@ def _amounts(
 ) -> DynArray[uint256, MAX_COMPONENTS]:
     amounts: DynArray[uint256, MAX_COMPONENTS] = []
     for i: uint256 in range(count, bound=MAX_COMPONENTS):
-        amounts.append(self._amount(shares, self._basket[i] >> 160, scale, roundup))
+        amounts.append(self._amount(shares, self._basket[i], scale, roundup))
     return amounts
 
 
 @pure
 @internal
-def _amount(shares: uint256, stored_unit: uint256, scale: uint256, roundup: bool) -> uint256:
+def _amount(shares: uint256, packed: uint256, scale: uint256, roundup: bool) -> uint256:
     """
-    @dev shares * stored_unit * scale / 1e36, rounded up or down. shares <= 2**96,
-         stored_unit < 2**96 and scale <= 1e18 < 2**60 keep the product below 2**252.
+    @dev Base units owed on `shares` of the component in `packed`: shares * stored unit * scale
+         / (1e36 * one), rounded up or down. shares <= 2**96, stored unit < 2**91 and
+         scale <= 1e18 < 2**60 keep the product below 2**247.
     """
-    product: uint256 = shares * stored_unit * scale
+    product: uint256 = shares * (packed >> UNIT_SHIFT) * scale
+    divisor: uint256 = WAD * WAD * self._one_of(packed)
     if roundup:
-        return (product + WAD * WAD - 1) // (WAD * WAD)
-    return product // (WAD * WAD)
+        return (product + divisor - 1) // divisor
+    return product // divisor
 
 
 @pure
@@ -1030,13 +1049,18 @@ def _push(token: address, receiver: address, amount: uint256):
 
 
 @internal
-def _check_new_component(token: address, count: uint256):
+def _check_new_component(token: address, count: uint256) -> uint256:
+    """
+    @dev Checks a new component and returns 18 - its decimals.
+    """
     assert token != empty(address), "vault: zero component"
     assert token != self, "vault: component is the index itself"
     assert token.is_contract, "vault: component has no code"
     for j: uint256 in range(count, bound=MAX_COMPONENTS):
         assert self._token_of(self._basket[j]) != token, "vault: duplicate component"
-    assert staticcall IERC20Detailed(token).decimals() <= 18, "vault: decimals over 18"
+    decimals: uint8 = staticcall IERC20Detailed(token).decimals()
+    assert decimals <= 18, "vault: decimals over 18"
+    return 18 - convert(decimals, uint256)
 
 
 @view
@@ -1062,8 +1086,21 @@ def _token_of(packed: uint256) -> address:
 
 @pure
 @internal
-def _pack_component(token: address, stored_unit: uint256) -> uint256:
-    return convert(token, uint256) | (stored_unit << 160)
+def _pack_component(token: address, gap: uint256, stored_unit: uint256) -> uint256:
+    return convert(token, uint256) | (gap << GAP_SHIFT) | (stored_unit << UNIT_SHIFT)
+
+
+@pure
+@internal
+def _with_unit(packed: uint256, stored_unit: uint256) -> uint256:
+    return (packed & TOKEN_AND_GAP_MASK) | (stored_unit << UNIT_SHIFT)
+
+
+@pure
+@internal
+def _one_of(packed: uint256) -> uint256:
+    # 10**(18 - decimals): one base unit of the component in 18-decimal amounts.
+    return pow_mod256(10, (packed >> GAP_SHIFT) & GAP_MASK)
 
 
 @view

@@ -675,10 +675,10 @@ def _start():
     values: DynArray[uint256, MAX_COMPONENTS] = []
     total: uint256 = 0
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        c: Component = self._unpack(self._components[i])
         p: uint256 = staticcall self.oracle.price(tokens[i])
         prices.append(p)
-        v: uint256 = stored[i] * p // 10**c.decimals
+        # Stored units are 18-decimal amounts, whatever the token's decimals.
+        v: uint256 = stored[i] * p // WAD
         values.append(v)
         total += v
     assert self._targets_set(len(tokens)), "rebalancer: targets not set"
@@ -688,11 +688,11 @@ def _start():
     # A plan no trade can act on would only be re-made every block.
     assert self._drift_usd(drift, total, supply, scale) >= self._min_trade_usd(), "rebalancer: drift below minimum trade"
 
-    # Target stored unit i = basket value (per stored unit) * weight_i / price_i, in base units.
+    # Target stored unit i = basket value (per stored unit) * weight_i / price_i, 18 decimals.
     targets: DynArray[uint256, MAX_COMPONENTS] = []
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
         c: Component = self._unpack(self._components[i])
-        c.target_unit = total * c.target_bps * 10**c.decimals // (BPS * prices[i])
+        c.target_unit = total * c.target_bps * WAD // (BPS * prices[i])
         self._components[i] = self._pack(c)
         targets.append(c.target_unit)
     cfg.rebalance_started = block.timestamp
@@ -743,9 +743,10 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
     sell_one: uint256 = 10**s.decimals
     buy_one: uint256 = 10**b.decimals
 
-    # Size: the smallest of the sell excess, the buy deficit at the oracle price and the cap.
-    excess: uint256 = supply * (sell_unit - s.target_unit) * scale // (WAD * WAD)
-    deficit: uint256 = supply * (b.target_unit - buy_unit) * scale // (WAD * WAD)
+    # Size: the smallest of the sell excess, the buy deficit at the oracle price and the cap, each
+    # from 18-decimal stored units to base units.
+    excess: uint256 = supply * (sell_unit - s.target_unit) * scale // (WAD * WAD * 10**(18 - s.decimals))
+    deficit: uint256 = supply * (b.target_unit - buy_unit) * scale // (WAD * WAD * 10**(18 - b.decimals))
     amount_in: uint256 = min(excess, deficit * buy_price * sell_one // (sell_price * buy_one))
     sizes: uint256 = self._sizes
     amount_in = min(amount_in, (sizes & SIZE_MASK) * sell_one // sell_price)
@@ -809,7 +810,7 @@ def _check_upkeep() -> (bool, Bytes[160]):
         if not usable:
             return False, b""
         prices.append(p)
-        v: uint256 = stored[i] * p // 10**self._unpack(self._components[i]).decimals
+        v: uint256 = stored[i] * p // WAD
         values.append(v)
         total += v
 
@@ -828,17 +829,16 @@ def _check_upkeep() -> (bool, Bytes[160]):
         best_deficit: uint256 = 0
         for i: uint256 in range(count, bound=MAX_COMPONENTS):
             c: Component = self._unpack(self._components[i])
-            one: uint256 = 10**c.decimals
             ready: bool = block.timestamp >= c.last_trade + cfg.cooldown
             if stored[i] > c.target_unit:
-                excess_usd: uint256 = supply * (stored[i] - c.target_unit) * scale // (WAD * WAD) * prices[i] // one
+                excess_usd: uint256 = supply * (stored[i] - c.target_unit) * scale // (WAD * WAD) * prices[i] // WAD
                 if excess_usd >= min_trade:
                     has_excess = True
                     if ready and excess_usd > best_excess:
                         best_excess = excess_usd
                         best_sell = i
             elif stored[i] < c.target_unit:
-                deficit_usd: uint256 = supply * (c.target_unit - stored[i]) * scale // (WAD * WAD) * prices[i] // one
+                deficit_usd: uint256 = supply * (c.target_unit - stored[i]) * scale // (WAD * WAD) * prices[i] // WAD
                 if deficit_usd >= min_trade:
                     has_deficit = True
                     if ready and deficit_usd > best_deficit:
@@ -954,7 +954,7 @@ def _values(stored: DynArray[uint256, MAX_COMPONENTS]) -> (DynArray[uint256, MAX
     values: DynArray[uint256, MAX_COMPONENTS] = []
     total: uint256 = 0
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        v: uint256 = stored[i] * staticcall self.oracle.price(tokens[i]) // 10**self._unpack(self._components[i]).decimals
+        v: uint256 = stored[i] * staticcall self.oracle.price(tokens[i]) // WAD
         values.append(v)
         total += v
     return values, total

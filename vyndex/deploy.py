@@ -75,6 +75,10 @@ def preflight(spec: IndexSpec, deployer: AccountAPI, books: BookChain) -> IndexS
     return resolved
 
 
+# IndexVault.MAX_STORED_UNIT: a unit is stored as an 18-decimal amount in 91 bits.
+MAX_STORED_UNIT = 2**91 - 1
+
+
 def compute_units(spec: IndexSpec, prices: list[int], decimals: list[int]) -> list[int]:
     """Base units of each component per whole index token, so that one token is worth
     `initial_price_usd` split by the target weights at these oracle prices (18-decimal USD)."""
@@ -86,6 +90,13 @@ def compute_units(spec: IndexSpec, prices: list[int], decimals: list[int]) -> li
             raise SpecError(
                 f"components[{i}].weight",
                 "its unit rounds to zero base units: raise initial_price_usd",
+                spec.source,
+            )
+        if unit * 10 ** (18 - dec) > MAX_STORED_UNIT:
+            raise SpecError(
+                f"components[{i}].weight",
+                f"its unit ({unit} base units per index token) is over the vault's cap of "
+                f"{MAX_STORED_UNIT // 10 ** (18 - dec)}: lower initial_price_usd",
                 spec.source,
             )
         units.append(unit)

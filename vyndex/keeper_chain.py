@@ -69,9 +69,10 @@ class ApeKeeperChain:
         targets = h.rebalancer.target_units()
         minimum = int(h.rebalancer.min_trade_usd())
         excess = deficit = False
-        for s, t, f, dec in zip(stored, targets, feeds, h.decimals, strict=True):
+        for s, t, f in zip(stored, targets, feeds, strict=True):
+            # Stored and target units are 18-decimal amounts per whole share, whatever the decimals.
             gap = int(supply) * abs(int(s) - int(t)) * int(scale) // 10**36
-            if gap * f.price // 10**dec >= minimum:
+            if gap * f.price // 10**18 >= minimum:
                 excess = excess or int(s) > int(t)
                 deficit = deficit or int(s) < int(t)
         return excess and deficit

@@ -152,6 +152,8 @@ class IndexMachine(RuleBasedStateMachine):
         self.prices = {s: PRICES[s] * 10**8 for s in SYMBOLS}
         self.fees = (0, 0, 0)
         self.fee_shares = read(self.vault.balanceOf, self.fee_recipient)
+        # Stored units are 18-decimal amounts: one base unit of each component is 10**(18 - decimals).
+        self.one = [10 ** (18 - read(t.decimals)) for t in self.basket]
         self.prev = self._observe()
         # Every holder's ledger starts at its exact claim (alice paid exactly 1,000 units of each).
         self.ledger = {
@@ -171,7 +173,8 @@ class IndexMachine(RuleBasedStateMachine):
         _, stored, supply_pending, scale = read(v.basket_state)
         supply = read(v.totalSupply)
         return {
-            "stored": list(stored),
+            # Base units per 1e18 shares (before scale), exactly.
+            "stored": [Fraction(u, one) for u, one in zip(stored, self.one, strict=True)],
             "scale": scale,
             "supply": supply,
             "supply_pending": supply_pending,

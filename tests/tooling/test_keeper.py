@@ -296,8 +296,8 @@ def test_classify__ape_revert__carries_the_reason():
 
 
 def _plan_world(stored: list[int], targets: list[int]) -> ApeKeeperChain:
-    """A handle whose basket reads are fixed numbers: supply 1, scale 1e36, so a unit gap is a
-    base-unit gap; two 18-decimal components at $1."""
+    """A handle whose basket reads are fixed numbers: supply 1, scale 1e36, so a unit gap is an
+    18-decimal amount; two components at $1."""
     from types import SimpleNamespace
 
     handle = SimpleNamespace(

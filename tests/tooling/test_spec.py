@@ -298,3 +298,20 @@ def test_resolve__name_and_address_of_the_same_token__refused():
     with pytest.raises(SpecError) as info:
         spec.resolve({"WETH": WETH, "WETH/USD": FEED, "UniswapV2Router02": WETH}.get, deployer=WETH)
     assert info.value.field == "components[1].token"
+
+
+def test_compute_units__each_side_of_the_vault_limits__names_the_component() -> None:
+    from vyndex.deploy import MAX_STORED_UNIT, compute_units
+
+    spec = parse_spec(base(), "spec.yaml")
+    usd = 10**18
+    # $100 a token: $60 of WETH at $3,000 (18 decimals), $40 of a $1 token with 6 decimals.
+    assert compute_units(spec, [3_000 * usd, usd], [18, 6]) == [2 * 10**16, 40 * 10**6]
+    # A 0-decimal token at $1,000 cannot be held at $40 a share: less than one whole token.
+    with pytest.raises(SpecError, match=r"components\[1\]\.weight: its unit rounds to zero"):
+        compute_units(spec, [3_000 * usd, 1_000 * usd], [18, 0])
+    # A token so cheap that $60 of it is over the vault's stored cap (2**91 - 1 in 18 decimals).
+    cheap = 60 * usd * 10**18 // MAX_STORED_UNIT
+    with pytest.raises(SpecError, match=r"components\[0\]\.weight: its unit .* is over the vault's cap"):
+        compute_units(spec, [cheap, usd], [18, 6])
+    assert compute_units(spec, [cheap + 1, usd], [18, 6])[0] <= MAX_STORED_UNIT

@@ -5,7 +5,7 @@ import pytest
 from vault_math import WAD
 from web3.exceptions import ContractLogicError
 
-MAX_UNIT = 2**96 - 1
+MAX_STORED_UNIT = 2**91 - 1
 
 
 @pytest.fixture(scope="module")
@@ -102,14 +102,20 @@ def test_constructor__zero_unit__reverts(construct_vault, basket_tokens):
         construct_vault(basket_tokens, [1, 0, 1])
 
 
-def test_constructor__unit_over_96_bits__reverts(construct_vault, basket_tokens):
+def test_constructor__unit_over_the_stored_cap__reverts_per_decimals(construct_vault, basket_tokens):
+    # Stored as 18-decimal amounts: WETH (18) may reach the cap itself, USDC (6) a 1e12th of it.
     with pytest.raises(ContractLogicError, match="vault: unit too large"):
-        construct_vault(basket_tokens, [1, MAX_UNIT + 1, 1])
+        construct_vault(basket_tokens, [MAX_STORED_UNIT + 1, 1, 1])
+    with pytest.raises(ContractLogicError, match="vault: unit too large"):
+        construct_vault(basket_tokens, [1, MAX_STORED_UNIT // 10**12 + 1, 1])
 
 
-def test_constructor__unit_at_96_bit_cap__accepted(create_vault, basket_tokens):
-    v = create_vault(basket_tokens, [MAX_UNIT, 1, MAX_UNIT])
-    assert list(v.components()[1]) == [MAX_UNIT, 1, MAX_UNIT]
+def test_constructor__unit_at_the_stored_cap__accepted(create_vault, basket_tokens):
+    top = [MAX_STORED_UNIT, MAX_STORED_UNIT // 10**12, MAX_STORED_UNIT // 10**10]
+    v = create_vault(basket_tokens, top)
+    assert list(v.components()[1]) == top
+    # basket_state shows them as 18-decimal amounts.
+    assert list(v.basket_state()[1]) == [MAX_STORED_UNIT, top[1] * 10**12, top[2] * 10**10]
 
 
 def test_constructor__decimals_over_18__reverts(construct_vault, create_token):

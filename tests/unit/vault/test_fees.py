@@ -186,7 +186,9 @@ def test_views__fee_pending__include_what_the_next_call_would_accrue(
     assert list(alice_100.holdings()) == [redeem_pay(100 * WAD + pending, u, scale) for u in basket_units]
     assert list(alice_100.preview_mint(WAD)) == [mint_cost(WAD, u, scale) for u in basket_units]
     _, stored, supply, state_scale = alice_100.basket_state()
-    assert (list(stored), supply, state_scale) == (basket_units, 100 * WAD + pending, scale)
+    # Stored units are 18-decimal amounts (WETH, USDC, WBTC: 18, 6 and 8 decimals).
+    as_18 = [u * 10**gap for u, gap in zip(basket_units, (0, 12, 10), strict=True)]
+    assert (list(stored), supply, state_scale) == (as_18, 100 * WAD + pending, scale)
 
 
 def test_mint_fee__one_percent__recipient_gets_rounded_up_fee_caller_pays_for_it(

@@ -78,16 +78,18 @@ def test_index_of__each_component__its_position_and_a_stranger_token_reverts(
         vault.index_of(create_token(18), sender=stranger)
 
 
-def test_pair_state__two_components__raw_units_supply_and_scale(
+def test_pair_state__two_components__18_decimal_units_supply_and_scale(
     stocked, basket_tokens, basket_units, alice, any_bounds, stranger
 ):
     stocked.mint(2 * WAD, alice, any_bounds, sender=alice)
+    # Stored units are 18-decimal amounts: WETH (18) as is, USDC (6) x 1e12, WBTC (8) x 1e10.
+    stored_units = [basket_units[0], basket_units[1] * 10**12, basket_units[2] * 10**10]
     state = stocked.pair_state(2, 0)
     assert tuple(state) == (
         basket_tokens[2].address,
-        basket_units[2],
+        stored_units[2],
         basket_tokens[0].address,
-        basket_units[0],
+        stored_units[0],
         2 * WAD,
         WAD,
     )
@@ -98,14 +100,14 @@ def test_pair_state__two_components__raw_units_supply_and_scale(
     tokens, stored, supply, scale = stocked.basket_state()
     assert (list(tokens), list(stored), supply, scale) == (
         [t.address for t in basket_tokens],
-        basket_units,
+        stored_units,
         2 * WAD,
         WAD,
     )
 
 
 def test_constants__published__match_the_documented_bounds(vault):
-    assert (vault.MAX_COMPONENTS(), vault.MAX_UNIT(), vault.MAX_SUPPLY()) == (32, 2**96 - 1, 2**96)
+    assert (vault.MAX_COMPONENTS(), vault.MAX_STORED_UNIT(), vault.MAX_SUPPLY()) == (32, 2**91 - 1, 2**96)
 
 
 def test_erc20__transfer_and_transfer_from__move_index_tokens_and_log(stocked, alice, bob, carol, any_bounds):
