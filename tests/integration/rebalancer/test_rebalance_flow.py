@@ -409,3 +409,40 @@ def test_trade__small_wbtc_tail__accounted_loss_within_the_slippage_bound(
         excess = before - holdings_value(vault, adapter) - traded * SLIPPAGE_BPS // 10_000
         worst = max(worst, excess)
     assert worst <= USD // 1_000, worst / USD
+
+
+def test_trade__every_trade__accounted_holdings_move_by_what_moved_within_one_stored_ulp(
+    vault, rebalancer, adapter, manager, keeper, chain
+):
+    # The same plan as above (a large trade, then a small WBTC tail). Selling x lowers the accounted
+    # holdings by x and at most one stored-unit step more; buying y raises them by y less at most
+    # one step. A step is supply * scale / (1e36 * 10**(18 - decimals)) base units: 1,000 wei of
+    # WETH, a 1e-7 satoshi of WBTC with 1,000 shares (with whole-satoshi units it was 1,000 sat).
+    rebalancer.set_targets([3233, 3331, 3436], sender=manager)
+    tokens = [str(t) for t in vault.components()[0]]
+    traded = 0
+    for _ in range(10):
+        needed, data = rebalancer.checkUpkeep(b"")
+        if not needed:
+            chain.pending_timestamp += COOLDOWN + 1
+            chain.mine()
+            if not rebalancer.checkUpkeep(b"")[0]:
+                break
+            continue
+        before = list(vault.holdings())
+        receipt = rebalancer.performUpkeep(data, sender=keeper)
+        after = list(vault.holdings())
+        _, _, supply, scale = vault.basket_state()
+        for e in receipt.events.filter(vault.RebalanceTrade):
+            sell, buy = tokens.index(str(e.sell)), tokens.index(str(e.buy))
+            step = [supply * scale // (10**36 * 10 ** (18 - d)) + 1 for d in (18, 6, 8)]
+            assert before[sell] - e.amount_in - step[sell] <= after[sell] <= before[sell] - e.amount_in
+            assert before[buy] + e.amount_out - step[buy] <= after[buy] <= before[buy] + e.amount_out
+            # In value: what rounding kept from the holders is under a millionth of a dollar.
+            lost = (
+                adapter.value(e.sell, before[sell] - after[sell] - e.amount_in)
+                + adapter.value(e.buy, before[buy] + e.amount_out - after[buy])
+            )
+            assert lost < USD // 10**6, lost
+            traded += 1
+    assert traded >= 2
