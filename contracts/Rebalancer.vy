@@ -601,7 +601,8 @@ def target_weights() -> DynArray[uint256, MAX_COMPONENTS]:
 def target_units() -> DynArray[uint256, MAX_COMPONENTS]:
     """
     @notice The current plan's target stored unit per component (zero without a plan).
-    @return Stored units, in basket order (the vault's `basket_state` space).
+    @return Stored units (18-decimal amounts per 1e18 shares, the vault's `basket_state` space),
+            in basket order.
     """
     count: uint256 = staticcall vault.component_count()
     units: DynArray[uint256, MAX_COMPONENTS] = []
