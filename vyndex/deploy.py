@@ -23,7 +23,7 @@ from ape.contracts import ContractInstance
 
 from vyndex.addressbook import BookChain, IndexRecord
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
-from vyndex.spec import BPS, WAD, IndexSpec, SpecError, usd_wad
+from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, SpecError, usd_wad
 
 ZERO = "0x0000000000000000000000000000000000000000"
 Echo = Callable[[str], None]
@@ -75,10 +75,6 @@ def preflight(spec: IndexSpec, deployer: AccountAPI, books: BookChain) -> IndexS
     return resolved
 
 
-# IndexVault.MAX_STORED_UNIT: a unit is stored as an 18-decimal amount in 91 bits.
-MAX_STORED_UNIT = 2**91 - 1
-
-
 def compute_units(spec: IndexSpec, prices: list[int], decimals: list[int]) -> list[int]:
     """Base units of each component per whole index token, so that one token is worth
     `initial_price_usd` split by the target weights at these oracle prices (18-decimal USD)."""
@@ -92,11 +88,13 @@ def compute_units(spec: IndexSpec, prices: list[int], decimals: list[int]) -> li
                 "its unit rounds to zero base units: raise initial_price_usd",
                 spec.source,
             )
-        if unit * 10 ** (18 - dec) > MAX_STORED_UNIT:
+        # The vault stores units as 18-decimal amounts: its cap in base units shrinks with decimals.
+        cap = MAX_STORED_UNIT // 10 ** (18 - dec)
+        if unit > cap:
             raise SpecError(
                 f"components[{i}].weight",
                 f"its unit ({unit} base units per index token) is over the vault's cap of "
-                f"{MAX_STORED_UNIT // 10 ** (18 - dec)}: lower initial_price_usd",
+                f"{cap}: lower initial_price_usd",
                 spec.source,
             )
         units.append(unit)

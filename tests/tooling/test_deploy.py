@@ -106,7 +106,7 @@ def test_python_caps__match_the_contracts(deployed):
     v, r, o = deployed.vault, deployed.rebalancer, deployed.oracle
     assert v.MAX_MANAGEMENT_FEE() == s.MAX_MANAGEMENT_FEE_WAD
     assert v.MAX_MINT_FEE_BPS() == s.MAX_MINT_FEE_BPS and v.MAX_REDEEM_FEE_BPS() == s.MAX_REDEEM_FEE_BPS
-    assert v.MAX_COMPONENTS() == s.MAX_COMPONENTS
+    assert v.MAX_COMPONENTS() == s.MAX_COMPONENTS and v.MAX_STORED_UNIT() == s.MAX_STORED_UNIT
     assert (
         r.MIN_DRIFT_THRESHOLD_BPS(),
         r.MAX_DRIFT_THRESHOLD_BPS(),

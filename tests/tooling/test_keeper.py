@@ -303,7 +303,6 @@ def _plan_world(stored: list[int], targets: list[int]) -> ApeKeeperChain:
     handle = SimpleNamespace(
         vault=SimpleNamespace(basket_state=lambda: ([], stored, 1, 10**36)),
         rebalancer=SimpleNamespace(target_units=lambda: targets, min_trade_usd=lambda: 10 * 10**18),
-        decimals=[18, 18],
     )
     return ApeKeeperChain(handle, account=None)  # type: ignore[arg-type]
 

@@ -301,7 +301,8 @@ def test_resolve__name_and_address_of_the_same_token__refused():
 
 
 def test_compute_units__each_side_of_the_vault_limits__names_the_component() -> None:
-    from vyndex.deploy import MAX_STORED_UNIT, compute_units
+    from vyndex.deploy import compute_units
+    from vyndex.spec import MAX_STORED_UNIT
 
     spec = parse_spec(base(), "spec.yaml")
     usd = 10**18

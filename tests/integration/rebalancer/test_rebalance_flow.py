@@ -434,9 +434,9 @@ def test_trade__every_trade__accounted_holdings_move_by_what_moved_within_one_st
         receipt = rebalancer.performUpkeep(data, sender=keeper)
         after = list(vault.holdings())
         _, _, supply, scale = vault.basket_state()
+        step = [supply * scale // (10**36 * 10 ** (18 - d)) + 1 for d in (18, 6, 8)]  # WETH, USDC, WBTC
         for e in receipt.events.filter(vault.RebalanceTrade):
             sell, buy = tokens.index(str(e.sell)), tokens.index(str(e.buy))
-            step = [supply * scale // (10**36 * 10 ** (18 - d)) + 1 for d in (18, 6, 8)]
             assert before[sell] - e.amount_in - step[sell] <= after[sell] <= before[sell] - e.amount_in
             assert before[buy] + e.amount_out - step[buy] <= after[buy] <= before[buy] + e.amount_out
             # In value: what rounding kept from the holders is under a millionth of a dollar.
