@@ -54,7 +54,6 @@ from snekmate.auth import ownable_2step
 from snekmate.tokens import erc20
 from snekmate.utils import eip712_domain_separator
 
-from .interfaces import IPriceOracle
 from .interfaces import IRebalanceCallback
 
 initializes: ownable
@@ -148,7 +147,6 @@ manager: public(address)
 guardian: public(address)
 fee_recipient: public(address)
 rebalancer: public(address)
-oracle: public(IPriceOracle)
 
 
 # ============================================================================================
@@ -196,9 +194,6 @@ event GuardianSet:
 event RebalancerSet:
     rebalancer: indexed(address)
 
-event OracleSet:
-    oracle: indexed(address)
-
 event PausedSet:
     caller: indexed(address)
     paused: bool
@@ -217,7 +212,6 @@ event RebalanceTrade:
     amount_out: uint256
     sell_unit: uint256
     buy_unit: uint256
-
 
 # ============================================================================================
 # CONSTRUCTOR
@@ -381,22 +375,23 @@ def rebalance_trade(
     buy_index: uint256,
     min_amount_out: uint256,
     pay_to: address,
-) -> uint256:
+) -> (uint256, uint256):
     """
-    @notice Releases `amount_in` of one component for one trade and requires at least
+    @notice Releases up to `amount_in` of one component for one trade and requires at least
             `min_amount_out` of another back before the call returns.
     @dev Only the rebalancer may call. The vault sends `amount_in` of the sold component to
-         `pay_to` (the pool the rebalancer trades on, so the tokens make no extra hop), calls the
-         rebalancer's `on_rebalance_trade`, then measures what arrived by balance delta; less
-         than `min_amount_out` reverts everything, the release included. Units move by exactly
-         what left (rounded up) and what arrived (rounded down), so the trade can never make the
-         vault insolvent, whoever `pay_to` is.
+         `pay_to` (the venue or the pool the rebalancer names), calls the rebalancer's
+         `on_rebalance_trade`, then measures both legs by balance delta: what left (a venue may
+         return what it did not use) and what arrived. Less than `min_amount_out` arriving
+         reverts everything, the release included. Units move by exactly what left (rounded up)
+         and what arrived (rounded down), so the trade can never make the vault insolvent,
+         whoever `pay_to` is.
     @param sell_index Index of the component to sell.
-    @param amount_in Base units to sell; at most the vault's accounted holdings of it.
+    @param amount_in Base units to release; at most the vault's accounted holdings of it.
     @param buy_index Index of the component to buy.
     @param min_amount_out The least the vault accepts of the bought component.
     @param pay_to Where the sold component goes: not the zero address.
-    @return What the vault received of the bought component.
+    @return What left the vault of the sold component, and what it received of the bought one.
     """
     assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
     st: State = self._accrue()
@@ -416,23 +411,28 @@ def rebalance_trade(
     # The vault's accounted holdings of the sold component bound the trade.
     assert amount_in <= self._amount(supply, sell_packed, st.scale, False), "vault: sell exceeds holdings"
 
-    # Effects: units first. Selling x lowers the stored unit by ceil(x * one * 1e36 / (supply *
-    # scale)); x * one is at most the 18-decimal holdings (< 2**127), so nothing overflows.
+    # Effects first, for the most that can leave: selling x lowers the stored unit by
+    # ceil(x * one * 1e36 / (supply * scale)); x * one is at most the 18-decimal holdings (< 2**127).
     denominator: uint256 = supply * st.scale
     sell_one: uint256 = self._one_of(sell_packed)
     sell_unit: uint256 = sell_packed >> UNIT_SHIFT
-    sell_delta: uint256 = (amount_in * sell_one * WAD * WAD + denominator - 1) // denominator
-    new_sell_unit: uint256 = sell_unit - min(sell_unit, sell_delta)
-    self._basket[sell_index] = self._with_unit(sell_packed, new_sell_unit)
+    most: uint256 = self._unit_up(amount_in * sell_one, denominator)
+    self._basket[sell_index] = self._with_unit(sell_packed, sell_unit - min(sell_unit, most))
 
-    # Interactions: release, call back, verify.
+    # Interactions: release, call back, measure both legs.
+    sell_before: uint256 = staticcall IERC20(sell).balanceOf(self)
     buy_before: uint256 = staticcall IERC20(buy).balanceOf(self)
     self._push(sell, pay_to, amount_in)
     extcall IRebalanceCallback(msg.sender).on_rebalance_trade(sell, amount_in, buy, min_amount_out)
+    sell_after: uint256 = staticcall IERC20(sell).balanceOf(self)
+    assert sell_after < sell_before, "vault: nothing sold"
+    sold: uint256 = sell_before - sell_after
     received: uint256 = staticcall IERC20(buy).balanceOf(self) - buy_before
     assert received >= min_amount_out, "vault: trade returned too little"
 
-    # Buying y raises the stored unit by floor(y * one * 1e36 / (supply * scale)).
+    # Settle on what really moved; buying y raises the stored unit by floor(y * one * 1e36 / (supply * scale)).
+    new_sell_unit: uint256 = sell_unit - min(sell_unit, self._unit_up(sold * sell_one, denominator))
+    self._basket[sell_index] = self._with_unit(sell_packed, new_sell_unit)
     buy_one: uint256 = self._one_of(buy_packed)
     new_buy_unit: uint256 = (buy_packed >> UNIT_SHIFT) + received * buy_one * WAD * WAD // denominator
     assert new_buy_unit <= MAX_STORED_UNIT, "vault: unit too large"
@@ -441,12 +441,12 @@ def rebalance_trade(
     log RebalanceTrade(
         sell=sell,
         buy=buy,
-        amount_in=amount_in,
+        amount_in=sold,
         amount_out=received,
         sell_unit=new_sell_unit * st.scale // (WAD * sell_one),
         buy_unit=new_buy_unit * st.scale // (WAD * buy_one),
     )
-    return received
+    return sold, received
 
 
 @external
@@ -605,18 +605,6 @@ def set_rebalancer(rebalancer_: address):
 
 
 @external
-def set_oracle(oracle_: IPriceOracle):
-    """
-    @notice Sets the oracle adapter used by the `total_value` and `nav_per_share` views only.
-    @dev Mint and redeem never call it, so no oracle state can block them.
-    @param oracle_ The adapter; the zero address removes it.
-    """
-    ownable._check_owner()
-    self.oracle = oracle_
-    log OracleSet(oracle=oracle_.address)
-
-
-@external
 def set_paused(paused_: bool):
     """
     @notice Pauses or resumes minting and rebalancing. Redemption is never paused.
@@ -714,42 +702,6 @@ def preview_redeem(shares: uint256) -> DynArray[uint256, MAX_COMPONENTS]:
     st: State = self._load()
     scale: uint256 = self._pending_fee(st)[1]
     return self._amounts(shares - self._fee_on(shares, st.redeem_fee_bps), st.count, scale, False)
-
-
-@view
-@external
-def total_value() -> uint256:
-    """
-    @notice USD value (18 decimals) of the basket the supply is owed, priced by the oracle.
-    @dev Values the stored units, never `balanceOf`, so nothing done inside one transaction
-         (donation, flash loan, pool swap) moves it. Reverts with the oracle's reason if a price
-         fails its checks.
-    @return The basket's USD value.
-    """
-    return self._total_value()
-
-
-@view
-@external
-def nav_per_share() -> uint256:
-    """
-    @notice USD value (18 decimals) of one whole index token.
-    @return The net asset value per 1e18 shares; the value of one unit basket if supply is zero.
-    """
-    st: State = self._load()
-    pending: uint256 = 0
-    scale: uint256 = 0
-    pending, scale = self._pending_fee(st)
-    oracle_: IPriceOracle = self.oracle
-    assert oracle_.address != empty(address), "vault: no oracle"
-    nav: uint256 = 0
-    for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
-        packed: uint256 = self._basket[i]
-        # The 18-decimal unit times the USD price per whole token: no base-unit rounding.
-        unit: uint256 = (packed >> UNIT_SHIFT) * scale // WAD
-        if unit > 0:
-            nav += unit * staticcall oracle_.price(self._token_of(packed)) // WAD
-    return nav
 
 
 @view
@@ -857,34 +809,6 @@ def basket_state() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_
     return tokens, stored, erc20.totalSupply + pending, scale
 
 
-@view
-@external
-def pair_state(sell_index: uint256, buy_index: uint256) -> (address, uint256, address, uint256, uint256, uint256):
-    """
-    @notice Two components' raw state as the next state-changing call will see it: what the
-            rebalancer needs to size one trade, in one cheap call.
-    @param sell_index Index of the first component.
-    @param buy_index Index of the second component.
-    @return First token, its stored unit, second token, its stored unit (18-decimal amounts per
-            1e18 shares, as in `basket_state`), total supply, scale.
-    """
-    st: State = self._load()
-    assert sell_index < st.count and buy_index < st.count, "vault: component index out of range"
-    pending: uint256 = 0
-    scale: uint256 = 0
-    pending, scale = self._pending_fee(st)
-    sell_packed: uint256 = self._basket[sell_index]
-    buy_packed: uint256 = self._basket[buy_index]
-    return (
-        self._token_of(sell_packed),
-        sell_packed >> UNIT_SHIFT,
-        self._token_of(buy_packed),
-        buy_packed >> UNIT_SHIFT,
-        erc20.totalSupply + pending,
-        scale,
-    )
-
-
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
@@ -983,25 +907,6 @@ def _pending_fee(st: State) -> (uint256, uint256):
 
 @view
 @internal
-def _total_value() -> uint256:
-    oracle_: IPriceOracle = self.oracle
-    assert oracle_.address != empty(address), "vault: no oracle"
-    st: State = self._load()
-    pending: uint256 = 0
-    scale: uint256 = 0
-    pending, scale = self._pending_fee(st)
-    supply: uint256 = erc20.totalSupply + pending
-    total: uint256 = 0
-    for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
-        packed: uint256 = self._basket[i]
-        held: uint256 = self._amount(supply, packed, scale, False)
-        if held > 0:
-            total += staticcall oracle_.value(self._token_of(packed), held)
-    return total
-
-
-@view
-@internal
 def _amounts(
     shares: uint256, count: uint256, scale: uint256, roundup: bool
 ) -> DynArray[uint256, MAX_COMPONENTS]:
@@ -1024,6 +929,13 @@ def _amount(shares: uint256, packed: uint256, scale: uint256, roundup: bool) -> 
     if roundup:
         return (product + divisor - 1) // divisor
     return product // divisor
+
+
+@pure
+@internal
+def _unit_up(amount18: uint256, denominator: uint256) -> uint256:
+    # The stored-unit step of an 18-decimal amount over supply * scale, rounded up.
+    return (amount18 * WAD * WAD + denominator - 1) // denominator
 
 
 @pure

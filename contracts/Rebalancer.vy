@@ -3,57 +3,57 @@
 """
 @title Rebalancer
 @license MIT
-@notice Trades an IndexVault's basket toward its target weights on Uniswap V2 pairs, never for
-        less than the oracle says a trade is worth.
+@notice Trades an IndexVault's basket toward its target weights through execution venues
+        (Uniswap V2 pairs, Uniswap V3 pools), every trade judged at the current oracle prices and
+        never paid for with less than the oracle says it is worth.
 
-@dev    PLAN, THEN TRADE. The manager sets target weights (bps, summing to 10,000). When some
-        component's oracle weight is further from its target than `drift_threshold_bps`,
-        `start_rebalance` values the basket once through the oracle and turns the weights into
-        target units (in the vault's stored-unit space, so fee accrual does not move them).
-        Each `trade` then sells one component that is above its target unit for one below,
-        reading only those two prices. Weights are computed from stored units and guarded
-        oracle prices only: nothing a transaction can move (balances, pool reserves) is read.
+@dev    PLANS. The manager sets target weights (bps, summing to 10,000). A plan is a window of
+        rebalancing: it starts with the first trade made while some weight is further from its
+        target than `drift_threshold_bps`, and ends by itself `plan_ttl` seconds later (Reserve's
+        `availableUntil`). Inside the window trades go on while anything is left to trade, so the
+        basket ends near its targets, not at the threshold's edge. A plan stores no target
+        amounts: every trade re-reads every price and judges itself against the targets at those
+        prices, so a plan cannot go stale. A plan starts only inside a trade, so plans never
+        loop: plans started <= trades.
 
-        BOUNDS ON EVERY TRADE (DESIGN invariant 4).
-          size     = min(sell excess, buy deficit at the oracle price, trade_cap_usd)
-          min out  = max(caller's minimum, oracle-fair amount * (1 - max_slippage_bps))
-          deadline = the caller's, at most MAX_DEADLINE_WINDOW ahead (never block.timestamp)
-          cooldown = each component trades at most once per `cooldown` seconds
-        Both prices must pass the adapter's staleness, deviation and bound checks, or the
-        trade reverts with the adapter's named reason; mint and redeem never depend on this.
-        The vault re-measures what came back and reverts the whole trade if it is short.
-        So one trade loses at most max_slippage * trade_cap_usd against the oracle, and within
-        one cooldown window at most floor(n / 2) trades can happen (each uses two components).
+        BOUNDS ON EVERY TRADE (DESIGN invariants 4 and 8).
+          size     = min(sell's excess, buy's deficit, trade_cap_usd) at current oracle prices,
+                     at least min_trade_usd, in whole base units of the sold token
+          min out  = ceil(sold * oracle rate * (1 - max_slippage)) in base units of the bought
+                     token, exact (512-bit mul_div): what arrives is worth at least (1 - max
+                     slippage) of what leaves, for 0- to 18-decimal tokens; the caller's own
+                     minimum can only raise it
+          toward   = after the trade neither component is further from its target weight, at
+                     the same prices, than before (else "rebalancer: trade overshoots target")
+          deadline = the caller's, at most MAX_DEADLINE_WINDOW ahead; cooldown per component
+        Every price passes the adapter's staleness, deviation and bound checks, or the trade
+        reverts with the adapter's named reason; mint and redeem never depend on this. The vault
+        measures what left and what arrived by balance delta and has the last word.
 
-        THE SWAP. No token passes through this contract and no router is called: the vault sends
-        what it sells straight to the pair, this contract's callback has the pair pay the vault
-        (UniswapV2Library's amount out, 0.3% fee, from the pair's reserves), and a two-hop route
-        pays the second pair from the first. Pairs are never taken from the caller: each is the
-        CREATE2 address of the router's factory for the two tokens with Uniswap V2's pair init
-        code hash, so it holds the real UniswapV2Pair code, and a trade without one reverts
-        ("rebalancer: no pair"). Even a pair of a rogue factory (set by the owner) could at worst
-        fail to pay: the vault's balance-delta check then reverts the whole trade.
+        VENUES. The owner lists up to MAX_VENUES venue contracts. A trade names a venue and a
+        route (a venue-specific number: a fee tier, a hop through WETH); the venue derives its
+        pools from its factory, so no pool or calldata is ever taken from a caller.
 
-        ROLES. owner (two-step): router (hence the factory), oracle, keepers, open trading, risk
-        limits (slippage, trade cap, minimum trade, cooldown). manager (the vault's): target
-        weights, drift threshold, adding and removing components. keepers: trade (anyone, once
-        the owner opens trading). guardian (the vault's): pausing the vault stops trading.
-
-        CHAINLINK AUTOMATION. `checkUpkeep` proposes the next action; `performUpkeep`
-        re-checks everything on chain and uses its argument only to pick among actions that
-        pass every check, so crafted data can at worst choose another valid trade.
+        CHAINLINK AUTOMATION AND LIVENESS (DESIGN invariant 9). `checkUpkeep` is not a view: for
+        each candidate (largest excess against largest deficit first, every venue and route) it
+        runs the real trade inside a call that always reverts (`simulate_trade`) and proposes the
+        first pair that executes, on its best route. So whatever it proposes, `performUpkeep` with
+        it in the same block succeeds; a pair that cannot execute (no pool, paused token, pool off
+        the oracle, rounding below the minimum) is skipped for the next; and when nothing can
+        execute it says why in a reason code. State never changes: every simulation reverts.
 """
 
 from ethereum.ercs import IERC20Detailed
 
 from snekmate.auth import ownable
 from snekmate.auth import ownable_2step
+from snekmate.utils import math
 
 from .interfaces import IIndexVault
 from .interfaces import IPriceOracle
 from .interfaces import IRebalanceCallback
-from .interfaces import IUniswapV2Pair
-from .interfaces import IUniswapV2Router
+from .interfaces import IUpkeepScout
+from .interfaces import IVenue
 
 implements: IRebalanceCallback
 
@@ -73,6 +73,7 @@ exports: (
 # ============================================================================================
 
 MAX_COMPONENTS: constant(uint256) = 32
+MAX_VENUES: public(constant(uint256)) = 4
 BPS: constant(uint256) = 10_000
 WAD: constant(uint256) = 10**18
 
@@ -83,37 +84,38 @@ MIN_COOLDOWN: public(constant(uint256)) = 60  # 1 minute
 MAX_COOLDOWN: public(constant(uint256)) = 7 * 86_400  # 1 week
 MIN_TRADE_CAP_USD: public(constant(uint256)) = 10**18  # $1
 MAX_TRADE_CAP_USD: public(constant(uint256)) = 10**30  # $1 trillion
+MIN_PLAN_TTL: public(constant(uint256)) = 600  # 10 minutes
+MAX_PLAN_TTL: public(constant(uint256)) = 7 * 86_400  # 1 week
 MAX_DEADLINE_WINDOW: public(constant(uint256)) = 3_600  # 1 hour
 # The deadline `checkUpkeep` writes into the data it proposes.
 UPKEEP_DEADLINE_WINDOW: public(constant(uint256)) = 600
+# A component may leave the basket only once it is worth at most this share of NAV (and at most
+# `min_trade_usd`): a hard-coded bound, so no limit an owner sets can strand a position.
+MAX_REMOVED_VALUE_BPS: public(constant(uint256)) = 10  # 0.1%
 
-# keccak256 of UniswapV2Pair's creation code, the hash UniswapV2Router02 hard-codes too.
-PAIR_INIT_CODE_HASH: public(constant(bytes32)) = 0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f
-ADDRESS_MASK: constant(uint256) = 2**160 - 1
-
-ACTION_START: public(constant(uint256)) = 1
-ACTION_TRADE: public(constant(uint256)) = 2
+# performData is abi-encoded (ACTION_TRADE, sell_index, buy_index, venue_index, route, deadline);
+# the scout's answer when nothing is due starts with ACTION_NONE (see UpkeepScout).
+ACTION_TRADE: public(constant(uint256)) = 1
+SIMULATION_MARKER: constant(bytes4) = 0x53494d55  # "SIMU": a simulation that ran to the end
 
 # Layout of a component slot (index-aligned with the vault's basket).
 TARGET_BPS_MASK: constant(uint256) = 2**16 - 1  # bits 0..15    target weight, bps
 DECIMALS_SHIFT: constant(uint256) = 16  # bits 16..23   token decimals
 DECIMALS_MASK: constant(uint256) = 2**8 - 1
 LAST_TRADE_SHIFT: constant(uint256) = 24  # bits 24..63   last trade timestamp
-LAST_TRADE_MASK: constant(uint256) = 2**40 - 1
-TARGET_UNIT_SHIFT: constant(uint256) = 64  # bits 64..255  target stored unit
 
 # Layout of `_config`.
 SLIPPAGE_MASK: constant(uint256) = 2**16 - 1  # bits 0..15     max slippage, bps
 COOLDOWN_SHIFT: constant(uint256) = 16  # bits 16..47    cooldown, seconds
-COOLDOWN_MASK: constant(uint256) = 2**32 - 1
+U32_MASK: constant(uint256) = 2**32 - 1
 THRESHOLD_SHIFT: constant(uint256) = 48  # bits 48..63    drift threshold, bps
-THRESHOLD_MASK: constant(uint256) = 2**16 - 1
 OPEN_SHIFT: constant(uint256) = 64  # bit 64         open trading
-STARTED_SHIFT: constant(uint256) = 72  # bits 72..111   plan timestamp
+STARTED_SHIFT: constant(uint256) = 72  # bits 72..111   plan start timestamp
 LAST_TRADE_AT_SHIFT: constant(uint256) = 112  # bits 112..151  last trade timestamp
 TIME_MASK: constant(uint256) = 2**40 - 1
-TRADES_SHIFT: constant(uint256) = 152  # bits 152..215  trades performed
-TRADES_MASK: constant(uint256) = 2**64 - 1
+TTL_SHIFT: constant(uint256) = 152  # bits 152..183  plan time-to-live, seconds
+TRADES_SHIFT: constant(uint256) = 184  # bits 184..215  trades performed
+PLANS_SHIFT: constant(uint256) = 216  # bits 216..247  plans started
 SIZE_MASK: constant(uint256) = 2**128 - 1
 
 
@@ -125,7 +127,6 @@ struct Component:
     target_bps: uint256
     decimals: uint256
     last_trade: uint256
-    target_unit: uint256
 
 
 struct Config:
@@ -133,19 +134,26 @@ struct Config:
     cooldown: uint256
     drift_threshold_bps: uint256
     open_trading: bool
-    rebalance_started: uint256  # when the current plan was made; 0 when there is none
+    plan_started: uint256  # when the current plan started; 0 before the first
     last_trade_at: uint256
+    plan_ttl: uint256
     trades: uint256
+    plans: uint256
+
+
+struct Basket:
+    tokens: DynArray[address, MAX_COMPONENTS]
+    prices: DynArray[uint256, MAX_COMPONENTS]
+    values: DynArray[uint256, MAX_COMPONENTS]  # USD (18 decimals) of what the supply is owed
+    total: uint256
 
 
 vault: public(immutable(IIndexVault))
+# Finds what `checkUpkeep` proposes (a stateless contract any rebalancer can share).
+scout: public(immutable(IUpkeepScout))
 
 oracle: public(IPriceOracle)
-router: public(IUniswapV2Router)
-# The router's factory: the pairs every trade goes through.
-factory: public(address)
-weth: public(address)
-
+venues: public(DynArray[address, MAX_VENUES])
 keepers: public(HashMap[address, bool])
 
 # Limits and trading state, packed: a trade reads one slot and writes it back once.
@@ -155,10 +163,9 @@ _sizes: uint256
 
 _components: uint256[MAX_COMPONENTS]
 
-# Set for the duration of one trade (the vault's callback is served only then): the pair the
-# vault pays, and the second pair of a two-hop route through WETH (empty for a direct one).
-_pool: transient(address)
-_hop: transient(address)
+# Set for the duration of one trade (the vault's callback is served only then).
+_venue: transient(address)
+_route: transient(uint256)
 
 
 # ============================================================================================
@@ -174,10 +181,12 @@ event Trade:
     value_out_usd: uint256
     slippage_bps: int256
     keeper: indexed(address)
+    venue: address
+    route: uint256
 
 event RebalanceStarted:
     drift_bps: uint256
-    target_units: DynArray[uint256, MAX_COMPONENTS]
+    expires_at: uint256
 
 event TargetsSet:
     weights: DynArray[uint256, MAX_COMPONENTS]
@@ -195,16 +204,20 @@ event KeeperSet:
 event OpenTradingSet:
     open: bool
 
-event RouterSet:
-    router: indexed(address)
-    weth: indexed(address)
-    factory: indexed(address)
+event VenueAdded:
+    venue: indexed(address)
+
+event VenueRemoved:
+    venue: indexed(address)
 
 event OracleSet:
     oracle: indexed(address)
 
 event DriftThresholdSet:
     threshold_bps: uint256
+
+event PlanTtlSet:
+    ttl: uint256
 
 event LimitsSet:
     max_slippage_bps: uint256
@@ -220,41 +233,45 @@ event LimitsSet:
 @deploy
 def __init__(
     vault_: IIndexVault,
+    scout_: IUpkeepScout,
     oracle_: IPriceOracle,
-    router_: IUniswapV2Router,
-    weth_: address,
+    venues_: DynArray[address, MAX_VENUES],
     drift_threshold_bps_: uint256,
     max_slippage_bps_: uint256,
     trade_cap_usd_: uint256,
     min_trade_usd_: uint256,
     cooldown_: uint256,
+    plan_ttl_: uint256,
 ):
     """
     @notice A rebalancer for `vault_`; the vault's owner must then `set_rebalancer` to it and
             the manager must set target weights.
     @param vault_ The index vault.
+    @param scout_ The UpkeepScout that `checkUpkeep` asks.
     @param oracle_ The oracle adapter pricing every component.
-    @param router_ A UniswapV2Router02: trades go through the pairs of its factory.
-    @param weth_ The intermediate token of two-hop routes (zero: direct only).
+    @param venues_ The execution venues (UniswapV2Venue, UniswapV3Venue), at most MAX_VENUES.
     @param drift_threshold_bps_ Drift (bps of NAV) that makes a rebalance due.
     @param max_slippage_bps_ Most a trade may lose against the oracle, bps (<= 5%).
     @param trade_cap_usd_ Largest trade, USD with 18 decimals.
     @param min_trade_usd_ Smallest trade worth making, USD with 18 decimals.
     @param cooldown_ Seconds between two trades of the same component.
+    @param plan_ttl_ Seconds a plan lasts once started.
     """
     ownable.__init__()
     ownable_2step.__init__()
     assert vault_.address != empty(address), "rebalancer: zero vault"
     vault = vault_
+    assert scout_.address.is_contract, "rebalancer: scout has no code"
+    scout = scout_
     self._set_oracle(oracle_)
-    self._set_router(router_, weth_)
+    for venue: address in venues_:
+        self._add_venue(venue)
     self._set_drift_threshold(drift_threshold_bps_)
     self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_)
+    self._set_plan_ttl(plan_ttl_)
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault_.basket_state())[0]
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        self._components[i] = self._pack(
-            Component(target_bps=0, decimals=self._decimals_of(tokens[i]), last_trade=0, target_unit=0)
-        )
+        self._components[i] = self._pack(Component(target_bps=0, decimals=self._decimals_of(tokens[i]), last_trade=0))
 
 
 # ============================================================================================
@@ -262,81 +279,88 @@ def __init__(
 # ============================================================================================
 
 @external
-def start_rebalance():
-    """
-    @notice Values the basket through the oracle and fixes the target unit of every component;
-            allowed once some weight drifts further than the threshold from its target.
-    @dev Keepers only (anyone when trading is open). Every price must pass its checks.
-    """
-    self._check_keeper()
-    self._start()
-
-
-@external
 def trade(
-    sell_index: uint256, buy_index: uint256, via_weth: bool, min_amount_out: uint256, deadline: uint256
-) -> uint256:
+    sell_index: uint256, buy_index: uint256, venue_index: uint256, route: uint256, min_amount_out: uint256, deadline: uint256
+) -> (uint256, uint256):
     """
-    @notice Sells the component at `sell_index` (above its target) for the one at `buy_index`
-            (below its target), sized and bounded on chain.
+    @notice Sells the component at `sell_index` (above its target weight) for the one at
+            `buy_index` (below its target weight) through a venue, sized and bounded on chain;
+            starts a plan if none is running and the drift passes the threshold.
     @dev Keepers only (anyone when trading is open). `min_amount_out` can only tighten the
          oracle bound.
     @param sell_index Vault index of the component to sell.
     @param buy_index Vault index of the component to buy.
-    @param via_weth Route through WETH (two hops) instead of the direct pair.
-    @param min_amount_out The caller's own minimum of the bought component.
+    @param venue_index Index of the venue in `venues`.
+    @param route The venue's route number (see the venue's `routes`).
+    @param min_amount_out The caller's own minimum of the bought component (0: the oracle's).
     @param deadline The latest timestamp the trade may execute, at most an hour ahead.
-    @return The amount of the bought component the vault received.
+    @return What left the vault of the sold component, and what it received of the bought one.
     """
     self._check_keeper()
-    return self._trade(sell_index, buy_index, via_weth, min_amount_out, deadline)
-
-
-@view
-@external
-def checkUpkeep(checkData: Bytes[128]) -> (bool, Bytes[160]):
-    """
-    @notice Chainlink Automation: whether an action is due, and the data for `performUpkeep`.
-    @dev A view for off-chain simulation; returns False when paused, when targets are unset or
-         when any price fails its checks (the keeper waits).
-    @param checkData Unused.
-    @return Whether upkeep is needed, and abi-encoded (action, sell_index, buy_index, via_weth,
-            deadline).
-    """
-    return self._check_upkeep()
+    return self._trade(sell_index, buy_index, venue_index, route, min_amount_out, deadline)
 
 
 @external
-def performUpkeep(performData: Bytes[160]):
+def checkUpkeep(checkData: Bytes[16384]) -> (bool, Bytes[192]):
     """
-    @notice Chainlink Automation: performs what `checkUpkeep` proposed, after re-checking it all.
-    @dev The data only chooses the action and the pair; every bound is recomputed on chain.
-    @param performData abi-encoded (action, sell_index, buy_index, via_weth, deadline).
+    @notice Chainlink Automation: whether a trade is due and executable, and the data for
+            `performUpkeep`; otherwise why not.
+    @dev Meant for eth_call (Chainlink's interface is not a view): the scout simulates each
+         candidate trade through `simulate_trade`, which always reverts, so nothing changes even
+         if this is sent in a transaction.
+    @param checkData Unused; any length a registry allows.
+    @return Whether upkeep is needed, and abi-encoded (ACTION_TRADE, sell_index, buy_index,
+            venue_index, route, deadline) or, when not needed, (ACTION_NONE, reason, detail, 0, 0, 0).
+    """
+    return extcall scout.check(self)
+
+
+@external
+def performUpkeep(performData: Bytes[192]):
+    """
+    @notice Chainlink Automation: performs the trade `checkUpkeep` proposed, re-checking it all.
+    @dev The data only chooses the pair, the venue and the route; every bound is recomputed.
+    @param performData abi-encoded (ACTION_TRADE, sell_index, buy_index, venue_index, route, deadline).
     """
     self._check_keeper()
     action: uint256 = 0
     sell_index: uint256 = 0
     buy_index: uint256 = 0
-    via_weth: bool = False
+    venue_index: uint256 = 0
+    route: uint256 = 0
     deadline: uint256 = 0
-    action, sell_index, buy_index, via_weth, deadline = abi_decode(
-        performData, (uint256, uint256, uint256, bool, uint256)
+    action, sell_index, buy_index, venue_index, route, deadline = abi_decode(
+        performData, (uint256, uint256, uint256, uint256, uint256, uint256)
     )
-    if action == ACTION_START:
-        self._start()
-    elif action == ACTION_TRADE:
-        self._trade(sell_index, buy_index, via_weth, 0, deadline)
-    else:
-        raise "rebalancer: unknown action"
+    assert action == ACTION_TRADE, "rebalancer: unknown action"
+    self._trade(sell_index, buy_index, venue_index, route, 0, deadline)
+
+
+@external
+@reentrant
+def simulate_trade(sell_index: uint256, buy_index: uint256, venue_index: uint256, route: uint256):
+    """
+    @notice Runs a trade to its end and reverts with (SIMULATION_MARKER, sold, received): how the
+            scout learns, without changing state, whether a trade executes and at what rate.
+    @dev Anyone may call it: it always reverts, so nothing it does persists; it skips only the
+         keeper check, which guards state changes.
+    @param sell_index Vault index of the component to sell.
+    @param buy_index Vault index of the component to buy.
+    @param venue_index Index of the venue in `venues`.
+    @param route The venue's route number.
+    """
+    sold: uint256 = 0
+    received: uint256 = 0
+    sold, received = self._trade(sell_index, buy_index, venue_index, route, 0, block.timestamp)
+    raw_revert(concat(SIMULATION_MARKER, convert(sold, bytes32), convert(received, bytes32)))
 
 
 @external
 @reentrant
 def on_rebalance_trade(sell: address, amount_in: uint256, buy: address, min_amount_out: uint256):
     """
-    @notice The vault's callback inside `rebalance_trade`: the vault has just paid `amount_in` of
-            `sell` into the pair this trade named; has that pair (and, on a two-hop route, the
-            WETH pair after it) pay the proceeds straight to the vault.
+    @notice The vault's callback inside `rebalance_trade`: the vault has just sent `amount_in` of
+            `sell` where the venue asked; has the venue swap it and pay the vault.
     @dev Served only for the vault and only inside a trade this contract started. No token ever
          rests here. The vault checks what arrived against `min_amount_out` itself.
     @param sell The component the vault sent.
@@ -344,14 +368,9 @@ def on_rebalance_trade(sell: address, amount_in: uint256, buy: address, min_amou
     @param buy The component the vault must receive.
     @param min_amount_out The least the vault accepts (checked by the vault).
     """
-    pool: address = self._pool
-    assert msg.sender == vault.address and pool != empty(address), "rebalancer: unexpected callback"
-    hop: address = self._hop
-    if hop == empty(address):
-        self._swap(pool, sell, buy, amount_in, vault.address)
-    else:
-        weth_: address = self.weth
-        self._swap(hop, weth_, buy, self._swap(pool, sell, weth_, amount_in, hop), vault.address)
+    venue: address = self._venue
+    assert msg.sender == vault.address and venue != empty(address), "rebalancer: unexpected callback"
+    extcall IVenue(venue).swap(sell, buy, amount_in, min_amount_out, self._route, vault.address)
 
 
 # ============================================================================================
@@ -361,7 +380,7 @@ def on_rebalance_trade(sell: address, amount_in: uint256, buy: address, min_amou
 @external
 def set_targets(weights: DynArray[uint256, MAX_COMPONENTS]):
     """
-    @notice Sets every component's target weight, in basket order; clears any plan in progress.
+    @notice Sets every component's target weight, in basket order; ends any plan in progress.
     @param weights Basis points per component, summing to 10,000.
     """
     self._check_manager()
@@ -379,6 +398,16 @@ def set_drift_threshold(threshold_bps: uint256):
 
 
 @external
+def set_plan_ttl(ttl: uint256):
+    """
+    @notice Sets how long a plan lasts once started; a running plan keeps its start.
+    @param ttl Seconds, from MIN_PLAN_TTL to MAX_PLAN_TTL.
+    """
+    self._check_manager()
+    self._set_plan_ttl(ttl)
+
+
+@external
 def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
     """
     @notice Adds `token` to the basket (unit zero) with new target weights for every component;
@@ -391,9 +420,7 @@ def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
     assert staticcall self.oracle.price(token) > 0, "rebalancer: no price for token"
     count: uint256 = staticcall vault.component_count()
     extcall vault.add_component(token)
-    self._components[count] = self._pack(
-        Component(target_bps=0, decimals=self._decimals_of(token), last_trade=0, target_unit=0)
-    )
+    self._components[count] = self._pack(Component(target_bps=0, decimals=self._decimals_of(token), last_trade=0))
     self._set_targets(weights)
     log ComponentAdded(token=token)
 
@@ -402,22 +429,28 @@ def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
 def remove_component(index: uint256):
     """
     @notice Removes the component at `index` once its target is zero and it has been sold down
-            to less than `min_trade_usd` of value.
+            to at most `min_trade_usd` and at most MAX_REMOVED_VALUE_BPS of NAV.
+    @dev Prices must pass their checks. What is left stays in the vault, owed to no one.
     @param index The component's index in the vault's basket.
     """
     self._check_manager()
-    count: uint256 = staticcall vault.component_count()
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    stored: DynArray[uint256, MAX_COMPONENTS] = []
+    supply: uint256 = 0
+    scale: uint256 = 0
+    tokens, stored, supply, scale = staticcall vault.basket_state()
+    count: uint256 = len(tokens)
     assert index < count, "rebalancer: component index out of range"
     c: Component = self._unpack(self._components[index])
     assert c.target_bps == 0, "rebalancer: target not zero"
-    token: address = (staticcall vault.pair_state(index, index))[0]
-    # What is worth less than the smallest trade is dust.
-    max_dust: uint256 = self._min_trade_usd() * 10**c.decimals // staticcall self.oracle.price(token)
-    extcall vault.remove_component(index, max_dust)
+    b: Basket = self._basket(tokens, stored, supply, scale)
+    # The bound is hard-coded against NAV: raising min_trade_usd cannot strand a position.
+    max_usd: uint256 = min(self._min_trade_usd(), b.total * MAX_REMOVED_VALUE_BPS // BPS)
+    extcall vault.remove_component(index, max_usd * 10**c.decimals // b.prices[index])
     for i: uint256 in range(index, count - 1, bound=MAX_COMPONENTS):
         self._components[i] = self._components[i + 1]
     self._components[count - 1] = 0
-    log ComponentRemoved(token=token)
+    log ComponentRemoved(token=tokens[index])
 
 
 # ============================================================================================
@@ -451,27 +484,40 @@ def set_open_trading(open: bool):
 
 
 @external
-def set_router(router_: IUniswapV2Router, weth_: address):
+def add_venue(venue: address):
     """
-    @notice Sets the router (trades then go through its factory's pairs) and the intermediate
-            token of two-hop routes.
-    @param router_ A UniswapV2Router02.
-    @param weth_ The intermediate token (zero: direct routes only).
+    @notice Adds an execution venue (appended to `venues`).
+    @param venue A venue contract (IVenue).
     """
     ownable._check_owner()
-    self._set_router(router_, weth_)
+    self._add_venue(venue)
+
+
+@external
+def remove_venue(venue_index: uint256):
+    """
+    @notice Removes the venue at `venue_index`; the last venue takes its place.
+    @param venue_index Its index in `venues`.
+    """
+    ownable._check_owner()
+    count: uint256 = len(self.venues)
+    assert venue_index < count, "rebalancer: unknown venue"
+    venue: address = self.venues[venue_index]
+    self.venues[venue_index] = self.venues[count - 1]
+    self.venues.pop()
+    log VenueRemoved(venue=venue)
 
 
 @external
 def set_oracle(oracle_: IPriceOracle):
     """
-    @notice Sets the oracle adapter; clears any plan made with the old one.
+    @notice Sets the oracle adapter; ends any plan made with the old one.
     @param oracle_ The adapter.
     """
     ownable._check_owner()
     self._set_oracle(oracle_)
     cfg: Config = self._load()
-    cfg.rebalance_started = 0
+    cfg.plan_started = 0
     self._store(cfg)
 
 
@@ -491,6 +537,16 @@ def set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_us
 # ============================================================================================
 # VIEWS
 # ============================================================================================
+
+@view
+@external
+def venue_count() -> uint256:
+    """
+    @notice How many venues trades may use.
+    @return The length of `venues`.
+    """
+    return len(self.venues)
+
 
 @view
 @external
@@ -534,6 +590,16 @@ def cooldown() -> uint256:
 
 @view
 @external
+def plan_ttl() -> uint256:
+    """
+    @notice Seconds a plan lasts once started.
+    @return The time-to-live.
+    """
+    return self._load().plan_ttl
+
+
+@view
+@external
 def trade_cap_usd() -> uint256:
     """
     @notice The largest trade, USD with 18 decimals.
@@ -556,10 +622,33 @@ def min_trade_usd() -> uint256:
 @external
 def rebalance_started() -> uint256:
     """
-    @notice When the current plan (target units) was made.
-    @return A timestamp; 0 when there is no plan.
+    @notice When the current (or last) plan started.
+    @return A timestamp; 0 before the first plan, or after the targets or oracle changed.
     """
-    return self._load().rebalance_started
+    return self._load().plan_started
+
+
+@view
+@external
+def plan_expires_at() -> uint256:
+    """
+    @notice When the current plan ends by itself.
+    @return A timestamp; 0 without a plan. A plan is active while block.timestamp is below it.
+    """
+    cfg: Config = self._load()
+    if cfg.plan_started == 0:
+        return 0
+    return cfg.plan_started + cfg.plan_ttl
+
+
+@view
+@external
+def plan_active() -> bool:
+    """
+    @notice Whether a plan is running: trades may go on without the drift passing the threshold.
+    @return True while the current plan has not expired.
+    """
+    return self._active(self._load())
 
 
 @view
@@ -584,6 +673,16 @@ def trades() -> uint256:
 
 @view
 @external
+def plans() -> uint256:
+    """
+    @notice How many plans this rebalancer has started (each with a trade, so never more than `trades`).
+    @return The count.
+    """
+    return self._load().plans
+
+
+@view
+@external
 def target_weights() -> DynArray[uint256, MAX_COMPONENTS]:
     """
     @notice Every component's target weight in bps, in basket order.
@@ -598,21 +697,6 @@ def target_weights() -> DynArray[uint256, MAX_COMPONENTS]:
 
 @view
 @external
-def target_units() -> DynArray[uint256, MAX_COMPONENTS]:
-    """
-    @notice The current plan's target stored unit per component (zero without a plan).
-    @return Stored units (18-decimal amounts per 1e18 shares, the vault's `basket_state` space),
-            in basket order.
-    """
-    count: uint256 = staticcall vault.component_count()
-    units: DynArray[uint256, MAX_COMPONENTS] = []
-    for i: uint256 in range(count, bound=MAX_COMPONENTS):
-        units.append(self._components[i] >> TARGET_UNIT_SHIFT)
-    return units
-
-
-@view
-@external
 def last_trades() -> DynArray[uint256, MAX_COMPONENTS]:
     """
     @notice When each component last traded.
@@ -621,7 +705,7 @@ def last_trades() -> DynArray[uint256, MAX_COMPONENTS]:
     count: uint256 = staticcall vault.component_count()
     times: DynArray[uint256, MAX_COMPONENTS] = []
     for i: uint256 in range(count, bound=MAX_COMPONENTS):
-        times.append((self._components[i] >> LAST_TRADE_SHIFT) & LAST_TRADE_MASK)
+        times.append(self._unpack(self._components[i]).last_trade)
     return times
 
 
@@ -633,13 +717,10 @@ def weights() -> DynArray[uint256, MAX_COMPONENTS]:
     @dev Reverts with the oracle's reason if a price fails its checks.
     @return Weights in basket order.
     """
-    stored: DynArray[uint256, MAX_COMPONENTS] = (staticcall vault.basket_state())[1]
-    values: DynArray[uint256, MAX_COMPONENTS] = []
-    total: uint256 = 0
-    values, total = self._values(stored)
+    b: Basket = self._current()
     result: DynArray[uint256, MAX_COMPONENTS] = []
-    for v: uint256 in values:
-        result.append(v * BPS // max(total, 1))
+    for v: uint256 in b.values:
+        result.append(v * BPS // max(b.total, 1))
     return result
 
 
@@ -651,11 +732,35 @@ def drift_bps() -> uint256:
     @dev Reverts with the oracle's reason if a price fails its checks.
     @return The drift.
     """
-    stored: DynArray[uint256, MAX_COMPONENTS] = (staticcall vault.basket_state())[1]
-    values: DynArray[uint256, MAX_COMPONENTS] = []
-    total: uint256 = 0
-    values, total = self._values(stored)
-    return self._drift(values, total)
+    b: Basket = self._current()
+    return self._drift(b.values, b.total)
+
+
+@view
+@external
+def total_value() -> uint256:
+    """
+    @notice USD value (18 decimals) of the basket the supply is owed, at guarded oracle prices.
+    @dev Values the vault's stored units, never balances, so nothing done inside one transaction
+         moves it. Reverts with the oracle's reason if a price fails its checks.
+    @return The basket's USD value.
+    """
+    return self._current().total
+
+
+@view
+@external
+def nav_per_share() -> uint256:
+    """
+    @notice USD value (18 decimals) of one whole index token at guarded oracle prices.
+    @return The value of the basket behind 1e18 shares.
+    """
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    stored: DynArray[uint256, MAX_COMPONENTS] = []
+    supply: uint256 = 0
+    scale: uint256 = 0
+    tokens, stored, supply, scale = staticcall vault.basket_state()
+    return self._basket(tokens, stored, WAD, scale).total
 
 
 # ============================================================================================
@@ -663,101 +768,62 @@ def drift_bps() -> uint256:
 # ============================================================================================
 
 @internal
-def _start():
-    assert not staticcall vault.paused(), "rebalancer: vault paused"
+def _trade(
+    sell_index: uint256, buy_index: uint256, venue_index: uint256, route: uint256, caller_min_out: uint256, deadline: uint256
+) -> (uint256, uint256):
+    assert deadline >= block.timestamp, "rebalancer: deadline passed"
+    assert deadline <= block.timestamp + MAX_DEADLINE_WINDOW, "rebalancer: deadline too far"
+    assert sell_index != buy_index, "rebalancer: sell and buy are the same"
+    assert venue_index < len(self.venues), "rebalancer: unknown venue"
     tokens: DynArray[address, MAX_COMPONENTS] = []
     stored: DynArray[uint256, MAX_COMPONENTS] = []
     supply: uint256 = 0
     scale: uint256 = 0
     tokens, stored, supply, scale = staticcall vault.basket_state()
+    count: uint256 = len(tokens)
+    assert sell_index < count and buy_index < count, "rebalancer: component index out of range"
     assert supply > 0, "rebalancer: empty vault"
+    assert self._targets_set(count), "rebalancer: targets not set"
 
-    prices: DynArray[uint256, MAX_COMPONENTS] = []
-    values: DynArray[uint256, MAX_COMPONENTS] = []
-    total: uint256 = 0
-    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        p: uint256 = staticcall self.oracle.price(tokens[i])
-        prices.append(p)
-        # Stored units are 18-decimal amounts, whatever the token's decimals.
-        v: uint256 = stored[i] * p // WAD
-        values.append(v)
-        total += v
-    assert self._targets_set(len(tokens)), "rebalancer: targets not set"
-    drift: uint256 = self._drift(values, total)
     cfg: Config = self._load()
-    assert drift > cfg.drift_threshold_bps, "rebalancer: drift within threshold"
-    # A plan no trade can act on would only be re-made every block.
-    assert self._drift_usd(drift, total, supply, scale) >= self._min_trade_usd(), "rebalancer: drift below minimum trade"
-
-    # Target stored unit i = basket value (per stored unit) * weight_i / price_i, 18 decimals.
-    targets: DynArray[uint256, MAX_COMPONENTS] = []
-    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        c: Component = self._unpack(self._components[i])
-        c.target_unit = total * c.target_bps * WAD // (BPS * prices[i])
-        self._components[i] = self._pack(c)
-        targets.append(c.target_unit)
-    cfg.rebalance_started = block.timestamp
-    self._store(cfg)
-    log RebalanceStarted(drift_bps=drift, target_units=targets)
-
-
-@internal
-def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_out: uint256, deadline: uint256) -> uint256:
-    assert deadline >= block.timestamp, "rebalancer: deadline passed"
-    assert deadline <= block.timestamp + MAX_DEADLINE_WINDOW, "rebalancer: deadline too far"
-    cfg: Config = self._load()
-    assert cfg.rebalance_started != 0, "rebalancer: no rebalance in progress"
-
-    sell: address = empty(address)
-    sell_unit: uint256 = 0
-    buy: address = empty(address)
-    buy_unit: uint256 = 0
-    supply: uint256 = 0
-    scale: uint256 = 0
-    sell, sell_unit, buy, buy_unit, supply, scale = staticcall vault.pair_state(sell_index, buy_index)
-    assert sell_index != buy_index, "rebalancer: sell and buy are the same"
-
     s: Component = self._unpack(self._components[sell_index])
     b: Component = self._unpack(self._components[buy_index])
     assert block.timestamp >= s.last_trade + cfg.cooldown, "rebalancer: sell component cooling down"
     assert block.timestamp >= b.last_trade + cfg.cooldown, "rebalancer: buy component cooling down"
-    assert sell_unit > s.target_unit, "rebalancer: sell not above target"
-    assert buy_unit < b.target_unit, "rebalancer: buy not below target"
 
-    # The route: the pair the vault pays and, through WETH, the pair after it.
-    factory_: address = self.factory
-    pool: address = empty(address)
-    hop: address = empty(address)
-    if via_weth:
-        weth_: address = self.weth
-        assert weth_ != empty(address) and sell != weth_ and buy != weth_, "rebalancer: no weth route"
-        pool = self._pair_for(factory_, sell, weth_)
-        hop = self._pair_for(factory_, weth_, buy)
-        assert hop.is_contract, "rebalancer: no pair"
-    else:
-        pool = self._pair_for(factory_, sell, buy)
-    assert pool.is_contract, "rebalancer: no pair"
+    # Every price, through the adapter's checks: the trade is judged at the targets' values now.
+    bk: Basket = self._basket(tokens, stored, supply, scale)
+    if not self._active(cfg):
+        drift: uint256 = self._drift(bk.values, bk.total)
+        assert drift > cfg.drift_threshold_bps, "rebalancer: drift within threshold"
+        cfg.plan_started = block.timestamp
+        cfg.plans += 1
+        log RebalanceStarted(drift_bps=drift, expires_at=block.timestamp + cfg.plan_ttl)
+    sell_target: uint256 = bk.total * s.target_bps // BPS
+    buy_target: uint256 = bk.total * b.target_bps // BPS
+    assert bk.values[sell_index] > sell_target, "rebalancer: sell not above target"
+    assert bk.values[buy_index] < buy_target, "rebalancer: buy not below target"
 
-    sell_price: uint256 = 0
-    buy_price: uint256 = 0
-    sell_price, buy_price = staticcall self.oracle.price_pair(sell, buy)
+    # Size: the smaller of the excess and the deficit, capped, in whole base units of the sold token.
+    sizes: uint256 = self._sizes
+    size_usd: uint256 = min(min(bk.values[sell_index] - sell_target, buy_target - bk.values[buy_index]), sizes & SIZE_MASK)
+    assert size_usd >= sizes >> 128, "rebalancer: trade below minimum size"
+    sell_price: uint256 = bk.prices[sell_index]
+    buy_price: uint256 = bk.prices[buy_index]
     sell_one: uint256 = 10**s.decimals
     buy_one: uint256 = 10**b.decimals
+    amount: uint256 = size_usd * sell_one // sell_price
+    assert amount > 0, "rebalancer: trade below minimum size"
+    venue: address = self.venues[venue_index]
+    pay_to: address = empty(address)
+    pay_to, amount = staticcall IVenue(venue).prepare(tokens[sell_index], tokens[buy_index], amount, route)
+    assert amount > 0, "rebalancer: trade below minimum size"
 
-    # Size: the smallest of the sell excess, the buy deficit at the oracle price and the cap, each
-    # from 18-decimal stored units to base units.
-    excess: uint256 = supply * (sell_unit - s.target_unit) * scale // (WAD * WAD * 10**(18 - s.decimals))
-    deficit: uint256 = supply * (b.target_unit - buy_unit) * scale // (WAD * WAD * 10**(18 - b.decimals))
-    amount_in: uint256 = min(excess, deficit * buy_price * sell_one // (sell_price * buy_one))
-    sizes: uint256 = self._sizes
-    amount_in = min(amount_in, (sizes & SIZE_MASK) * sell_one // sell_price)
-    value_in: uint256 = amount_in * sell_price // sell_one
-    assert value_in >= sizes >> 128 and amount_in > 0, "rebalancer: trade below minimum size"
-
-    # Bound: the oracle-fair output less the slippage allowance, rounded up; the caller may tighten.
-    fair_out: uint256 = amount_in * sell_price * buy_one // (buy_price * sell_one)
-    min_out: uint256 = (fair_out * (BPS - cfg.max_slippage_bps) + BPS - 1) // BPS
-    min_out = max(min_out, caller_min_out)
+    # Bound, exact in base units: ceil(amount * sell rate / buy rate * (1 - slippage)).
+    min_out: uint256 = math._mul_div(
+        amount * (BPS - cfg.max_slippage_bps), sell_price * buy_one, sell_one * buy_price * BPS, True
+    )
+    min_out = max(max(min_out, caller_min_out), 1)
 
     s.last_trade = block.timestamp
     b.last_trade = block.timestamp
@@ -767,198 +833,84 @@ def _trade(sell_index: uint256, buy_index: uint256, via_weth: bool, caller_min_o
     cfg.trades += 1
     self._store(cfg)
 
-    self._pool = pool
-    self._hop = hop
-    received: uint256 = extcall vault.rebalance_trade(sell_index, amount_in, buy_index, min_out, pool)
-    self._pool = empty(address)
+    self._venue = venue
+    self._route = route
+    sold: uint256 = 0
+    received: uint256 = 0
+    sold, received = extcall vault.rebalance_trade(sell_index, amount, buy_index, min_out, pay_to)
+    self._venue = empty(address)
 
+    # Toward the targets (invariant 8): at the same prices, neither side ends further from its
+    # target weight than it started.
+    value_in: uint256 = sold * sell_price // sell_one
     value_out: uint256 = received * buy_price // buy_one
+    after: uint256 = bk.total + value_out - value_in
+    self._check_toward(bk.values[sell_index], bk.values[sell_index] - value_in, s.target_bps, bk.total, after)
+    self._check_toward(bk.values[buy_index], bk.values[buy_index] + value_out, b.target_bps, bk.total, after)
+
     log Trade(
-        sell=sell,
-        buy=buy,
-        amount_in=amount_in,
+        sell=tokens[sell_index],
+        buy=tokens[buy_index],
+        amount_in=sold,
         amount_out=received,
         value_in_usd=value_in,
         value_out_usd=value_out,
         slippage_bps=(convert(value_in, int256) - convert(value_out, int256)) * 10_000 // convert(max(value_in, 1), int256),
         keeper=msg.sender,
+        venue=venue,
+        route=route,
     )
-    return received
+    return sold, received
+
+
+@pure
+@internal
+def _check_toward(before: uint256, after: uint256, target_bps: uint256, total: uint256, total_after: uint256):
+    """
+    @dev |after * BPS - target * total_after| <= |before * BPS - target * total|: no further from
+         the target weight (same prices) than before.
+    """
+    was: uint256 = self._distance(before * BPS, target_bps * total)
+    now: uint256 = self._distance(after * BPS, target_bps * total_after)
+    assert now <= was, "rebalancer: trade overshoots target"
+
+
+@pure
+@internal
+def _distance(a: uint256, b: uint256) -> uint256:
+    return max(a, b) - min(a, b)
 
 
 @view
 @internal
-def _check_upkeep() -> (bool, Bytes[160]):
-    if staticcall vault.paused():
-        return False, b""
+def _current() -> Basket:
     tokens: DynArray[address, MAX_COMPONENTS] = []
     stored: DynArray[uint256, MAX_COMPONENTS] = []
     supply: uint256 = 0
     scale: uint256 = 0
     tokens, stored, supply, scale = staticcall vault.basket_state()
-    count: uint256 = len(tokens)
-    if supply == 0 or not self._targets_set(count):
-        return False, b""
-
-    prices: DynArray[uint256, MAX_COMPONENTS] = []
-    values: DynArray[uint256, MAX_COMPONENTS] = []
-    total: uint256 = 0
-    for i: uint256 in range(count, bound=MAX_COMPONENTS):
-        p: uint256 = 0
-        usable: bool = False
-        code: uint8 = 0
-        p, usable, code = staticcall self.oracle.price_status(tokens[i])
-        if not usable:
-            return False, b""
-        prices.append(p)
-        v: uint256 = stored[i] * p // WAD
-        values.append(v)
-        total += v
-
-    # With a plan: the largest ready excess against the largest ready deficit, in USD.
-    cfg: Config = self._load()
-    min_trade: uint256 = self._min_trade_usd()
-    # A plan has a trade left only while it has both something to sell and something to buy: pool
-    # fees leave a one-sided residue (bought components a little short, nothing left to sell) that
-    # no trade can close, and it must not block the next plan.
-    has_excess: bool = False
-    has_deficit: bool = False
-    if cfg.rebalance_started != 0:
-        best_sell: uint256 = MAX_COMPONENTS
-        best_buy: uint256 = MAX_COMPONENTS
-        best_excess: uint256 = 0
-        best_deficit: uint256 = 0
-        for i: uint256 in range(count, bound=MAX_COMPONENTS):
-            c: Component = self._unpack(self._components[i])
-            ready: bool = block.timestamp >= c.last_trade + cfg.cooldown
-            if stored[i] > c.target_unit:
-                excess_usd: uint256 = supply * (stored[i] - c.target_unit) * scale // (WAD * WAD) * prices[i] // WAD
-                if excess_usd >= min_trade:
-                    has_excess = True
-                    if ready and excess_usd > best_excess:
-                        best_excess = excess_usd
-                        best_sell = i
-            elif stored[i] < c.target_unit:
-                deficit_usd: uint256 = supply * (c.target_unit - stored[i]) * scale // (WAD * WAD) * prices[i] // WAD
-                if deficit_usd >= min_trade:
-                    has_deficit = True
-                    if ready and deficit_usd > best_deficit:
-                        best_deficit = deficit_usd
-                        best_buy = i
-        if best_sell < MAX_COMPONENTS and best_buy < MAX_COMPONENTS:
-            size_usd: uint256 = min(min(best_excess, best_deficit), self._sizes & SIZE_MASK)
-            if size_usd >= min_trade:
-                amount_in: uint256 = size_usd * 10**self._unpack(self._components[best_sell]).decimals // prices[best_sell]
-                via_weth: bool = self._better_via_weth(tokens[best_sell], tokens[best_buy], amount_in)
-                return True, abi_encode(
-                    ACTION_TRADE, best_sell, best_buy, via_weth, block.timestamp + UPKEEP_DEADLINE_WINDOW
-                )
-    # No trade left (or none ready): a new plan is due once the drift passes the threshold.
-    drift: uint256 = self._drift(values, total)
-    if (
-        not (has_excess and has_deficit)
-        and drift > cfg.drift_threshold_bps
-        and self._drift_usd(drift, total, supply, scale) >= min_trade
-    ):
-        return True, abi_encode(ACTION_START, empty(uint256), empty(uint256), False, block.timestamp + UPKEEP_DEADLINE_WINDOW)
-    return False, b""
+    return self._basket(tokens, stored, supply, scale)
 
 
 @view
 @internal
-def _better_via_weth(sell: address, buy: address, amount_in: uint256) -> bool:
+def _basket(
+    tokens: DynArray[address, MAX_COMPONENTS], stored: DynArray[uint256, MAX_COMPONENTS], supply: uint256, scale: uint256
+) -> Basket:
     """
-    @dev Whether the two-hop route through WETH quotes more than the direct pair right now.
-         Only a routing hint: the trade's bound is the oracle's, whichever route is taken.
+    @dev Every price through the adapter's checks (reverting by name), and the USD value of what
+         `supply` shares are owed of each component: supply * stored * scale / 1e36 (18-decimal
+         amounts) times the price.
     """
-    weth_: address = self.weth
-    if weth_ == empty(address) or sell == weth_ or buy == weth_:
-        return False
-    factory_: address = self.factory
-    direct: uint256 = self._quote(factory_, sell, buy, amount_in)
-    return self._quote(factory_, weth_, buy, self._quote(factory_, sell, weth_, amount_in)) > direct
-
-
-@view
-@internal
-def _quote(factory_: address, token_in: address, token_out: address, amount_in: uint256) -> uint256:
-    """
-    @dev What the pair of the two tokens would pay for `amount_in` now; 0 without a pair.
-    """
-    pool: address = self._pair_for(factory_, token_in, token_out)
-    if amount_in == 0 or not pool.is_contract:
-        return 0
-    reserve0: uint256 = 0
-    reserve1: uint256 = 0
-    updated: uint256 = 0
-    reserve0, reserve1, updated = staticcall IUniswapV2Pair(pool).getReserves()
-    if reserve0 == 0 or reserve1 == 0:
-        return 0
-    if convert(token_in, uint256) < convert(token_out, uint256):
-        return self._amount_out(amount_in, reserve0, reserve1)
-    return self._amount_out(amount_in, reserve1, reserve0)
-
-
-@internal
-def _swap(pool: address, token_in: address, token_out: address, amount_in: uint256, to: address) -> uint256:
-    """
-    @dev `amount_in` of `token_in` is already in `pool`: takes what UniswapV2Router02 would
-         (UniswapV2Library.getAmountOut from the reserves) of `token_out` to `to`.
-    """
-    reserve0: uint256 = 0
-    reserve1: uint256 = 0
-    updated: uint256 = 0
-    reserve0, reserve1, updated = staticcall IUniswapV2Pair(pool).getReserves()
-    out: uint256 = 0
-    if convert(token_in, uint256) < convert(token_out, uint256):
-        out = self._amount_out(amount_in, reserve0, reserve1)
-        extcall IUniswapV2Pair(pool).swap(0, out, to, b"")
-    else:
-        out = self._amount_out(amount_in, reserve1, reserve0)
-        extcall IUniswapV2Pair(pool).swap(out, 0, to, b"")
-    return out
-
-
-@pure
-@internal
-def _amount_out(amount_in: uint256, reserve_in: uint256, reserve_out: uint256) -> uint256:
-    # UniswapV2Library.getAmountOut: the 0.3% fee stays in the pool.
-    assert reserve_in > 0 and reserve_out > 0, "rebalancer: empty pair"
-    with_fee: uint256 = amount_in * 997
-    return with_fee * reserve_out // (reserve_in * 1_000 + with_fee)
-
-
-@pure
-@internal
-def _pair_for(factory_: address, token_a: address, token_b: address) -> address:
-    """
-    @dev UniswapV2Library.pairFor: the CREATE2 address of the factory's pair of the two tokens.
-    """
-    token0: address = token_a
-    token1: address = token_b
-    if convert(token_b, uint256) < convert(token_a, uint256):
-        token0 = token_b
-        token1 = token_a
-    salt: bytes32 = keccak256(concat(convert(token0, bytes20), convert(token1, bytes20)))
-    digest: bytes32 = keccak256(concat(b"\xff", convert(factory_, bytes20), salt, PAIR_INIT_CODE_HASH))
-    return convert(convert(convert(digest, uint256) & ADDRESS_MASK, uint160), address)
-
-
-@view
-@internal
-def _values(stored: DynArray[uint256, MAX_COMPONENTS]) -> (DynArray[uint256, MAX_COMPONENTS], uint256):
-    """
-    @dev USD value of each stored unit (the same basket scaled by supply * scale / 1e36, which
-         cancels out of every weight). Prices must pass their checks.
-    """
-    tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault.basket_state())[0]
-    values: DynArray[uint256, MAX_COMPONENTS] = []
-    total: uint256 = 0
+    b: Basket = Basket(tokens=tokens, prices=[], values=[], total=0)
+    oracle_: IPriceOracle = self.oracle
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        v: uint256 = stored[i] * staticcall self.oracle.price(tokens[i]) // WAD
-        values.append(v)
-        total += v
-    return values, total
+        p: uint256 = staticcall oracle_.price(tokens[i])
+        v: uint256 = supply * stored[i] * scale // (WAD * WAD) * p // WAD
+        b.prices.append(p)
+        b.values.append(v)
+        b.total += v
+    return b
 
 
 @view
@@ -969,16 +921,14 @@ def _drift(values: DynArray[uint256, MAX_COMPONENTS], total: uint256) -> uint256
     drift: uint256 = 0
     for i: uint256 in range(len(values), bound=MAX_COMPONENTS):
         weight: uint256 = values[i] * BPS // total
-        target: uint256 = self._components[i] & TARGET_BPS_MASK
-        drift = max(drift, max(weight, target) - min(weight, target))
+        drift = max(drift, self._distance(weight, self._components[i] & TARGET_BPS_MASK))
     return drift
 
 
-@pure
+@view
 @internal
-def _drift_usd(drift_bps: uint256, total: uint256, supply: uint256, scale: uint256) -> uint256:
-    # `total` values one stored-unit basket; the vault holds supply * scale / 1e36 of them.
-    return total * supply // WAD * scale // WAD * drift_bps // BPS
+def _active(cfg: Config) -> bool:
+    return cfg.plan_started != 0 and block.timestamp < cfg.plan_started + cfg.plan_ttl
 
 
 @view
@@ -1000,11 +950,10 @@ def _set_targets(weights: DynArray[uint256, MAX_COMPONENTS]):
         total += weights[i]
         c: Component = self._unpack(self._components[i])
         c.target_bps = weights[i]
-        c.target_unit = 0
         self._components[i] = self._pack(c)
     assert total == BPS, "rebalancer: weights must sum to 10000"
     cfg: Config = self._load()
-    cfg.rebalance_started = 0
+    cfg.plan_started = 0
     self._store(cfg)
     log TargetsSet(weights=weights)
 
@@ -1017,6 +966,16 @@ def _set_drift_threshold(threshold_bps: uint256):
     cfg.drift_threshold_bps = threshold_bps
     self._store(cfg)
     log DriftThresholdSet(threshold_bps=threshold_bps)
+
+
+@internal
+def _set_plan_ttl(ttl: uint256):
+    assert ttl >= MIN_PLAN_TTL, "rebalancer: plan ttl too short"
+    assert ttl <= MAX_PLAN_TTL, "rebalancer: plan ttl too long"
+    cfg: Config = self._load()
+    cfg.plan_ttl = ttl
+    self._store(cfg)
+    log PlanTtlSet(ttl=ttl)
 
 
 @internal
@@ -1040,14 +999,12 @@ def _set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_u
 
 
 @internal
-def _set_router(router_: IUniswapV2Router, weth_: address):
-    assert router_.address != empty(address), "rebalancer: zero router"
-    factory_: address = staticcall router_.factory()
-    assert factory_ != empty(address), "rebalancer: zero factory"
-    self.router = router_
-    self.factory = factory_
-    self.weth = weth_
-    log RouterSet(router=router_.address, weth=weth_, factory=factory_)
+def _add_venue(venue: address):
+    assert venue.is_contract, "rebalancer: venue has no code"
+    assert venue not in self.venues, "rebalancer: duplicate venue"
+    assert len(self.venues) < MAX_VENUES, "rebalancer: too many venues"
+    self.venues.append(venue)
+    log VenueAdded(venue=venue)
 
 
 @internal
@@ -1080,12 +1037,7 @@ def _decimals_of(token: address) -> uint256:
 @pure
 @internal
 def _pack(c: Component) -> uint256:
-    return (
-        c.target_bps
-        | (c.decimals << DECIMALS_SHIFT)
-        | (c.last_trade << LAST_TRADE_SHIFT)
-        | (c.target_unit << TARGET_UNIT_SHIFT)
-    )
+    return c.target_bps | (c.decimals << DECIMALS_SHIFT) | (c.last_trade << LAST_TRADE_SHIFT)
 
 
 @pure
@@ -1094,8 +1046,7 @@ def _unpack(packed: uint256) -> Component:
     return Component(
         target_bps=packed & TARGET_BPS_MASK,
         decimals=(packed >> DECIMALS_SHIFT) & DECIMALS_MASK,
-        last_trade=(packed >> LAST_TRADE_SHIFT) & LAST_TRADE_MASK,
-        target_unit=packed >> TARGET_UNIT_SHIFT,
+        last_trade=packed >> LAST_TRADE_SHIFT,
     )
 
 
@@ -1111,12 +1062,14 @@ def _load() -> Config:
     packed: uint256 = self._config
     return Config(
         max_slippage_bps=packed & SLIPPAGE_MASK,
-        cooldown=(packed >> COOLDOWN_SHIFT) & COOLDOWN_MASK,
-        drift_threshold_bps=(packed >> THRESHOLD_SHIFT) & THRESHOLD_MASK,
+        cooldown=(packed >> COOLDOWN_SHIFT) & U32_MASK,
+        drift_threshold_bps=(packed >> THRESHOLD_SHIFT) & SLIPPAGE_MASK,
         open_trading=(packed >> OPEN_SHIFT) & 1 == 1,
-        rebalance_started=(packed >> STARTED_SHIFT) & TIME_MASK,
+        plan_started=(packed >> STARTED_SHIFT) & TIME_MASK,
         last_trade_at=(packed >> LAST_TRADE_AT_SHIFT) & TIME_MASK,
-        trades=(packed >> TRADES_SHIFT) & TRADES_MASK,
+        plan_ttl=(packed >> TTL_SHIFT) & U32_MASK,
+        trades=(packed >> TRADES_SHIFT) & U32_MASK,
+        plans=(packed >> PLANS_SHIFT) & U32_MASK,
     )
 
 
@@ -1127,7 +1080,9 @@ def _store(cfg: Config):
         | (cfg.cooldown << COOLDOWN_SHIFT)
         | (cfg.drift_threshold_bps << THRESHOLD_SHIFT)
         | (convert(cfg.open_trading, uint256) << OPEN_SHIFT)
-        | (cfg.rebalance_started << STARTED_SHIFT)
+        | (cfg.plan_started << STARTED_SHIFT)
         | (cfg.last_trade_at << LAST_TRADE_AT_SHIFT)
+        | (cfg.plan_ttl << TTL_SHIFT)
         | (cfg.trades << TRADES_SHIFT)
+        | (cfg.plans << PLANS_SHIFT)
     )

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from vyndex.uniswap import UniswapV2, deploy_uniswap_v2, seed_pair
+from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue
 
 USD = 10**18
 PRICES = {"WETH": 2_000, "USDC": 1, "WBTC": 30_000}
@@ -28,6 +29,7 @@ SLIPPAGE_BPS = 100
 TRADE_CAP_USD = 2_000 * USD
 MIN_TRADE_USD = 10 * USD
 COOLDOWN = 300
+PLAN_TTL = 86_400
 MINTED = 1_000 * 10**18
 
 
@@ -94,20 +96,19 @@ def index(project, owner, manager, guardian, fee_recipient, keeper, alice, uni, 
         guardian,
         fee_recipient,
     )
-    rebalancer = owner.deploy(
-        project.Rebalancer,
+    rebalancer = deploy_rebalancer(
+        owner,
         vault,
         adapter,
-        uni.router,
-        uni.weth,
-        THRESHOLD_BPS,
-        SLIPPAGE_BPS,
-        TRADE_CAP_USD,
-        MIN_TRADE_USD,
-        COOLDOWN,
+        [deploy_v2_venue(owner, uni.factory, uni.weth)],
+        drift_threshold_bps=THRESHOLD_BPS,
+        max_slippage_bps=SLIPPAGE_BPS,
+        trade_cap_usd_wad=TRADE_CAP_USD,
+        min_trade_usd_wad=MIN_TRADE_USD,
+        cooldown=COOLDOWN,
+        plan_ttl=PLAN_TTL,
     )
     vault.set_rebalancer(rebalancer, sender=owner)
-    vault.set_oracle(adapter, sender=owner)
     rebalancer.set_keeper(keeper, True, sender=owner)
     for symbol in order:
         give(uni, tokens[symbol], alice, UNITS[symbol] * MINTED // 10**18 + 1)
@@ -137,9 +138,9 @@ def run_keeper(rebalancer, keeper, chain, max_actions: int = 40) -> list[Any]:
     receipts = []
     idle = 0
     while len(receipts) < max_actions:
-        needed, data = rebalancer.checkUpkeep(b"")
-        if needed:
-            receipts.append(rebalancer.performUpkeep(data, sender=keeper))
+        proposal = check_upkeep(rebalancer)
+        if proposal.needed:
+            receipts.append(rebalancer.performUpkeep(proposal.data, sender=keeper))
             idle = 0
             continue
         idle += 1

@@ -1,0 +1,229 @@
+# pragma version ~=0.4.3
+# pragma nonreentrancy on
+"""
+@title UniswapV2Venue
+@license MIT
+@notice Swaps for the vyndex rebalancer on the pairs of one Uniswap V2 factory: direct (route 0)
+        or through WETH (route 1).
+
+@dev    Pairs are never taken from anyone: each is the CREATE2 address of the factory for the two
+        tokens with UniswapV2Pair's init code hash, so it holds the real pair code. The vault
+        sends what it sells straight to the first pair (`prepare` names it), then `swap` has the
+        pair pay out what UniswapV2Library.getAmountOut gives for that input (0.3% fee), to the
+        second pair on a two-hop route and to the recipient at the end. `prepare` trims the input
+        to the least that still buys the same whole number of base units of the bought token, so
+        a 0-decimal token bought for a fractional amount leaves nothing to the pool.
+
+        This contract holds no tokens and no state but immutables: anyone may call `swap`, which
+        only moves tokens already sitting in a pair, as the pair's own `swap` would.
+"""
+
+from ..interfaces import IUniswapV2Pair
+from ..interfaces import IVenue
+
+implements: IVenue
+
+
+# ============================================================================================
+# CONSTANTS
+# ============================================================================================
+
+# keccak256 of UniswapV2Pair's creation code (v2-core 1.0.1), the hash UniswapV2Router02 hard-codes.
+PAIR_INIT_CODE_HASH: public(constant(bytes32)) = 0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f
+ADDRESS_MASK: constant(uint256) = 2**160 - 1
+
+ROUTE_DIRECT: public(constant(uint256)) = 0
+ROUTE_VIA_WETH: public(constant(uint256)) = 1
+
+
+# ============================================================================================
+# IMMUTABLES
+# ============================================================================================
+
+factory: public(immutable(address))
+weth: public(immutable(address))
+
+
+# ============================================================================================
+# CONSTRUCTOR
+# ============================================================================================
+
+@deploy
+def __init__(factory_: address, weth_: address):
+    """
+    @notice A venue over the pairs of `factory_`.
+    @param factory_ A UniswapV2Factory whose pairs have PAIR_INIT_CODE_HASH.
+    @param weth_ The hop of two-pair routes (zero: direct routes only).
+    """
+    assert factory_.is_contract, "venue: factory has no code"
+    factory = factory_
+    weth = weth_
+
+
+# ============================================================================================
+# EXTERNAL
+# ============================================================================================
+
+@view
+@external
+def routes(sell: address, buy: address) -> DynArray[uint256, 8]:
+    """
+    @notice The routes from `sell` to `buy` whose pairs exist and hold reserves now.
+    @param sell The token sold.
+    @param buy The token bought.
+    @return ROUTE_DIRECT and/or ROUTE_VIA_WETH.
+    """
+    found: DynArray[uint256, 8] = []
+    if self._live(sell, buy):
+        found.append(ROUTE_DIRECT)
+    if weth != empty(address) and sell != weth and buy != weth and self._live(sell, weth) and self._live(weth, buy):
+        found.append(ROUTE_VIA_WETH)
+    return found
+
+
+@view
+@external
+def prepare(sell: address, buy: address, amount_in: uint256, route: uint256) -> (address, uint256):
+    """
+    @notice The first pair of the route (the vault pays it directly) and the least input, at most
+            `amount_in`, that buys as many whole base units of `buy` as `amount_in` would.
+    @dev Reverts by name when the route has no pair or buys nothing.
+    @param sell The token sold.
+    @param buy The token bought.
+    @param amount_in The most the vault would sell.
+    @param route ROUTE_DIRECT or ROUTE_VIA_WETH.
+    @return The address to pay, and the amount to pay it.
+    """
+    first: address = empty(address)
+    second: address = empty(address)
+    mid: address = empty(address)
+    first, second, mid = self._route(sell, buy, route)
+    if second == empty(address):
+        out: uint256 = self._out(first, sell, buy, amount_in)
+        assert out > 0, "venue: trade buys nothing"
+        return first, min(self._in(first, sell, buy, out), amount_in)
+    hop: uint256 = self._out(first, sell, mid, amount_in)
+    out: uint256 = self._out(second, mid, buy, hop)
+    assert out > 0, "venue: trade buys nothing"
+    return first, min(self._in(first, sell, mid, self._in(second, mid, buy, out)), amount_in)
+
+
+@external
+def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, route: uint256, recipient: address):
+    """
+    @notice Pays `recipient` what the route's pairs give for the `amount_in` of `sell` already
+            sent to the first pair.
+    @param sell The token sold.
+    @param buy The token bought.
+    @param amount_in What was sent to the first pair.
+    @param min_out Unused here: the vault checks what arrives.
+    @param route ROUTE_DIRECT or ROUTE_VIA_WETH.
+    @param recipient Who receives the bought token.
+    """
+    first: address = empty(address)
+    second: address = empty(address)
+    mid: address = empty(address)
+    first, second, mid = self._route(sell, buy, route)
+    if second == empty(address):
+        self._swap(first, sell, buy, amount_in, recipient)
+    else:
+        self._swap(second, mid, buy, self._swap(first, sell, mid, amount_in, second), recipient)
+
+
+# ============================================================================================
+# INTERNAL
+# ============================================================================================
+
+@view
+@internal
+def _route(sell: address, buy: address, route: uint256) -> (address, address, address):
+    """
+    @dev The route's first pair, second pair (empty when direct) and middle token.
+    """
+    if route == ROUTE_DIRECT:
+        pool: address = self._pair_for(sell, buy)
+        assert pool.is_contract, "venue: no pair"
+        return pool, empty(address), empty(address)
+    assert route == ROUTE_VIA_WETH, "venue: unknown route"
+    assert weth != empty(address) and sell != weth and buy != weth, "venue: no weth route"
+    first: address = self._pair_for(sell, weth)
+    second: address = self._pair_for(weth, buy)
+    assert first.is_contract and second.is_contract, "venue: no pair"
+    return first, second, weth
+
+
+@view
+@internal
+def _live(token_a: address, token_b: address) -> bool:
+    pool: address = self._pair_for(token_a, token_b)
+    if not pool.is_contract:
+        return False
+    r0: uint256 = 0
+    r1: uint256 = 0
+    t: uint256 = 0
+    r0, r1, t = staticcall IUniswapV2Pair(pool).getReserves()
+    return r0 > 0 and r1 > 0
+
+
+@view
+@internal
+def _reserves(pool: address, token_in: address, token_out: address) -> (uint256, uint256):
+    r0: uint256 = 0
+    r1: uint256 = 0
+    t: uint256 = 0
+    r0, r1, t = staticcall IUniswapV2Pair(pool).getReserves()
+    assert r0 > 0 and r1 > 0, "venue: empty pair"
+    if convert(token_in, uint256) < convert(token_out, uint256):
+        return r0, r1
+    return r1, r0
+
+
+@view
+@internal
+def _out(pool: address, token_in: address, token_out: address, amount_in: uint256) -> uint256:
+    # UniswapV2Library.getAmountOut: the 0.3% fee stays in the pair.
+    reserve_in: uint256 = 0
+    reserve_out: uint256 = 0
+    reserve_in, reserve_out = self._reserves(pool, token_in, token_out)
+    with_fee: uint256 = amount_in * 997
+    return with_fee * reserve_out // (reserve_in * 1_000 + with_fee)
+
+
+@view
+@internal
+def _in(pool: address, token_in: address, token_out: address, amount_out: uint256) -> uint256:
+    # UniswapV2Library.getAmountIn: the least input whose getAmountOut is at least `amount_out`.
+    reserve_in: uint256 = 0
+    reserve_out: uint256 = 0
+    reserve_in, reserve_out = self._reserves(pool, token_in, token_out)
+    assert amount_out < reserve_out, "venue: pair too shallow"
+    return reserve_in * amount_out * 1_000 // ((reserve_out - amount_out) * 997) + 1
+
+
+@internal
+def _swap(pool: address, token_in: address, token_out: address, amount_in: uint256, to: address) -> uint256:
+    """
+    @dev `amount_in` of `token_in` is already in `pool`: takes getAmountOut of `token_out` to `to`.
+    """
+    out: uint256 = self._out(pool, token_in, token_out, amount_in)
+    if convert(token_in, uint256) < convert(token_out, uint256):
+        extcall IUniswapV2Pair(pool).swap(0, out, to, b"")
+    else:
+        extcall IUniswapV2Pair(pool).swap(out, 0, to, b"")
+    return out
+
+
+@view
+@internal
+def _pair_for(token_a: address, token_b: address) -> address:
+    """
+    @dev UniswapV2Library.pairFor: the CREATE2 address of the factory's pair of the two tokens.
+    """
+    token0: address = token_a
+    token1: address = token_b
+    if convert(token_b, uint256) < convert(token_a, uint256):
+        token0 = token_b
+        token1 = token_a
+    salt: bytes32 = keccak256(concat(convert(token0, bytes20), convert(token1, bytes20)))
+    digest: bytes32 = keccak256(concat(b"\xff", convert(factory, bytes20), salt, PAIR_INIT_CODE_HASH))
+    return convert(convert(convert(digest, uint256) & ADDRESS_MASK, uint160), address)
