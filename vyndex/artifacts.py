@@ -212,7 +212,9 @@ def uniswap_v3_path(name: str) -> Path:
             raise ArtifactError(f"{package}: {name} is ambiguous ({found})")
         if matches:
             return matches[0]
-    raise ArtifactError(f"neither {UNISWAP_V3_CORE} nor {UNISWAP_V3_PERIPHERY} has a compiled contract named {name}")
+    raise ArtifactError(
+        f"neither {UNISWAP_V3_CORE} nor {UNISWAP_V3_PERIPHERY} has a compiled contract named {name}"
+    )
 
 
 @cache
