@@ -16,6 +16,7 @@ from vyndex.uniswap_v3 import (
     MAX_TICK,
     MIN_TICK,
     UniswapV3,
+    attach_uniswap_v3,
     deploy_uniswap_v3,
     full_range_ticks,
     pool_address,
@@ -95,6 +96,9 @@ def test_pool_address__three_fee_tiers__equals_factory_get_pool(uni3, create_tok
         assert uni3.pool(token_a, token_b, fee).address == expected
         addresses.add(expected)
     assert len(addresses) == 4
+    attached = attach_uniswap_v3(uni3.factory, uni3.router, uni3.positions, uni3.quoter, uni3.weth)
+    assert attached.pool(token_b, token_a, 500).address == pool_address(uni3.factory, token_b, token_a, 500)
+    assert attached.positions.WETH9() == attached.router.WETH9() == uni3.weth.address
 
 
 # ---------------------------------------------------------------------------------------------
