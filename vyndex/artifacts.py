@@ -9,9 +9,9 @@ Two artifact shapes are read:
 
 * Uniswap's `build/<Name>.json` (waffle): `abi` and `bytecode` (hex without `0x`), the same
   code also under `evm.bytecode.object`.
-* Set Protocol v2's hardhat `artifacts/contracts/**/<Name>.sol/<Name>.json`: `abi`,
-  `bytecode`, `deployedBytecode` and `linkReferences`; libraries are linked when given and a
-  missing one is refused by name.
+* Set Protocol v2's and Uniswap V3's hardhat `artifacts/contracts/**/<Name>.sol/<Name>.json`:
+  `abi`, `bytecode`, `deployedBytecode` and `linkReferences`; libraries are linked when given
+  and a missing one is refused by name.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from ethpm_types import ContractType
 UNISWAP_V2_CORE = "@uniswap/v2-core"
 UNISWAP_V2_PERIPHERY = "@uniswap/v2-periphery"
 SET_PROTOCOL_V2 = "@setprotocol/set-protocol-v2"
+UNISWAP_V3_CORE = "@uniswap/v3-core"
+UNISWAP_V3_PERIPHERY = "@uniswap/v3-periphery"
 
 # A link reference as hardhat writes it: source file -> library name -> byte offsets.
 LinkReferences = Mapping[str, Mapping[str, list[Mapping[str, int]]]]
@@ -193,3 +195,34 @@ def set_protocol_v2_path(name: str) -> Path:
 def set_protocol_v2(name: str, libraries: Mapping[str, str] | None = None) -> ContractContainer:
     """A deployable container for Set Protocol v2's contract `name`, libraries linked if needed."""
     return container_from_artifact(set_protocol_v2_path(name), name, libraries)
+
+
+@cache
+def uniswap_v3_path(name: str) -> Path:
+    """The hardhat artifact of Uniswap V3's contract `name`: `UniswapV3Factory`, `UniswapV3Pool`
+    (v3-core) or `SwapRouter`, `NonfungiblePositionManager`, `QuoterV2` (v3-periphery), each
+    unique under its package's `artifacts/contracts`. Core is searched first."""
+    for package in (UNISWAP_V3_CORE, UNISWAP_V3_PERIPHERY):
+        root = find_package(package) / "artifacts" / "contracts"
+        if not root.is_dir():
+            raise ArtifactError(f"{package} has no artifacts/contracts: run `make setup`")
+        matches = sorted(root.glob(f"**/{name}.sol/{name}.json"))
+        if len(matches) > 1:
+            found = ", ".join(str(m.relative_to(root)) for m in matches)
+            raise ArtifactError(f"{package}: {name} is ambiguous ({found})")
+        if matches:
+            return matches[0]
+    raise ArtifactError(
+        f"neither {UNISWAP_V3_CORE} nor {UNISWAP_V3_PERIPHERY} has a compiled contract named {name}"
+    )
+
+
+@cache
+def uniswap_v3_contract_type(name: str) -> ContractType:
+    """The `ContractType` of Uniswap V3's contract `name` (see `uniswap_v3_path`)."""
+    return contract_type_from_artifact(uniswap_v3_path(name), name)
+
+
+def uniswap_v3(name: str) -> ContractContainer:
+    """A deployable container for the Uniswap V3 contract `name` (see `uniswap_v3_path`)."""
+    return ContractContainer(uniswap_v3_contract_type(name))
