@@ -301,13 +301,15 @@ def trade(
 
 
 @external
+@reentrant
 def checkUpkeep(checkData: Bytes[16384]) -> (bool, Bytes[192]):
     """
     @notice Chainlink Automation: whether a trade is due and executable, and the data for
             `performUpkeep`; otherwise why not.
     @dev Meant for eth_call (Chainlink's interface is not a view): the scout simulates each
          candidate trade through `simulate_trade`, which always reverts, so nothing changes even
-         if this is sent in a transaction.
+         if this is sent in a transaction. Not under the lock, so the scout can read this
+         contract's views.
     @param checkData Unused; any length a registry allows.
     @return Whether upkeep is needed, and abi-encoded (ACTION_TRADE, sell_index, buy_index,
             venue_index, route, deadline) or, when not needed, (ACTION_NONE, reason, detail, 0, 0, 0).

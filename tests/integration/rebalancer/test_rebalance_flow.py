@@ -27,13 +27,11 @@ from .conftest import (
 )
 
 TARGETS = [5000, 3000, 2000]
-ACTION_START, ACTION_TRADE = 1, 2
+ACTION_TRADE = 1
 
 
-def upkeep(action: int, sell: int = 0, buy: int = 0, via_weth: bool = False, deadline: int = 0) -> bytes:
-    return encode(
-        ["uint256", "uint256", "uint256", "bool", "uint256"], [action, sell, buy, via_weth, deadline]
-    )
+def upkeep(action: int, sell: int = 0, buy: int = 0, venue: int = 0, route: int = 0, deadline: int = 0) -> bytes:
+    return encode(["uint256"] * 6, [action, sell, buy, venue, route, deadline])
 
 
 def test_rebalance__equal_to_50_30_20__every_weight_within_threshold(
@@ -50,7 +48,7 @@ def test_rebalance__equal_to_50_30_20__every_weight_within_threshold(
     trades = [r for r in receipts if r.events.filter(rebalancer.Trade)]
     # $10,000 of WETH to buy at $2,000 a trade: five trades and one plan, with a little slack.
     assert 5 <= len(trades) <= 8
-    assert rebalancer.checkUpkeep(b"")[0] is False
+    assert rebalancer.checkUpkeep.call(b"")[0] is False
     # Total cost stays inside the slippage bound on the traded notional.
     traded = sum(r.events.filter(rebalancer.Trade)[0].value_in_usd for r in trades)
     assert value_before - holdings_value(vault, adapter) <= traded * SLIPPAGE_BPS // 10_000
@@ -71,8 +69,7 @@ def test_trade__sandwich_beyond_bound__reverts_and_vault_keeps_everything(
     vault, rebalancer, manager, keeper, attacker, uni, tokens, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
-    needed, data = rebalancer.checkUpkeep(b"")
+    needed, data = rebalancer.checkUpkeep.call(b"")
     assert needed
     balances = [tokens[s].balanceOf(vault) for s in ("WETH", "USDC", "WBTC")]
     # The plan sells WBTC (most overweight) for WETH: the attacker buys WETH with WBTC first,
@@ -94,8 +91,7 @@ def test_trade__sandwich_inside_bound__vault_loss_within_slippage_of_notional(
     vault, rebalancer, adapter, manager, keeper, attacker, uni, tokens, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
-    _, data = rebalancer.checkUpkeep(b"")
+    _, data = rebalancer.checkUpkeep.call(b"")
     value_before = holdings_value(vault, adapter)
     # A small push (about 0.3%), inside what the bound tolerates together with fee and impact.
     wbtc_in = amount_of("WBTC", 15_000)
@@ -114,21 +110,19 @@ def test_trade__sandwich_inside_bound__vault_loss_within_slippage_of_notional(
 
 def test_trade__second_trade_of_component_inside_cooldown__reverts(rebalancer, manager, keeper, chain):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     deadline = chain.pending_timestamp + 600
-    rebalancer.trade(2, 0, False, 0, deadline, sender=keeper)  # WBTC -> WETH
+    rebalancer.trade(2, 0, 0, 0, 0, deadline, sender=keeper)  # WBTC -> WETH
     with ape.reverts("rebalancer: buy component cooling down"):
-        rebalancer.trade(1, 0, False, 0, deadline, sender=keeper)
+        rebalancer.trade(1, 0, 0, 0, 0, deadline, sender=keeper)
     with ape.reverts("rebalancer: sell component cooling down"):
-        rebalancer.trade(2, 1, False, 0, deadline, sender=keeper)
+        rebalancer.trade(2, 1, 0, 0, 0, deadline, sender=keeper)
     chain.pending_timestamp += COOLDOWN
-    rebalancer.trade(1, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    rebalancer.trade(1, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
 
 
 def test_trade__size__capped_at_trade_cap(rebalancer, manager, keeper, chain):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
-    receipt = rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    receipt = rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     event = receipt.events.filter(rebalancer.Trade)[0]
     # WBTC is $8,000 over target: the $2,000 cap binds.
     assert TRADE_CAP_USD - USD <= event.value_in_usd <= TRADE_CAP_USD
@@ -137,28 +131,24 @@ def test_trade__size__capped_at_trade_cap(rebalancer, manager, keeper, chain):
 def test_trade__size__closes_drift_without_overshooting(vault, rebalancer, owner, manager, keeper, chain):
     rebalancer.set_limits(SLIPPAGE_BPS, 100_000 * USD, MIN_TRADE_USD, COOLDOWN, sender=owner)
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
-    receipt = rebalancer.trade(1, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    receipt = rebalancer.trade(1, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     event = receipt.events.filter(rebalancer.Trade)[0]
     # USDC is 33.3% of ~$60,000 against a 30% target: about $2,000 of excess, not the cap.
     assert 1_900 * USD <= event.value_in_usd <= 2_050 * USD
-    _, stored, _, _ = vault.basket_state()
-    assert stored[1] >= rebalancer.target_units()[1]
+    assert rebalancer.weights()[1] >= TARGETS[1] - 1
 
 
 def test_trade__caller_minimum_above_oracle_bound__tightens_and_reverts(rebalancer, manager, keeper, chain):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     fair_weth = amount_of("WETH", 2_000)
     with ape.reverts():
-        rebalancer.trade(2, 0, False, fair_weth, chain.pending_timestamp + 600, sender=keeper)
+        rebalancer.trade(2, 0, 0, 0, fair_weth, chain.pending_timestamp + 600, sender=keeper)
 
 
 def test_trade__via_weth__two_hop_route_works(rebalancer, manager, keeper, chain):
     rebalancer.set_targets([4000, 4000, 2000], sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     receipt = rebalancer.trade(
-        2, 1, True, 0, chain.pending_timestamp + 600, sender=keeper
+        2, 1, 0, 1, 0, chain.pending_timestamp + 600, sender=keeper
     )  # WBTC -> WETH -> USDC
     assert receipt.events.filter(rebalancer.Trade)[0].amount_out > 0
 
@@ -175,44 +165,42 @@ VALID = "valid deadline"
         (ACTION_TRADE, 2, 2, VALID, "rebalancer: sell and buy are the same"),
         (ACTION_TRADE, 0, 2, VALID, "rebalancer: sell not above target"),
         (ACTION_TRADE, 2, 1, VALID, "rebalancer: buy not below target"),
-        (ACTION_TRADE, 2, 9, VALID, "vault: component index out of range"),
+        (ACTION_TRADE, 2, 9, VALID, "rebalancer: component index out of range"),
     ],
 )
 def test_perform_upkeep__crafted_data__rejected_by_name(
     rebalancer, manager, keeper, chain, action, sell, buy, deadline, reason
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     if deadline == VALID:
         deadline = chain.pending_timestamp + 600
     with ape.reverts(reason):
-        rebalancer.performUpkeep(upkeep(action, sell, buy, False, deadline), sender=keeper)
+        rebalancer.performUpkeep(upkeep(action, sell, buy, 0, 0, deadline), sender=keeper)
 
 
-def test_trade__without_plan__reverts(rebalancer, manager, keeper, chain):
+def test_trade__without_plan__starts_one_with_that_trade(rebalancer, manager, keeper, chain):
     rebalancer.set_targets(TARGETS, sender=manager)
-    with ape.reverts("rebalancer: no rebalance in progress"):
-        rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    assert rebalancer.plans() == 0 and not rebalancer.plan_active()
+    receipt = rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
+    started = receipt.events.filter(rebalancer.RebalanceStarted)
+    assert len(started) == 1 and started[0].expires_at == receipt.timestamp + rebalancer.plan_ttl()
+    assert rebalancer.plans() == 1 and rebalancer.trades() == 1 and rebalancer.plan_active()
 
 
-def test_start__drift_within_threshold__reverts(rebalancer, manager, keeper):
+def test_trade__no_plan_and_drift_within_threshold__reverts(rebalancer, manager, keeper, chain):
     rebalancer.set_targets([3334, 3333, 3333], sender=manager)
-    assert rebalancer.checkUpkeep(b"")[0] is False
+    assert rebalancer.checkUpkeep.call(b"")[0] is False
     with ape.reverts("rebalancer: drift within threshold"):
-        rebalancer.start_rebalance(sender=keeper)
-
+        rebalancer.trade(0, 1, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
 
 def test_pause__guardian__stops_trading_not_redeem(
     vault, rebalancer, manager, guardian, keeper, alice, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     vault.set_paused(True, sender=guardian)
-    assert rebalancer.checkUpkeep(b"")[0] is False
+    assert rebalancer.checkUpkeep.call(b"")[0] is False
     with ape.reverts("vault: rebalancing paused"):
-        rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
-    with ape.reverts("rebalancer: vault paused"):
-        rebalancer.start_rebalance(sender=keeper)
+        rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     vault.redeem(10**18, alice, [0, 0, 0], sender=alice)
 
 
@@ -220,14 +208,13 @@ def test_stale_price__stops_trading_by_name__mint_and_redeem_untouched(
     vault, rebalancer, feeds, manager, keeper, alice, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     chain.pending_timestamp += 86_400 + 1
     for symbol in ("WETH", "USDC"):
         feeds[symbol].update_answer(PRICES[symbol] * 10**8, sender=keeper)
     # WBTC's feed is now a day and a second old.
-    assert rebalancer.checkUpkeep(b"")[0] is False
+    assert rebalancer.checkUpkeep.call(b"")[0] is False
     with ape.reverts("oracle: stale price"):
-        rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=keeper)
+        rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     vault.redeem(10**18, alice, [0, 0, 0], sender=alice)
     vault.mint(10**18, alice, [2**255] * 3, sender=alice)
 
@@ -239,8 +226,7 @@ def test_deviating_secondary__stops_trading_by_name(
     adapter.set_secondary_feed(tokens["WBTC"], secondary, 86_400, 200, sender=owner)
     rebalancer.set_targets(TARGETS, sender=manager)
     with ape.reverts("oracle: feeds deviate"):
-        rebalancer.start_rebalance(sender=keeper)
-
+        rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
 
 def test_vault__rebalance_trade_by_anyone_but_rebalancer__rejected(vault, attacker):
     with ape.reverts("vault: caller is not the rebalancer"):
@@ -255,10 +241,9 @@ def test_callback__called_outside_a_trade__rejected(rebalancer, tokens, attacker
 def test_keepers__stranger_rejected_until_trading_opened(rebalancer, owner, manager, stranger, chain):
     rebalancer.set_targets(TARGETS, sender=manager)
     with ape.reverts("rebalancer: caller is not a keeper"):
-        rebalancer.start_rebalance(sender=stranger)
+        rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=stranger)
     rebalancer.set_open_trading(True, sender=owner)
-    rebalancer.start_rebalance(sender=stranger)
-    rebalancer.trade(2, 0, False, 0, chain.pending_timestamp + 600, sender=stranger)
+    rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=stranger)
 
 
 def test_add_and_remove_component__end_to_end(
@@ -344,7 +329,8 @@ def test_roles__every_privileged_function__rejects_others(
         for call in (
             lambda w=who: rebalancer.set_keeper(w, True, sender=w),
             lambda w=who: rebalancer.set_open_trading(True, sender=w),
-            lambda w=who: rebalancer.set_router(uni.router, uni.weth, sender=w),
+            lambda w=who: rebalancer.add_venue(uni.router, sender=w),
+            lambda w=who: rebalancer.remove_venue(0, sender=w),
             lambda w=who: rebalancer.set_oracle(adapter, sender=w),
             lambda w=who: rebalancer.set_limits(100, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN, sender=w),
             lambda w=who: rebalancer.transfer_ownership(w, sender=w),
@@ -353,22 +339,19 @@ def test_roles__every_privileged_function__rejects_others(
                 call()
 
 
-def test_plan__finished_but_for_a_one_sided_residue__new_drift_starts_a_new_plan(
+def test_plan__finished__new_drift_after_market_move_trades_again(
     vault, rebalancer, feeds, uni, tokens, manager, keeper, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     run_keeper(rebalancer, keeper, chain)
-    # Pool fees leave what the plan bought a little short of its target units, with nothing
-    # left to sell: a residue on one side only, too big to ignore, impossible to trade.
-    _tokens, stored, supply, scale = vault.basket_state()
-    gaps_usd = [
-        (int(s) - int(t)) * supply * scale // 10**36 * PRICES[sym] // 10**18  # 18-decimal units
-        for s, t, sym in zip(stored, rebalancer.target_units(), ("WETH", "USDC", "WBTC"), strict=True)
-    ]
-    assert max(gaps_usd) < MIN_TRADE_USD // USD < -min(gaps_usd), gaps_usd
+    chain.pending_timestamp += rebalancer.plan_ttl() + 1
+    chain.mine()
+    assert not rebalancer.plan_active()
     # The market moves the basket off its targets again (WBTC +25%: its feed, then both its pools
-    # arbitraged to the new price): that residue must not block a new plan.
+    # arbitraged to the new price): a new plan starts with a trade.
     feeds["WBTC"].update_answer(PRICES["WBTC"] * 125 * 10**6, sender=keeper)
+    for symbol in ("WETH", "USDC"):
+        feeds[symbol].update_answer(PRICES[symbol] * 10**8, sender=keeper)
     for other in ("WETH", "USDC"):
         pair = uni.pair(tokens[other], tokens["WBTC"])
         r0, r1, _ = pair.getReserves()
@@ -379,10 +362,9 @@ def test_plan__finished_but_for_a_one_sided_residue__new_drift_starts_a_new_plan
         path = [tokens[other], tokens["WBTC"]]
         uni.router.swapExactTokensForTokens(amount, 0, path, keeper, 2**64, sender=keeper)
     assert rebalancer.drift_bps() > THRESHOLD_BPS
-    needed, data = rebalancer.checkUpkeep(b"")
-    assert needed and data[:32] == ACTION_START.to_bytes(32, "big")
-    rebalancer.performUpkeep(data, sender=keeper)
-    assert any(r.events.filter(rebalancer.Trade) for r in run_keeper(rebalancer, keeper, chain))
+    plans = rebalancer.plans()
+    receipts = run_keeper(rebalancer, keeper, chain)
+    assert receipts and rebalancer.plans() == plans + 1
     assert rebalancer.drift_bps() <= THRESHOLD_BPS
 
 
@@ -390,11 +372,11 @@ def upkeeps(rebalancer, chain, limit: int = 10) -> Iterator[bytes]:
     """Each upkeep the rebalancer asks for, waiting out a cooldown when it asks for none, until it
     still asks for none after the wait."""
     for _ in range(limit):
-        needed, data = rebalancer.checkUpkeep(b"")
+        needed, data = rebalancer.checkUpkeep.call(b"")
         if not needed:
             chain.pending_timestamp += COOLDOWN + 1
             chain.mine()
-            needed, data = rebalancer.checkUpkeep(b"")
+            needed, data = rebalancer.checkUpkeep.call(b"")
             if not needed:
                 return
         yield data
