@@ -5,7 +5,7 @@ OracleAdapter and Rebalancer on real Uniswap V2 pools, with a management fee and
 Rules: holders mint, redeem (also forfeiting components with `redeem_skipping`) and transfer; time
 jumps (fees accrue, feeds are refreshed); feeds move, with or without an arbitrageur dragging the pools
 after them; the manager changes the targets; the keeper runs (`checkUpkeep` + `performUpkeep`, or
-`start_rebalance` + `trade`); an attacker swaps the pools; the guardian pauses and unpauses.
+the proposed trade sent to `trade`); an attacker swaps the pools; the guardian pauses and unpauses.
 
 After every step:
   1. solvency: for every component the vault holds at least `holdings()`, at least
@@ -18,7 +18,8 @@ After every step:
   3. redeem always works: inside a chain snapshot, with the vault paused and every feed stale, every
      holder and the fee recipient redeem everything, and all of it goes through;
   4. a keeper action never lowers the oracle value of the basket by more than max slippage times the
-     value it traded (checked around every single action);
+     value it traded (checked around every single action); whatever `checkUpkeep` proposes executes
+     (liveness), and plans never outnumber trades;
 and: the total supply is the sum of every actor's balance; the fee recipient holds exactly the fee
 shares the events announced, each checked against its exact formula and against its cap (management
 fee shares against the prior block's supply, scale and clock); the rebalancer holds no tokens between
@@ -354,14 +355,13 @@ class IndexMachine(RuleBasedStateMachine):
 
     @rule(actions=st.integers(1, 6), direct=st.booleans())
     def run_keeper(self, actions: int, direct: bool) -> None:
-        """The keeper acts on `checkUpkeep` until it has nothing to do or an action reverts (a pool
-        pushed past the oracle bound), waiting out one cooldown when idle."""
+        """The keeper acts on `checkUpkeep` until it has nothing to do, waiting out one cooldown
+        when idle. Liveness (DESIGN invariant 9): whatever `checkUpkeep` proposes executes, through
+        `performUpkeep` or the same trade sent to `trade`."""
         self.steps += 1
         r, keeper = self.rebalancer, self.world["keeper"]
         if read(self.vault.paused):
             assert read(r.checkUpkeep, b"")[0] is False
-            with ape.reverts("rebalancer: vault paused"):
-                r.start_rebalance(sender=keeper)
             return
         waited = False
         for _ in range(actions):
@@ -374,24 +374,22 @@ class IndexMachine(RuleBasedStateMachine):
                 self.chain.mine()
                 continue
             value_before = basket_value(self.vault, self.world["adapter"], self.basket)
-            action, sell, buy, via_weth, deadline = (
-                int.from_bytes(data[i : i + 32], "big") for i in range(0, 160, 32)
+            plans_before, trades_before = read(r.plans), read(r.trades)
+            _action, sell, buy, venue, route, deadline = (
+                int.from_bytes(data[i : i + 32], "big") for i in range(0, 192, 32)
             )
-            try:
-                if not direct:
-                    receipt = r.performUpkeep(data, sender=keeper)
-                elif action == 1:
-                    receipt = r.start_rebalance(sender=keeper)
-                else:
-                    receipt = r.trade(sell, buy, bool(via_weth), 0, deadline, sender=keeper)
-            except ape.exceptions.ContractLogicError:
-                ACTIVITY["keeper action reverted"] += 1
-                return
+            if direct:
+                receipt = r.trade(sell, buy, venue, route, 0, deadline, sender=keeper)
+            else:
+                receipt = r.performUpkeep(data, sender=keeper)
             self._account(receipt)
             traded = traded_usd(receipt, self.vault, self.world["adapter"])
-            ACTIVITY["keeper trade" if traded else "keeper plan"] += 1
+            assert traded > 0, "a proposal that executes is a trade"
+            ACTIVITY["keeper trade"] += 1
             loss = value_before - basket_value(self.vault, self.world["adapter"], self.basket)
             assert loss <= traded * SLIPPAGE_BPS // BPS + DUST_USD, (loss, traded)
+            # Plans never loop: each starts with a trade.
+            assert read(r.plans) - plans_before <= read(r.trades) - trades_before == 1
 
     @rule(
         pair=st.sampled_from(PAIRS),

@@ -18,25 +18,25 @@ TARGETS = [5000, 3000, 2000]
 # Indexes 0..2 are WETH, USDC, WBTC; 3 is out of range. The plan sells WBTC and USDC for WETH.
 pushes = st.sampled_from([0, 5_000, 50_000, 300_000])  # the attacker's front-run, USD
 planned_trade = st.tuples(
-    st.just("trade"), st.sampled_from([2, 1]), st.just(0), st.booleans(), st.just(600), pushes
+    st.just("trade"), st.sampled_from([2, 1]), st.just(0), st.integers(0, 1), st.just(600), pushes
 )
 any_trade = st.tuples(
     st.just("trade"),
     st.integers(0, 3),  # sell
     st.integers(0, 3),  # buy
-    st.booleans(),  # via WETH
+    st.integers(0, 2),  # route: direct, via WETH, unknown
     st.sampled_from([-10, 0, 600, 3_600, 4_000]),  # deadline offset
     pushes,
 )
 perform_step = st.tuples(
     st.just("perform"),
-    st.integers(0, 3),  # action (1 start, 2 trade, others invalid)
+    st.integers(0, 2),  # action (1 trade, others invalid)
     st.integers(0, 3),
     st.integers(0, 3),
-    st.booleans(),
+    st.integers(0, 2),  # venue index (1 and 2 do not exist)
     st.sampled_from([0, 600, 10**12]),
 )
-other_step = st.sampled_from([("start",), ("wait", 60), ("wait", COOLDOWN), ("wait", 2 * COOLDOWN)])
+other_step = st.sampled_from([("wait", 60), ("wait", COOLDOWN), ("wait", 2 * COOLDOWN)])
 steps = st.lists(
     st.one_of(planned_trade, planned_trade, any_trade, perform_step, other_step), min_size=1, max_size=8
 )
@@ -46,13 +46,13 @@ steps = st.lists(
 @given(plan=steps)
 @example(
     plan=[
-        ("trade", 2, 0, False, 600, 50_000),
-        ("trade", 1, 0, False, 600, 5_000),
+        ("trade", 2, 0, 0, 600, 50_000),
+        ("trade", 1, 0, 0, 600, 5_000),
         ("wait", COOLDOWN),
-        ("trade", 1, 0, False, 600, 5_000),
-        ("perform", 2, 2, 0, False, 600),
+        ("trade", 1, 0, 0, 600, 5_000),
+        ("perform", 1, 2, 0, 0, 600),
         ("wait", COOLDOWN),
-        ("perform", 2, 2, 0, False, 600),
+        ("perform", 1, 2, 0, 0, 600),
     ]
 )
 def test_compromised_keeper__any_calls__loss_bounded_by_slippage_times_cap(
@@ -61,7 +61,6 @@ def test_compromised_keeper__any_calls__loss_bounded_by_slippage_times_cap(
     snapshot = chain.snapshot()
     try:
         rebalancer.set_targets(TARGETS, sender=manager)
-        rebalancer.start_rebalance(sender=keeper)
         start_time = chain.pending_timestamp
         value_before = holdings_value(vault, adapter)
         trades = 0
@@ -70,12 +69,8 @@ def test_compromised_keeper__any_calls__loss_bounded_by_slippage_times_cap(
             if kind == "wait":
                 chain.pending_timestamp += step[1]
                 continue
-            if kind == "start":
-                with contextlib.suppress(Exception):
-                    rebalancer.start_rebalance(sender=keeper)
-                continue
             if kind == "trade":
-                _, sell, buy, via_weth, offset, push_usd = step
+                _, sell, buy, route, offset, push_usd = step
                 sandwich = push_usd > 0 and sell < 3 and buy < 3 and sell != buy
                 if sandwich:
                     # Front-run: the attacker buys what the vault would buy, with what it would sell.
@@ -88,7 +83,7 @@ def test_compromised_keeper__any_calls__loss_bounded_by_slippage_times_cap(
                     )
                 with contextlib.suppress(Exception):
                     receipt = rebalancer.trade(
-                        sell, buy, via_weth, 0, chain.pending_timestamp + offset, sender=keeper
+                        sell, buy, 0, route, 0, chain.pending_timestamp + offset, sender=keeper
                     )
                     trades += len(receipt.events.filter(rebalancer.Trade))
                 if sandwich:
@@ -97,10 +92,10 @@ def test_compromised_keeper__any_calls__loss_bounded_by_slippage_times_cap(
                     dst.approve(uni.router, back, sender=attacker)
                     uni.router.swapExactTokensForTokens(back, 0, [dst, src], attacker, 2**64, sender=attacker)
                 continue
-            _, action, sell, buy, via_weth, offset = step
+            _, action, sell, buy, venue, offset = step
             data = encode(
-                ["uint256", "uint256", "uint256", "bool", "uint256"],
-                [action, sell, buy, via_weth, max(chain.pending_timestamp + offset - 600, 0)],
+                ["uint256"] * 6,
+                [action, sell, buy, venue, 0, max(chain.pending_timestamp + offset - 600, 0)],
             )
             with contextlib.suppress(Exception):
                 receipt = rebalancer.performUpkeep(data, sender=keeper)
