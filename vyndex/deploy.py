@@ -4,10 +4,12 @@
 transaction (every name in the address book, code at every token, feed and router address, a
 price for every component), then deploys what is missing: the oracle adapter (feeds, staleness,
 bounds, secondary feeds), the vault (units from `initial_price_usd`, weights and oracle prices),
-the rebalancer (limits), and wires them: vault.set_oracle, vault.set_rebalancer, keepers, target
-weights, fees, roles. Every step first reads the chain and only sends what differs, so running it
-again changes nothing; `force=True` deploys fresh contracts. Addresses are written to the network's
-address book after every deployment, so an interrupted run resumes where it stopped.
+the rebalancer (limits, plan TTL) with its venues (Uniswap V2 from the spec's router, Uniswap V3
+when the spec names its factory) and an upkeep scout, and wires them: vault.set_rebalancer,
+venues, keepers, target weights, fees, roles. Every step first reads the chain and only sends
+what differs, so running it again changes nothing; `force=True` deploys fresh contracts.
+Addresses are written to the network's address book after every deployment, so an interrupted
+run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
 from vyndex.addressbook import BookChain, IndexRecord
+from vyndex.artifacts import uniswap_v2
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
-from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, SpecError, usd_wad
+from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, RebalancerSpec, SpecError, usd_wad
+from vyndex.venues import deploy_rebalancer
 
 ZERO = "0x0000000000000000000000000000000000000000"
 Echo = Callable[[str], None]
@@ -206,18 +210,25 @@ def deploy_index(
     # 3. The rebalancer.
     rb = resolved.rebalancer
     rebalancer_address = reuse("rebalancer", vault.address)
+    wanted_venues = venue_factories(rb)
     if rebalancer_address is None:
-        rebalancer = deployer.deploy(
-            project.Rebalancer,
-            vault.address,
-            oracle.address,
-            rb.router,
-            rb.weth or ZERO,
-            rb.drift_threshold_bps,
-            rb.max_slippage_bps,
-            usd_wad(rb.trade_cap_usd),
-            usd_wad(rb.min_trade_usd),
-            rb.cooldown,
+        venues = []
+        for kind, factory in wanted_venues:
+            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO)
+            deployed.append(f"{kind} {venue.address}")
+            echo(f"deployed {kind} at {venue.address} (factory {factory})")
+            venues.append(venue)
+        rebalancer = deploy_rebalancer(
+            deployer,
+            vault,
+            oracle,
+            venues,
+            drift_threshold_bps=rb.drift_threshold_bps,
+            max_slippage_bps=rb.max_slippage_bps,
+            trade_cap_usd_wad=usd_wad(rb.trade_cap_usd),
+            min_trade_usd_wad=usd_wad(rb.min_trade_usd),
+            cooldown=rb.cooldown,
+            plan_ttl=rb.plan_ttl,
         )
         deployed.append(f"Rebalancer {rebalancer.address}")
         echo(f"deployed Rebalancer at {rebalancer.address}")
@@ -244,8 +255,6 @@ def deploy_index(
         if int(getter()) != value:
             as_manager(label)
             send(f"vault.{label}({value})", setter, value)
-    if not _same(vault.oracle(), oracle.address):
-        send("vault.set_oracle", vault.set_oracle, oracle.address)
     if not _same(vault.rebalancer(), rebalancer.address):
         send("vault.set_rebalancer", vault.set_rebalancer, rebalancer.address)
     if not _same(vault.guardian(), resolved.roles.guardian):
@@ -253,8 +262,15 @@ def deploy_index(
     if not _same(vault.fee_recipient(), resolved.roles.fee_recipient):
         send("vault.set_fee_recipient", vault.set_fee_recipient, resolved.roles.fee_recipient)
 
-    if not (_same(rebalancer.router(), rb.router) and _same(rebalancer.weth(), rb.weth or ZERO)):
-        send("rebalancer.set_router", rebalancer.set_router, rb.router, rb.weth or ZERO)
+    present = {(v.contract_type.name, str(v.factory()).lower()) for v in list_venues(rebalancer)}
+    for kind, factory in wanted_venues:
+        if (kind, factory.lower()) not in present:
+            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO)
+            deployed.append(f"{kind} {venue.address}")
+            send(f"rebalancer.add_venue({kind})", rebalancer.add_venue, venue.address)
+    if int(rebalancer.plan_ttl()) != rb.plan_ttl:
+        as_manager("plan ttl")
+        send("rebalancer.set_plan_ttl", rebalancer.set_plan_ttl, rb.plan_ttl)
     limits = (rb.max_slippage_bps, usd_wad(rb.trade_cap_usd), usd_wad(rb.min_trade_usd), rb.cooldown)
     current = (
         int(rebalancer.max_slippage_bps()),
@@ -289,6 +305,40 @@ def deploy_index(
     if not deployed and not changed:
         echo(f"{spec.symbol}: up to date, nothing sent")
     return DeployReport(handle=handle, deployed=deployed, changed=changed)
+
+
+def venue_factories(rb: RebalancerSpec) -> list[tuple[str, str]]:
+    """The venues a spec asks for: (contract name, factory address), Uniswap V2's factory read from
+    its router."""
+    wanted = [("UniswapV2Venue", str(uniswap_v2("UniswapV2Router02").at(rb.router).factory()))]
+    if rb.uniswap_v3_factory:
+        wanted.append(("UniswapV3Venue", rb.uniswap_v3_factory))
+    return wanted
+
+
+def list_venues(rebalancer: ContractInstance) -> list[ContractInstance]:
+    """The rebalancer's venue contracts, each at its own contract type."""
+    found = []
+    for i in range(int(rebalancer.venue_count())):
+        address = str(rebalancer.venues(i))
+        for kind in ("UniswapV2Venue", "UniswapV3Venue"):
+            contract: ContractInstance = getattr(project, kind).at(address)
+            if _venue_kind(contract) == kind:
+                found.append(contract)
+                break
+    return found
+
+
+def _venue_kind(contract: ContractInstance) -> str | None:
+    """'UniswapV2Venue' or 'UniswapV3Venue' by what the contract answers (each has its own hash)."""
+    try:
+        if contract.contract_type.name == "UniswapV2Venue":
+            contract.PAIR_INIT_CODE_HASH()
+        else:
+            contract.POOL_INIT_CODE_HASH()
+        return contract.contract_type.name
+    except Exception:
+        return None
 
 
 def configure_feeds(spec: IndexSpec, oracle: ContractInstance, deployer: AccountAPI, send: Any) -> None:

@@ -19,6 +19,7 @@ Faults, and what the keeper does about them:
   old chain is forgotten and the keeper starts over on the new one.
 * a stale or failing oracle: `checkUpkeep` proposes nothing; the keeper reports which feed fails
   and why, and waits.
+* nothing executable: the rebalancer's scout says why (a reason code), and the keeper logs it;
 * the same drift twice: each action is identified by (action, plan, trade counter, sell, buy);
   once one was sent and mined, it is never sent again.
 """
@@ -34,8 +35,19 @@ from typing import Any, Protocol
 
 from eth_abi.abi import decode as abi_decode
 
-ACTION_START = 1
-ACTION_TRADE = 2
+# Rebalancer/UpkeepScout: performData is (ACTION_TRADE, sell, buy, venue, route, deadline); when nothing
+# is due, (ACTION_NONE, reason, detail, 0, 0, 0).
+ACTION_NONE = 0
+ACTION_TRADE = 1
+UPKEEP_REASONS = {
+    1: "vault paused",
+    2: "not ready (no supply, targets or venue)",
+    3: "a price fails its checks",
+    4: "balanced",
+    5: "nothing left to trade",
+    6: "components cooling down",
+    7: "no candidate trade executes",
+}
 
 # OracleAdapter.price_status codes.
 ORACLE_REASONS = {
@@ -63,36 +75,45 @@ log = logging.getLogger("vyndex.keeper")
 
 @dataclass(frozen=True)
 class Upkeep:
-    """`checkUpkeep`'s answer, decoded."""
+    """`checkUpkeep`'s answer, decoded: a trade (sell -> buy on a venue's route), or the reason
+    nothing is due (`reason`, `detail`: UpkeepScout's REASON_* codes)."""
 
     needed: bool
     data: bytes = b""
-    action: int = 0
+    action: int = ACTION_NONE
     sell: int = 0
     buy: int = 0
-    via_weth: bool = False
+    venue: int = 0
+    route: int = 0
     deadline: int = 0
+    reason: int = 0
+    detail: int = 0
 
     @classmethod
     def decode(cls, needed: bool, data: bytes) -> Upkeep:
-        if not needed or not data:
-            return cls(needed=False)
-        action, sell, buy, via_weth, deadline = abi_decode(
-            ["uint256", "uint256", "uint256", "bool", "uint256"], bytes(data)
-        )
-        return cls(True, bytes(data), action, sell, buy, via_weth, deadline)
+        raw = bytes(data)
+        if len(raw) < 192:
+            return cls(needed=False, data=raw)
+        action, a, b, c, d, e = abi_decode(["uint256"] * 6, raw[:192])
+        if needed and action == ACTION_TRADE:
+            return cls(True, raw, action, a, b, c, d, e)
+        return cls(False, raw, ACTION_NONE, reason=a, detail=b)
+
+    @property
+    def why(self) -> str:
+        """Why nothing is due, in words ('' when a trade is)."""
+        if self.needed or not self.reason:
+            return ""
+        return UPKEEP_REASONS.get(self.reason, f"reason {self.reason}")
 
     def describe(self, symbols: Sequence[str] = ()) -> str:
         if not self.needed:
-            return "nothing due"
-        if self.action == ACTION_START:
-            return "start a rebalance"
+            return f"nothing due ({self.why})" if self.why else "nothing due"
 
         def name(i: int) -> str:
             return symbols[i] if i < len(symbols) else f"#{i}"
 
-        route = " via WETH" if self.via_weth else ""
-        return f"trade {name(self.sell)} -> {name(self.buy)}{route}"
+        return f"trade {name(self.sell)} -> {name(self.buy)} (venue {self.venue}, route {self.route})"
 
 
 @dataclass(frozen=True)
@@ -338,8 +359,9 @@ def decide(state: KeeperState, obs: Observation, now: float) -> Decision:
             wait = obs.next_ready_at - obs.timestamp
             return Decision(False, Outcome.WAIT_COOLDOWN, f"next trade cooling down for {wait}s")
         drift = "?" if obs.drift_bps is None else f"{obs.drift_bps} bps"
+        why = f"{obs.upkeep.why}, " if obs.upkeep.why else ""
         return Decision(
-            False, Outcome.IDLE, f"nothing due (drift {drift}, threshold {obs.threshold_bps} bps)"
+            False, Outcome.IDLE, f"nothing due ({why}drift {drift}, threshold {obs.threshold_bps} bps)"
         )
     fp = obs.fingerprint
     what = obs.upkeep.describe(obs.symbols)

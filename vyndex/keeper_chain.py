@@ -10,6 +10,9 @@ from ape.api import AccountAPI
 from vyndex.index import IndexHandle
 from vyndex.keeper import FeedHealth, Observation, Performed, TradeLog, Upkeep
 
+# UpkeepScout.REASON_COOLING_DOWN: its detail is when the first component is ready again.
+REASON_COOLING_DOWN = 6
+
 
 def _genesis() -> str:
     h = chain.provider.get_block(0).hash
@@ -28,7 +31,8 @@ class ApeKeeperChain:
         h = self.handle
         rb = h.rebalancer
         head = chain.blocks.head
-        needed, data = rb.checkUpkeep(b"")
+        # checkUpkeep simulates each candidate trade (it is not a view): an eth_call.
+        needed, data = rb.checkUpkeep.call(b"")
         if len(h.tokens) != int(h.vault.component_count()):
             h.refresh()
         feeds = []
@@ -39,16 +43,15 @@ class ApeKeeperChain:
         drift = int(rb.drift_bps()) if usable else None
         threshold = int(rb.drift_threshold_bps())
         plan = int(rb.rebalance_started())
+        upkeep = Upkeep.decode(bool(needed), bytes(data))
         next_ready = None
-        if plan and not needed and usable and self._plan_unfinished(feeds):
-            cooldown = int(rb.cooldown())
-            pending = [int(t) + cooldown for t in rb.last_trades() if int(t) + cooldown > head.timestamp]
-            next_ready = min(pending) if pending else None
+        if upkeep.reason == REASON_COOLING_DOWN:
+            next_ready = int(upkeep.detail)
         return Observation(
             block=int(head.number),
             timestamp=int(head.timestamp),
             genesis=_genesis(),
-            upkeep=Upkeep.decode(bool(needed), bytes(data)),
+            upkeep=upkeep,
             trades=int(rb.trades()),
             plan=plan,
             paused=bool(h.vault.paused()),
@@ -59,23 +62,6 @@ class ApeKeeperChain:
             next_ready_at=next_ready,
             symbols=tuple(h.symbols),
         )
-
-    def _plan_unfinished(self, feeds: list[FeedHealth]) -> bool:
-        """Whether the plan still has a trade: some component a minimum trade or more above its
-        target and another as far below it (the rebalancer's own rule: a residue on one side
-        only, left by pool fees, ends the plan)."""
-        h = self.handle
-        _tokens, stored, supply, scale = h.vault.basket_state()
-        targets = h.rebalancer.target_units()
-        minimum = int(h.rebalancer.min_trade_usd())
-        excess = deficit = False
-        for s, t, f in zip(stored, targets, feeds, strict=True):
-            # Stored and target units are 18-decimal amounts per whole share, whatever the decimals.
-            gap = int(supply) * abs(int(s) - int(t)) * int(scale) // 10**36
-            if gap * f.price // 10**18 >= minimum:
-                excess = excess or int(s) > int(t)
-                deficit = deficit or int(s) < int(t)
-        return excess and deficit
 
     def perform(self, upkeep: Upkeep) -> Performed:
         h = self.handle

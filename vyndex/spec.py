@@ -42,6 +42,9 @@ MAX_DRIFT_THRESHOLD_BPS = 5_000  # Rebalancer.MAX_DRIFT_THRESHOLD_BPS
 MAX_SLIPPAGE_BPS = 500  # Rebalancer.MAX_SLIPPAGE_BPS
 MIN_COOLDOWN = 60  # Rebalancer.MIN_COOLDOWN
 MAX_COOLDOWN = 7 * 86_400  # Rebalancer.MAX_COOLDOWN
+MIN_PLAN_TTL = 600  # Rebalancer.MIN_PLAN_TTL
+MAX_PLAN_TTL = 7 * 86_400  # Rebalancer.MAX_PLAN_TTL
+DEFAULT_PLAN_TTL = 86_400  # a plan lasts a day unless the spec says otherwise
 MIN_TRADE_CAP_USD = Decimal(1)  # Rebalancer.MIN_TRADE_CAP_USD / 1e18
 MAX_TRADE_CAP_USD = Decimal(10**12)  # Rebalancer.MAX_TRADE_CAP_USD / 1e18
 MIN_STALENESS = 60  # OracleAdapter.MIN_STALENESS
@@ -119,6 +122,9 @@ class RebalancerSpec:
     min_trade_usd: Decimal
     cooldown: int
     open_trading: bool = False
+    # Uniswap V3's factory: trades may also go through its pools (a second venue).
+    uniswap_v3_factory: str | None = None
+    plan_ttl: int = DEFAULT_PLAN_TTL
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,9 @@ class IndexSpec:
             rb,
             router=res(rb.router, "rebalancer.router"),
             weth=res(rb.weth, "rebalancer.weth") if rb.weth else None,
+            uniswap_v3_factory=(
+                res(rb.uniswap_v3_factory, "rebalancer.uniswap_v3_factory") if rb.uniswap_v3_factory else None
+            ),
         )
         return replace(self, components=tuple(components), roles=roles, rebalancer=rebalancer)
 
@@ -528,6 +537,8 @@ class _Reader:
                 "min_trade_usd",
                 "cooldown",
                 "open_trading",
+                "uniswap_v3_factory",
+                "plan_ttl",
             },
         )
         router = self.ref(self.require(m, "router", f"{where}.router"), f"{where}.router")
@@ -557,6 +568,11 @@ class _Reader:
         cooldown = self.integer(
             self.require(m, "cooldown", f"{where}.cooldown"), f"{where}.cooldown", MIN_COOLDOWN, MAX_COOLDOWN
         )
+        v3 = m.get("uniswap_v3_factory")
+        v3_factory = self.ref(v3, f"{where}.uniswap_v3_factory") if v3 is not None else None
+        plan_ttl = DEFAULT_PLAN_TTL
+        if m.get("plan_ttl") is not None:
+            plan_ttl = self.integer(m["plan_ttl"], f"{where}.plan_ttl", MIN_PLAN_TTL, MAX_PLAN_TTL)
         open_trading = m.get("open_trading", False)
         if not isinstance(open_trading, bool):
             raise self.fail(f"{where}.open_trading", f"must be true or false, got {_kind(open_trading)}")
@@ -569,6 +585,8 @@ class _Reader:
             min_trade_usd=minimum,
             cooldown=cooldown,
             open_trading=open_trading,
+            uniswap_v3_factory=v3_factory,
+            plan_ttl=plan_ttl,
         )
 
 

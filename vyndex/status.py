@@ -203,8 +203,8 @@ def collect(handle: IndexHandle) -> IndexStatus:
     if weights is not None:
         comps = [_with_weight(c, int(w)) for c, w in zip(comps, weights, strict=True)]
 
-    nav = _try(v.total_value) if all_usable else None
-    nav_per_share = _try(v.nav_per_share) if all_usable else None
+    nav = _try(rb.total_value) if all_usable else None
+    nav_per_share = _try(rb.nav_per_share) if all_usable else None
     accrued = max(pending_supply - supply, 0)
     fees = FeeStatus(
         management_fee_pct=f"{Decimal(int(v.management_fee())) * 100 / WAD:f}",
@@ -215,7 +215,8 @@ def collect(handle: IndexHandle) -> IndexStatus:
         accrued_usd=_usd(accrued * int(nav_per_share) // WAD) if nav_per_share is not None else None,
         recipient_shares=int(v.balanceOf(v.fee_recipient())),
     )
-    needed, data = rb.checkUpkeep(b"")
+    # checkUpkeep simulates candidate trades (not a view): read it by eth_call.
+    needed, data = rb.checkUpkeep.call(b"")
     started = int(rb.rebalance_started())
     last_trade = int(rb.last_trade_at())
     rebalance = RebalanceStatus(

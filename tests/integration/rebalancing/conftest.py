@@ -95,8 +95,13 @@ def pools(uni, uni3, tokens, owner):
             owner,
         )
     v3[("USDC", 500)] = seed_pool(
-        uni3, tokens["USDC"], tokens["WETH"], 500, amount_of("USDC", 4 * POOL_SIDE_USD),
-        amount_of("WETH", 4 * POOL_SIDE_USD), owner,
+        uni3,
+        tokens["USDC"],
+        tokens["WETH"],
+        500,
+        amount_of("USDC", 4 * POOL_SIDE_USD),
+        amount_of("WETH", 4 * POOL_SIDE_USD),
+        owner,
     )
     return {"v2": pairs, "v3": v3}
 
@@ -114,11 +119,19 @@ def venues(owner, uni, uni3):
 
 
 @pytest.fixture(scope="module")
-def index(project, owner, manager, guardian, fee_recipient, keeper, alice, uni, tokens, adapter, pools, venues):
+def index(
+    project, owner, manager, guardian, fee_recipient, keeper, alice, uni, tokens, adapter, pools, venues
+):
     units = [amount_of(s, UNIT_USD) for s in SYMBOLS]
     vault = owner.deploy(
-        project.IndexVault, "vyndex Decimals", "VXD", [tokens[s] for s in SYMBOLS], units,
-        manager, guardian, fee_recipient,
+        project.IndexVault,
+        "vyndex Decimals",
+        "VXD",
+        [tokens[s] for s in SYMBOLS],
+        units,
+        manager,
+        guardian,
+        fee_recipient,
     )
     rebalancer = deploy_rebalancer(
         owner,

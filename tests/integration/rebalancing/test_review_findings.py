@@ -167,7 +167,12 @@ def test_check_upkeep__best_route_pushed_off_the_oracle__proposes_another_that_e
 
     rebalancer.set_targets([2000, 2000, 2400, 2000, 1600], sender=manager)
     first = check_upkeep(rebalancer)
-    assert first.needed and (first.sell, first.buy, first.venue, first.route) == (WETH, USDC, 1, v3_route(500))
+    assert first.needed and (first.sell, first.buy, first.venue, first.route) == (
+        WETH,
+        USDC,
+        1,
+        v3_route(500),
+    )
     # Someone buys USDC for WETH in that 0.05% pool: its WETH now fetches ~5% less than the oracle.
     amount = amount_of("WETH", 2_000_000)
     acquire(uni3, tokens["WETH"], attacker, amount)
@@ -232,7 +237,9 @@ def test_trade__plan_made_before_a_price_move__never_sells_what_became_underweig
     amount = amount_in_to_reach(r_usdc, r_weth, Fraction(r_weth, r_usdc) * 10 / 16)
     give(uni, tokens["USDC"], keeper, amount)
     tokens["USDC"].approve(uni.router, amount, sender=keeper)
-    uni.router.swapExactTokensForTokens(amount, 0, [tokens["USDC"], tokens["WETH"]], keeper, 2**64, sender=keeper)
+    uni.router.swapExactTokensForTokens(
+        amount, 0, [tokens["USDC"], tokens["WETH"]], keeper, 2**64, sender=keeper
+    )
     drift = rebalancer.drift_bps()
     receipts = perform_proposals(rebalancer, keeper, chain, limit=6)
     assert receipts and rebalancer.drift_bps() < drift
