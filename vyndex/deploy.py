@@ -27,7 +27,7 @@ from vyndex.addressbook import BookChain, IndexRecord
 from vyndex.artifacts import uniswap_v2
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, RebalancerSpec, SpecError, usd_wad
-from vyndex.venues import deploy_rebalancer
+from vyndex.venues import deploy_rebalancer, deploy_scout
 
 ZERO = "0x0000000000000000000000000000000000000000"
 Echo = Callable[[str], None]
@@ -218,11 +218,14 @@ def deploy_index(
             deployed.append(f"{kind} {venue.address}")
             echo(f"deployed {kind} at {venue.address} (factory {factory})")
             venues.append(venue)
+        scout = deploy_scout(deployer)
+        deployed.append(f"UpkeepScout {scout.address}")
         rebalancer = deploy_rebalancer(
             deployer,
             vault,
             oracle,
             venues,
+            scout=scout,
             drift_threshold_bps=rb.drift_threshold_bps,
             max_slippage_bps=rb.max_slippage_bps,
             trade_cap_usd_wad=usd_wad(rb.trade_cap_usd),

@@ -16,6 +16,7 @@ from vyndex.actions import (
 )
 from vyndex.console import render_plan, render_status
 from vyndex.status import as_json, collect
+from vyndex.venues import check_upkeep
 
 
 @pytest.mark.parametrize(
@@ -109,11 +110,12 @@ def test_status__stale_feed__reported_not_raised(minted, chain):
 
 
 def test_status__fees_accrue_and_last_rebalance_shows(drifted, keeper, chain):
-    drifted.rebalancer.start_rebalance(sender=keeper)
+    proposal = check_upkeep(drifted.rebalancer)
+    drifted.rebalancer.performUpkeep(proposal.data, sender=keeper)
     chain.mine(timestamp=chain.blocks.head.timestamp + 30 * 86_400)
     status = collect(drifted)
     assert status.fees.accrued_shares > 0  # a month of the 1% management fee
-    assert status.rebalance.plan_started_at is not None and status.rebalance.trades == 0
+    assert status.rebalance.plan_started_at is not None and status.rebalance.trades == 1
 
 
 def test_describe_amounts():

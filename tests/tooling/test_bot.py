@@ -1,7 +1,7 @@
 """bots/keeper.py under Silverback, as an operator runs it: `silverback run keeper`.
 
 The bot connects to this module's Anvil (APE_FOUNDRY_HOST); the test mines blocks (each past the
-cooldown) and watches the bot start a rebalance and trade, then stops it with SIGTERM.
+cooldown) and watches the bot trade (the first trade starts the plan), then stops it with SIGTERM.
 """
 
 from __future__ import annotations
@@ -43,6 +43,6 @@ def test_bot__rebalances_on_new_blocks_and_logs_each_trade(drifted, chain, book_
     assert rb.rebalance_started() != 0, out[-3000:]
     assert rb.trades() >= 1, out[-3000:]
     assert "keeping VBLUE" in out
-    assert "performing upkeep: start a rebalance" in out
+    assert "performing upkeep: trade" in out
     assert "trade: WETH -> " in out and "slippage" in out
     assert "gas_used" in out  # the metrics each block returns

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from vyndex.addressbook import book_path
-from vyndex.deploy import DeployError, deploy_index
+from vyndex.deploy import DeployError, deploy_index, list_venues
 from vyndex.index import connected_books
 from vyndex.spec import SpecError, load_spec
+
+ZERO = "0x0000000000000000000000000000000000000000"
 
 BLUE_CHIP = Path(__file__).parents[2] / "examples" / "blue-chip.yaml"
 
@@ -21,7 +23,8 @@ def test_deploy__wires_roles_feeds_targets_and_fees(
 ):
     vault, oracle, rebalancer = deployed.vault, deployed.oracle, deployed.rebalancer
     assert vault.rebalancer() == rebalancer.address
-    assert vault.oracle() == oracle.address
+    assert rebalancer.oracle() == oracle.address
+    assert rebalancer.venue_count() == 1 and rebalancer.scout() != ZERO
     assert vault.manager() == manager.address
     assert vault.guardian() == guardian.address
     assert vault.fee_recipient() == fee_recipient.address
@@ -29,7 +32,8 @@ def test_deploy__wires_roles_feeds_targets_and_fees(
     assert list(rebalancer.target_weights()) == [5000, 3000, 2000]
     assert vault.management_fee() == 10**16 and vault.mint_fee_bps() == 10 and vault.redeem_fee_bps() == 10
     assert rebalancer.drift_threshold_bps() == 200 and rebalancer.cooldown() == 60
-    assert rebalancer.router() == market.uni.router.address and rebalancer.weth() == market.weth.address
+    (venue,) = list_venues(rebalancer)
+    assert venue.factory() == market.uni.factory.address and venue.weth() == market.weth.address
     cfg = oracle.feed_config(market.tokens["WETH"].address)
     assert cfg.feed == market.feeds["WETH/USD"].address
     assert cfg.secondary_feed == market.feeds["WETH/USD:backup"].address and cfg.max_deviation_bps == 200
@@ -39,7 +43,7 @@ def test_deploy__wires_roles_feeds_targets_and_fees(
 
 def test_deploy__one_token_is_worth_the_initial_price(deployed):
     # Units from $100 split 50/30/20 at the feed prices; flooring loses at most a few wei.
-    nav = deployed.vault.nav_per_share()
+    nav = deployed.rebalancer.nav_per_share()
     assert 100 * 10**18 - 10**12 <= nav <= 100 * 10**18
     assert deployed.rebalancer.drift_bps() <= 1
 
@@ -69,7 +73,8 @@ def test_deploy__changed_limit__sends_only_that(deployed, blue_spec, owner, book
 
 def test_deploy__force__deploys_fresh_contracts(deployed, blue_spec, owner, book_root):
     report = deploy_index(blue_spec, owner, connected_books(book_root), force=True, echo=lambda _: None)
-    assert len(report.deployed) == 3
+    kinds = [entry.split()[0] for entry in report.deployed]
+    assert kinds == ["OracleAdapter", "IndexVault", "UniswapV2Venue", "UpkeepScout", "Rebalancer"]
     assert report.handle.vault.address != deployed.vault.address
 
 

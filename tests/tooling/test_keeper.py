@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from vyndex.keeper import (
-    ACTION_START,
     ACTION_TRADE,
     ErrorKind,
     FeedHealth,
@@ -149,15 +148,17 @@ def test_keeper__rpc_drop__backs_off_then_recovers(bot, faulty, clock):
     assert faulty.performs == 1
 
 
-def test_keeper__rpc_drop_after_sending__never_resends(bot, faulty, drifted, clock):
+def test_keeper__rpc_drop_after_sending__never_resends(bot, faulty, drifted, chain, clock):
     faulty.fail_after_send = True
     first = bot.step()
     assert first.outcome is Outcome.RPC_DOWN
-    assert drifted.rebalancer.rebalance_started() != 0  # it did land
+    assert drifted.rebalancer.trades() == 1  # it did land
+    advance(chain, 301)  # both components of that trade cool down
     clock.now += 100
     second = bot.step()
-    # The keeper notices the plan exists and moves on to the first trade, not a second start.
+    # The keeper notices the trade landed and moves on to the next one, never resending the first.
     assert second.outcome is Outcome.PERFORMED and second.performed.trades
+    assert drifted.rebalancer.trades() == 2
     assert faulty.performs == 2
 
 
@@ -185,7 +186,7 @@ def test_keeper__rival_keeper_first__lost_race_and_one_trade_only(
 ):
     rb = drifted.rebalancer
     rb.set_keeper(bob.address, True, sender=owner)
-    assert bot.step().outcome is Outcome.PERFORMED  # the plan
+    assert bot.step().outcome is Outcome.PERFORMED  # the plan's first trade
     advance(chain)
     clock.now += 61
     trades_before = rb.trades()
@@ -204,9 +205,9 @@ def test_keeper__rival_keeper_first__lost_race_and_one_trade_only(
 
 def test_keeper__node_restart__forgets_the_old_chain(bot, faulty, drifted, chain, clock):
     snapshot = chain.snapshot()
-    assert bot.step().outcome is Outcome.PERFORMED  # the plan
+    assert bot.step().outcome is Outcome.PERFORMED  # the plan's first trade
     chain.restore(snapshot)  # the node lost it, as after a restart without state
-    assert drifted.rebalancer.rebalance_started() == 0
+    assert drifted.rebalancer.rebalance_started() == 0 and drifted.rebalancer.trades() == 0
     result = bot.step()
     assert result.outcome is Outcome.PERFORMED and result.performed.started
     assert faulty.performs == 2
@@ -228,7 +229,7 @@ def obs(**kw: Any) -> Observation:
         block=10,
         timestamp=1_000,
         genesis="0x01",
-        upkeep=Upkeep(True, b"x", ACTION_TRADE, 0, 1, False, 2_000),
+        upkeep=Upkeep(True, b"x", ACTION_TRADE, 0, 1, 0, 0, 2_000),
         trades=3,
         plan=900,
         paused=False,
@@ -251,10 +252,18 @@ def test_decide__same_fingerprint_after_success__is_duplicate():
     assert decide(state, obs(trades=4), 0).perform
 
 
-def test_decide__start_and_trade_fingerprints_differ():
-    start = obs(upkeep=Upkeep(True, b"y", ACTION_START), plan=0, trades=0)
-    trade = obs(trades=0)
-    assert start.fingerprint != trade.fingerprint
+def test_decide__trades_of_different_pairs__fingerprints_differ():
+    first = obs(upkeep=Upkeep(True, b"y", ACTION_TRADE, 0, 1), trades=0)
+    other = obs(upkeep=Upkeep(True, b"y", ACTION_TRADE, 2, 1), trades=0)
+    assert first.fingerprint != other.fingerprint
+
+
+def test_upkeep__scout_reason__decoded_and_named():
+    from eth_abi import encode
+
+    u = Upkeep.decode(False, encode(["uint256"] * 6, [0, 7, 3, 0, 0, 0]))
+    assert not u.needed and (u.reason, u.detail) == (7, 3)
+    assert u.why == "no candidate trade executes" and "no candidate trade executes" in u.describe()
 
 
 def test_decide__waits_on_cooldown_when_nothing_is_due():
@@ -288,34 +297,3 @@ def test_classify__ape_revert__carries_the_reason():
 
     kind, why = classify(ContractLogicError("rebalancer: drift within threshold"))
     assert kind is ErrorKind.REVERT and why == "rebalancer: drift within threshold"
-
-
-# ---------------------------------------------------------------------------------------------
-# When a plan still has a trade (the rebalancer's rule, mirrored for the cooldown hint)
-# ---------------------------------------------------------------------------------------------
-
-
-def _plan_world(stored: list[int], targets: list[int]) -> ApeKeeperChain:
-    """A handle whose basket reads are fixed numbers: supply 1, scale 1e36, so a unit gap is an
-    18-decimal amount; two components at $1."""
-    from types import SimpleNamespace
-
-    handle = SimpleNamespace(
-        vault=SimpleNamespace(basket_state=lambda: ([], stored, 1, 10**36)),
-        rebalancer=SimpleNamespace(target_units=lambda: targets, min_trade_usd=lambda: 10 * 10**18),
-    )
-    return ApeKeeperChain(handle, account=None)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("stored", "targets", "unfinished"),
-    [
-        ([130 * 10**18, 70 * 10**18], [100 * 10**18, 100 * 10**18], True),  # $30 to sell, $30 to buy
-        ([100 * 10**18, 70 * 10**18], [100 * 10**18, 100 * 10**18], False),  # fees' residue: buy only
-        ([130 * 10**18, 100 * 10**18], [100 * 10**18, 100 * 10**18], False),  # sell only
-        ([105 * 10**18, 95 * 10**18], [100 * 10**18, 100 * 10**18], False),  # both under the $10 minimum
-    ],
-)
-def test_plan_unfinished__needs_an_excess_and_a_deficit_each_a_minimum_trade(stored, targets, unfinished):
-    feeds = [FeedHealth(symbol=s, usable=True, code=0, price=10**18) for s in ("A", "B")]
-    assert _plan_world(stored, targets)._plan_unfinished(feeds) is unfinished

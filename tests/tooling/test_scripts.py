@@ -148,7 +148,7 @@ def test_status_cli__json(ape_run, minted):
     assert [c["target_bps"] for c in status["components"]] == [5000, 3000, 2000]
     assert all(c["feed"]["usable"] and c["feed"]["age_s"] >= 0 for c in status["components"])
     assert status["components"][0]["feed"]["deviation_bps"] == 0
-    assert status["rebalance"]["drift_bps"] <= 1 and status["rebalance"]["upkeep"] == "nothing due"
+    assert status["rebalance"]["drift_bps"] <= 1 and status["rebalance"]["upkeep"] == "nothing due (balanced)"
     assert status["nav_per_share_usd"] in ("99.99", "100.00")
     assert status["fees"]["mint_fee_bps"] == 10
 
@@ -157,7 +157,7 @@ def test_keeper_cli__once__performs_the_due_upkeep(ape_run, drifted, tmp_path):
     state = tmp_path / "keeper.json"
     proc = ape_run("keeper", "--once", "--account", "TEST::4", "--state-file", str(state))
     assert proc.returncode == 0, proc.stderr
-    assert "performed: start a rebalance" in proc.stdout
+    assert "performed: trade" in proc.stdout
     assert drifted.rebalancer.rebalance_started() != 0
     saved = json.loads(state.read_text())
     assert saved["done"] and saved["failures"] == 0

@@ -53,7 +53,7 @@ def sim_run(tmp_path_factory):
         for day in range(1, DAYS + 1):
             sim.step(day)
             if day == 3:
-                seen["nav_per_share_day3"] = int(sim.handle.vault.nav_per_share()) / 10**18
+                seen["nav_per_share_day3"] = int(sim.handle.rebalancer.nav_per_share()) / 10**18
         seen["link_status"] = tuple(sim.handle.oracle.price_status(sim.market.tokens["LINK"].address))
     out = tmp_path_factory.mktemp("simulation")
     written = write_outputs(sim.result, out)
