@@ -63,6 +63,10 @@ DEFAULT_BOOK_ROOT = Path("deployments")
 Echo = Callable[[str], None]
 
 
+class DevnetError(RuntimeError):
+    """The devnet's market is not where the address book says (or not there at all)."""
+
+
 @dataclass(frozen=True)
 class Asset:
     symbol: str
@@ -120,7 +124,7 @@ class Market:
         """USD price of `symbol` implied by its WETH pool and the WETH feed."""
         pair = self.uni.pair(self.tokens[symbol], self.weth)
         if pair is None:
-            raise LookupError(f"no {symbol}/WETH pool")
+            raise DevnetError(f"no {symbol}/WETH pool")
         r0, r1, _ = pair.getReserves()
         token0 = str(pair.token0()).lower()
         r_token, r_weth = (r0, r1) if token0 == str(self.tokens[symbol].address).lower() else (r1, r0)
@@ -177,7 +181,7 @@ def attach_market(lookup: Callable[[str], str | None], symbols: Sequence[str] | 
     def need(name: str) -> str:
         found = lookup(name)
         if found is None:
-            raise LookupError(
+            raise DevnetError(
                 f"'{name}' is not in the address book: is this a devnet (ape run devnet start)?"
             )
         return found
@@ -230,7 +234,7 @@ def arbitrage(
     token = market.tokens[symbol]
     pair = market.uni.pair(token, market.weth)
     if pair is None:
-        raise LookupError(f"no {symbol}/WETH pool")
+        raise DevnetError(f"no {symbol}/WETH pool")
     r0, r1, _ = pair.getReserves()
     is0 = str(pair.token0()).lower() == str(token.address).lower()
     r_t, r_w = (int(r0), int(r1)) if is0 else (int(r1), int(r0))

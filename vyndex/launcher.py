@@ -21,9 +21,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-# Ape's settings models trigger pydantic-settings' IncompleteFieldDefinitionWarning in every
-# command; it says nothing a user can act on. (Python imports the category's module itself.)
-QUIET_WARNINGS = "ignore::pydantic_settings.exceptions.IncompleteFieldDefinitionWarning"
+# Ape's settings models trigger pydantic-settings' IncompleteFieldDefinitionWarning (a UserWarning
+# starting "Field '<name>' has an incomplete definition") in every command; nothing a user can act
+# on. -W filters cannot name a third-party category (it is not importable yet at start-up), so
+# this one matches the message's start.
+QUIET_WARNINGS = "ignore:Field :UserWarning"
 PASSTHROUGH = ("ape", "silverback")
 
 USAGE = """\
