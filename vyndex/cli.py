@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import click
 from ape import accounts, chain
+from ape import logging as ape_logging
 from ape.api import AccountAPI
 from ape.logging import LogLevel, logger
 
@@ -97,11 +98,14 @@ def quiet_ape_for_json() -> None:
     JSON. `-v WARNING` quiets them there too."""
     global _json_mode
     _json_mode = True
-    for handler in logger._logger.handlers:
-        kwargs = getattr(handler, "echo_kwargs", None)
+    # Ape's ClickHandler echoes a record with `echo_kwargs[record.levelname.lower()]`; every handler
+    # it makes (it makes new ones when it re-formats its logger) shares this very dict.
+    targets: list[Any] = [ape_logging.CLICK_ECHO_KWARGS]
+    targets += [getattr(h, "echo_kwargs", None) for h in logger._logger.handlers]
+    for kwargs in targets:
         if isinstance(kwargs, dict):
-            routed = {level: {**kwargs.get(level, {}), "err": True} for level in LogLevel}
-            setattr(handler, "echo_kwargs", routed)  # noqa: B010 (ape's ClickHandler)
+            for level in LogLevel:
+                kwargs[level.name.lower()] = {"err": True}
 
 
 def _json_callback(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
