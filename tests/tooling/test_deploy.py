@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,20 @@ def test_book_of_another_chain__reset__the_old_file_set_aside(tmp_path):
     books.primary.save()
     assert json.loads((tmp_path / "ethereum-local.previous.json").read_text()) == old  # ...nor lost
     assert json.loads(path.read_text())["contracts"] == {"B": "0x" + "44" * 20}
+
+
+def test_devnet_feeds__chainlinks_aggregator_behind_its_proxy__rounds_by_oracle_submission(
+    market, owner, stranger
+):
+    import ape
+
+    from vyndex.devnet import publish
+
+    proxy, aggregator = market.feeds["WETH/USD"], market.aggregators["WETH/USD"]
+    assert proxy.aggregator() == aggregator.address and proxy.decimals() == 8
+    assert aggregator.description() == "WETH / USD" and aggregator.getOracles() == [owner.address]
+    before = int(aggregator.latestRound())
+    publish(market, "WETH", Decimal(3100), owner)  # the market's deployer is the oracle
+    assert int(aggregator.latestRound()) == before + 1 and market.price("WETH") == Decimal(3100)
+    with ape.reverts("not enabled oracle"):
+        aggregator.submit(before + 2, 1, sender=stranger)

@@ -217,13 +217,13 @@ def test_pause__guardian__stops_trading_not_redeem(
 
 
 def test_stale_price__stops_trading_by_name__mint_and_redeem_untouched(
-    vault, rebalancer, feeds, manager, keeper, alice, chain
+    vault, rebalancer, submit, manager, keeper, alice, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     rebalancer.start_rebalance(sender=keeper)
     chain.pending_timestamp += 86_400 + 1
     for symbol in ("WETH", "USDC"):
-        feeds[symbol].update_answer(PRICES[symbol] * 10**8, sender=keeper)
+        submit(symbol, PRICES[symbol] * 10**8)
     # WBTC's feed is now a day and a second old.
     assert rebalancer.checkUpkeep(b"")[0] is False
     with ape.reverts("oracle: stale price"):
@@ -354,7 +354,7 @@ def test_roles__every_privileged_function__rejects_others(
 
 
 def test_plan__finished_but_for_a_one_sided_residue__new_drift_starts_a_new_plan(
-    vault, rebalancer, feeds, uni, tokens, manager, keeper, chain
+    vault, rebalancer, submit, uni, tokens, manager, keeper, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     run_keeper(rebalancer, keeper, chain)
@@ -368,7 +368,7 @@ def test_plan__finished_but_for_a_one_sided_residue__new_drift_starts_a_new_plan
     assert max(gaps_usd) < MIN_TRADE_USD // USD < -min(gaps_usd), gaps_usd
     # The market moves the basket off its targets again (WBTC +25%: its feed, then both its pools
     # arbitraged to the new price): that residue must not block a new plan.
-    feeds["WBTC"].update_answer(PRICES["WBTC"] * 125 * 10**6, sender=keeper)
+    submit("WBTC", PRICES["WBTC"] * 125 * 10**6)
     for other in ("WETH", "USDC"):
         pair = uni.pair(tokens[other], tokens["WBTC"])
         r0, r1, _ = pair.getReserves()
