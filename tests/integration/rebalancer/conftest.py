@@ -1,6 +1,7 @@
 """A live index on real Uniswap V2 bytecode: three components (18, 6 and 8 decimals) priced by
-Chainlink's own compiled feeds (aggregator behind proxy) through the OracleAdapter, pools seeded at the feed prices, a vault with
-about $60,000 in it at equal weights, and a Rebalancer wired to all of it.
+Chainlink's own compiled feeds (aggregator behind proxy) through the OracleAdapter, pools seeded
+at the feed prices, a vault with about $60,000 in it at equal weights, and a Rebalancer wired to
+all of it.
 
 Prices: WETH $2,000, USDC $1, WBTC $30,000. Pools hold $10,000,000 a side, so a $2,000 trade
 moves a price about 0.02% and pays the 0.3% pool fee: inside the 1% slippage bound even after a
