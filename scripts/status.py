@@ -20,7 +20,7 @@ from vyndex.status import collect
 
     NAV and NAV per share, each component's weight against its target, each feed's health (age
     against its staleness limit, deviation from the secondary), accrued fees, the last
-    rebalance and the upkeep due now. The reads go through Multicall3 in a few calls.
+    rebalance and the upkeep due now.
 
     \b
     Example:

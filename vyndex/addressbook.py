@@ -236,7 +236,12 @@ def books_for(
     for path in candidates:
         other = AddressBook.load(path)
         # An upstream book written by hand (unbound) is read too; it is never written from here.
-        unbound_upstream = not other.bound and path.name != DEVNET_BOOK and other.chain_id in (None, chain_id)
+        unbound_upstream = (
+            path.exists()
+            and not other.bound
+            and path.name != DEVNET_BOOK
+            and other.chain_id in (None, chain_id)
+        )
         if unbound_upstream or (other.bound and other.matches(chain_id, genesis)):
             books.append(other)
     return BookChain(books)
