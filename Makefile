@@ -21,7 +21,7 @@ export PYTHONUNBUFFERED := 1
 NETWORK ?= ethereum:local:foundry
 PYTEST_ARGS ?=
 
-.PHONY: setup compile lint format test bench fuzz simulate lock clean
+.PHONY: setup compile lint format test bench fuzz simulate lock clean shell
 
 setup: $(STAMPS)/python $(STAMPS)/npm .vvm/vyper-0.4.3
 
@@ -79,6 +79,12 @@ simulate: compile
 lock: $(STAMPS)/python
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-emit-index-url \
 		--no-emit-find-links --no-header -o requirements.lock
+
+# A shell with the environment above (the venv active, Anvil and the pinned vyper found), for
+# `ape ...` and `vyndex ...` by hand; `exit` leaves it. (`vyndex` alone needs no such shell.)
+shell: setup
+	@echo "vyndex shell: ape, vyndex, anvil and vyper are on PATH; exit to leave"
+	@VIRTUAL_ENV=$(CURDIR)/$(VENV) $${SHELL:-bash} -i
 
 clean:
 	rm -rf $(VENV) $(STAMPS) .vvm node_modules .build .pytest_cache .mypy_cache .ruff_cache

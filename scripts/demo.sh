@@ -81,7 +81,7 @@ ape run redeem 500 --slippage 0.5% --account "$HOLDER" "${NET[@]}" 2>&1 | quiet
 
 step "status after"
 ape run status "${NET[@]}" 2>&1 | quiet
-ape run status --json -v ERROR "${NET[@]}" 2>/dev/null | python3 -c '
+ape run status --json "${NET[@]}" 2>/dev/null | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 drift, threshold = s["rebalance"]["drift_bps"], s["rebalance"]["threshold_bps"]

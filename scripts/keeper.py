@@ -14,20 +14,53 @@ import time
 from pathlib import Path
 
 import click
+from ape import chain
 from ape.cli import ConnectedProviderCommand
 from rich.markup import escape
 
-from vyndex.cli import ToolError, account_arg, friendly_errors, index_arg, is_dev_chain, resolve_account
-from vyndex.console import console
+from vyndex.cli import (
+    ToolError,
+    account_arg,
+    confirm_send,
+    friendly_errors,
+    index_arg,
+    is_dev_chain,
+    json_arg,
+    out,
+    resolve_account,
+    yes_arg,
+)
 from vyndex.index import connected_books, open_index
-from vyndex.keeper import Keeper, KeeperConfig, KeeperState, Outcome
+from vyndex.keeper import Keeper, KeeperConfig, Outcome
 from vyndex.keeper_chain import ApeKeeperChain
 from vyndex.keeper_chain import fast_forward as warp
+from vyndex.keeper_state import default_path, load_state, save_state
 
 FAILED = {Outcome.REVERTED, Outcome.RPC_DOWN, Outcome.ERROR}
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Perform rebalance upkeep when due")
+@click.command(
+    cls=ConnectedProviderCommand,
+    short_help="Perform rebalance upkeep when due",
+    help="""Keep an index rebalanced: read checkUpkeep each step and perform the upkeep when due.
+
+    Reverts are retried with exponential backoff at most three times, RPC drops and node
+    restarts are waited out, a stale feed is named (see vyndex.keeper).
+
+    \b
+      --once            one step, for cron: exit 0 when idle, waiting or performed, 2 when the
+                        step failed; its memory persists in --state-file, keyed by network
+      --until-balanced  loop until the drift is within the threshold (exit 0) or --max-steps (2)
+      --fast-forward    local/fork only: skip cooldowns by moving the chain clock
+
+    On a live network it asks once before it starts sending (-y skips that; cron needs -y).
+
+    \b
+    Example:
+      vyndex keeper --until-balanced --fast-forward --network ethereum:mainnet-fork:foundry
+      vyndex keeper --once -y --network ethereum:sepolia:node --account keeper
+    """,
+)
 @index_arg()
 @account_arg()
 @click.option("--once", is_flag=True, help="One step, then exit (for cron).")
@@ -38,10 +71,20 @@ FAILED = {Outcome.REVERTED, Outcome.RPC_DOWN, Outcome.ERROR}
 @click.option(
     "--state-file", default=None, help="Where --once keeps its state (default .keeper-<index>.json)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print each step's metrics as a JSON line.")
+@yes_arg()
+@json_arg("Print each step's metrics as one JSON line on stdout, and nothing else.")
 @friendly_errors
 def cli(
-    index_symbol, account_name, once, until_balanced, interval, max_steps, fast_forward, state_file, as_json
+    index_symbol,
+    account_name,
+    once,
+    until_balanced,
+    interval,
+    max_steps,
+    fast_forward,
+    state_file,
+    yes,
+    as_json,
 ):
     fast_forward_ = fast_forward
     if fast_forward_ and not is_dev_chain():
@@ -50,10 +93,13 @@ def cli(
     account = resolve_account(account_name, "keeper", autosign=True)
     if not handle.rebalancer.keepers(account.address) and not handle.rebalancer.open_trading():
         raise ToolError(f"{account.address} is not a keeper of {handle.symbol} (rebalancer.set_keeper)")
+    confirm_send(f"keep {handle.symbol} (perform upkeep when due) as {account.address}", yes)
     keeper = Keeper(ApeKeeperChain(handle, account), KeeperConfig(), clock=time.time)
-    state_path = Path(state_file or f".keeper-{handle.symbol}.json")
-    if once and state_path.exists():
-        keeper.state = KeeperState.from_json(json.loads(state_path.read_text()))
+    state_path = Path(state_file) if state_file else default_path(handle.symbol)
+    net = chain.provider.network
+    network_key = f"{net.ecosystem.name}:{net.name}"
+    if once:
+        keeper.state = load_state(state_path, network_key)
 
     steps = 0
     while True:
@@ -62,18 +108,18 @@ def cli(
         if as_json:
             click.echo(json.dumps({"block": result.block, **result.metrics()}))
         else:
-            console.print(f"block {result.block}: {result.outcome}: {escape(result.message)}")
+            out(f"block {result.block}: {result.outcome}: {escape(result.message)}")
             if result.performed:
                 for t in result.performed.trades:
-                    console.print(
+                    out(
                         f"    trade {t.sell} -> {t.buy}: ${t.value_in_usd / 1e18:,.2f} in, "
                         f"${t.value_out_usd / 1e18:,.2f} out, slippage {t.slippage_bps} bps"
                     )
         if once:
-            state_path.write_text(json.dumps(keeper.state.to_json()))
+            save_state(state_path, network_key, keeper.state)
             raise SystemExit(2 if result.outcome in FAILED else 0)
         if until_balanced and result.balanced:
-            console.print(f"balanced: drift {result.drift_bps} bps after {steps} steps")
+            out(f"balanced: drift {result.drift_bps} bps after {steps} steps")
             return
         if max_steps and steps >= max_steps:
             if until_balanced:

@@ -1,50 +1,94 @@
-"""Redeem index tokens by amount: `ape run redeem 10 [--slippage 0.5%] --network ... --account ...`.
-
-Shows what each component pays (the exact preview) and the least the slippage accepts, checks
-the index-token balance, then redeems. A short balance is an error and nothing is sent.
-"""
+"""Redeem index tokens by amount: `vyndex redeem 10 [--slippage 0.5%] --network ... --account ...`."""
 
 import click
 from ape.cli import ConnectedProviderCommand
 
-from vyndex.actions import (
-    describe_amounts,
-    execute,
-    fmt_units,
-    moved_amounts,
-    parse_amount,
-    parse_slippage,
-    plan_redeem,
+from vyndex.actions import describe_amounts, execute, fmt_units, moved_amounts, plan_redeem
+from vyndex.cli import (
+    ToolError,
+    account_arg,
+    confirm_send,
+    emit_json,
+    friendly_errors,
+    index_arg,
+    json_arg,
+    out,
+    resolve_account,
+    yes_arg,
 )
-from vyndex.cli import ToolError, account_arg, friendly_errors, index_arg, resolve_account
-from vyndex.console import console, render_plan
+from vyndex.console import render_plan
 from vyndex.index import connected_books, open_index
+from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Redeem index tokens for every component")
-@click.argument("amount")
+@click.command(
+    cls=ConnectedProviderCommand,
+    short_help="Redeem index tokens for every component",
+    help="""Redeem AMOUNT index tokens for every component of the basket, in kind.
+
+    AMOUNT is in whole index tokens (10, 0.5), not base units. Shows what each component pays
+    (the exact preview) and the least the slippage accepts, checks the index-token balance, then
+    redeems. A short balance is an error and nothing is sent. Redeeming is never paused. Live
+    networks ask first (-y skips that).
+
+    \b
+    Example:
+      vyndex redeem 10 --slippage 0.5% --network ethereum:mainnet-fork:foundry --account TEST::1
+    """,
+)
+@click.argument("shares", metavar="AMOUNT", type=AMOUNT)
 @index_arg()
 @click.option(
-    "--slippage", default="0.5%", show_default=True, help="How much less than the preview to accept."
+    "--slippage",
+    default="0.5%",
+    show_default=True,
+    type=SLIPPAGE,
+    help="How much less than the preview to accept: '0.5%', '50bps' or 0.005 (at most 10%).",
 )
-@click.option("--receiver", default=None, help="Who gets the components (default: the sender).")
+@click.option("--receiver", default=None, type=ADDRESS, help="Who gets the components (default: the sender).")
 @click.option("--dry-run", is_flag=True, help="Show the preview and checks, send nothing.")
 @account_arg()
+@yes_arg()
+@json_arg()
 @friendly_errors
-def cli(amount, index_symbol, slippage, receiver, dry_run, account_name):
-    shares = parse_amount(amount)
-    slippage_bps = parse_slippage(slippage)
+def cli(shares, index_symbol, slippage, receiver, dry_run, account_name, yes, as_json):
     sender = resolve_account(account_name)
     handle = open_index(connected_books(), index_symbol)
-    plan = plan_redeem(handle, sender.address, shares, slippage_bps)
-    console.print(render_plan(plan, handle.symbol))
+    plan = plan_redeem(handle, sender.address, shares, slippage)
+    out(render_plan(plan, handle.symbol))
     problems = plan.problems()
     if problems:
         raise ToolError("nothing sent: " + "; ".join(problems))
     if dry_run:
-        console.print("dry run: nothing sent")
+        out("dry run: nothing sent")
+        if as_json:
+            emit_json(
+                {
+                    "action": "redeem",
+                    "symbol": handle.symbol,
+                    "shares": shares,
+                    "sent": False,
+                    "amounts": [leg.amount for leg in plan.legs],
+                    "bounds": plan.bounds,
+                }
+            )
         return
-    receipt = execute(handle, plan, sender, receiver=receiver, echo=console.print)
+    confirm_send(f"redeem {fmt_units(shares, 18)} {handle.symbol} as {sender.address}", yes)
+    receipt = execute(handle, plan, sender, receiver=receiver, echo=out)
     paid = moved_amounts(handle, receipt, "redeem")
+    if as_json:
+        emit_json(
+            {
+                "action": "redeem",
+                "symbol": handle.symbol,
+                "shares": shares,
+                "sent": True,
+                "receiver": receiver or str(sender.address),
+                "amounts": paid,
+                "tokens": handle.symbols,
+                "tx": str(receipt.txn_hash),
+            }
+        )
+        return
     parts = describe_amounts(paid, handle.decimals, handle.symbols)
-    console.print(f"redeemed {fmt_units(shares, 18)} {handle.symbol} for {parts} (tx {receipt.txn_hash})")
+    out(f"redeemed {fmt_units(shares, 18)} {handle.symbol} for {parts} (tx {receipt.txn_hash})")

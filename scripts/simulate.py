@@ -16,30 +16,55 @@ from ape.logging import LogLevel, logger
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vyndex.cli import ToolError, friendly_errors, is_dev_chain
+from vyndex.cli import ToolError, friendly_errors, is_dev_chain, json_arg
 from vyndex.console import console
+from vyndex.params import METHOD, PercentageType
 from vyndex.simulation import Simulation, SimulationError, build_config, temporary_books, write_outputs
-from vyndex.weights import METHODS
 
 DEFAULT_OUT = Path("bench/results/simulation")
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Simulate an index through a market scenario")
+@click.command(
+    cls=ConnectedProviderCommand,
+    short_help="Simulate an index through a market scenario",
+    help="""Live an index through a seeded market scenario, one step a day (local or fork only).
+
+    Deploys the devnet market and an index on the connected local chain, then every day moves
+    prices, reviews targets every --review-days with --method, runs the keeper and the
+    secondary-market arbitrage; prints tracking error, cost and gas, and writes CSV, JSON,
+    Markdown and charts to --out. The same seed gives the same run.
+
+    \b
+    Example:
+      vyndex simulate --days 60 --method inverse_volatility --cap 35% --network ethereum:local:foundry
+    """,
+)
 @click.option("--days", default=120, show_default=True, help="Days to simulate (one step a day).")
 @click.option("--seed", default=7, show_default=True, help="Seed of the price paths and the noise.")
-@click.option("--method", default="market_cap", show_default=True, help=f"Weighting: {', '.join(METHODS)}.")
+@click.option("--method", default="market_cap", show_default=True, type=METHOD, help="Weighting method.")
 @click.option(
-    "--cap", default="40%", show_default=True, help="Largest weight of one component ('none': no cap)."
+    "--cap",
+    default="40%",
+    show_default=True,
+    type=PercentageType(none_word="none"),
+    help="Largest weight of one component: '40%', '4000bps' or 0.4 ('none': no cap).",
 )
-@click.option("--floor", default="2%", show_default=True, help="Smallest weight ('none': no floor).")
+@click.option(
+    "--floor",
+    default="2%",
+    show_default=True,
+    type=PercentageType(none_word="none"),
+    help="Smallest weight of one component ('none': no floor).",
+)
 @click.option("--review-days", default=30, show_default=True, help="Days between target reviews (0: never).")
 @click.option("--out", default=str(DEFAULT_OUT), show_default=True, type=click.Path(file_okay=False))
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no table, no progress).")
+@json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
 @friendly_errors
 def cli(days, seed, method, cap, floor, review_days, out, no_charts, as_json):
     # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
-    logger.set_level(LogLevel.WARNING)
+    if logger.level < LogLevel.WARNING:
+        logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:

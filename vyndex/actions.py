@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ape.api import AccountAPI, ReceiptAPI
 
+from vyndex import params
 from vyndex.index import IndexHandle
 
 BPS = 10_000
-MAX_USER_SLIPPAGE_BPS = 5_000
+MAX_USER_SLIPPAGE_BPS = int(params.MAX_USER_SLIPPAGE * BPS)  # 10%
 Echo = Callable[[str], None]
 
 
@@ -30,34 +31,22 @@ class ActionError(ValueError):
 def parse_amount(text: str, decimals: int = 18) -> int:
     """'12.5' -> 12.5 * 10**decimals, exactly; refuses more decimals than the token has."""
     try:
-        value = Decimal(str(text).replace("_", ""))
-    except InvalidOperation:
-        raise ActionError(f"'{text}' is not an amount") from None
-    if not value.is_finite() or value <= 0:
-        raise ActionError(f"amount must be above zero, got '{text}'")
-    base = value * 10**decimals
-    if base != base.to_integral_value():
-        raise ActionError(f"'{text}' has more than {decimals} decimals")
-    return int(base)
+        return params.parse_amount(text, decimals)
+    except params.ParamError as exc:
+        raise ActionError(str(exc)) from None
 
 
 def parse_slippage(text: str) -> int:
-    """'0.5%' (or '50bps') -> basis points."""
-    raw = str(text).strip().lower()
+    """'0.5%', '50bps' or a fraction ('0.005') -> whole basis points, at most 10%."""
     try:
-        if raw.endswith("bps"):
-            bps = Decimal(raw[:-3])
-        elif raw.endswith("%"):
-            bps = Decimal(raw[:-1]) * 100
-        else:
-            raise ActionError(f"write slippage as a percentage ('0.5%') or in bps ('50bps'), got '{text}'")
-    except InvalidOperation:
-        raise ActionError(f"'{text}' is not a slippage") from None
-    if bps != bps.to_integral_value() or not 0 <= bps <= MAX_USER_SLIPPAGE_BPS:
-        raise ActionError(
-            f"slippage must be whole bps from 0 to {MAX_USER_SLIPPAGE_BPS // 100}%, got '{text}'"
-        )
-    return int(bps)
+        value = params.parse_percentage(text)
+        bps = params.to_bps(value, text)
+    except params.ParamError as exc:
+        raise ActionError(f"slippage: {exc}") from None
+    if not 0 <= bps <= MAX_USER_SLIPPAGE_BPS:
+        high = MAX_USER_SLIPPAGE_BPS // 100
+        raise ActionError(f"slippage must be whole bps from 0 to {high}%, got '{text}'")
+    return bps
 
 
 def fmt_units(amount: int, decimals: int) -> str:

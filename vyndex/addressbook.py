@@ -15,7 +15,10 @@ router: whatever a spec may name) and the indexes deployed there, by symbol::
 
 A book is trusted only for the chain it was written on: its genesis hash must match the
 connected chain's block 0 (a restarted Anvil has a new genesis, so its old book is ignored), and
-every address is checked for code before it is used. A fork shares its upstream's genesis, so
+every address is checked for code before it is used. A book written by hand, with names but no
+chain id or genesis (``{"contracts": {"USDC": "0x..."}}``), is unbound: the first chain that uses
+it stamps it, and its names are kept. Names are never lost: a book written for another chain is
+set aside as ``<name>.previous.json`` before a new one replaces it. A fork shares its upstream's genesis, so
 a fork reads its own book, then the upstream's (`mainnet-fork` -> `mainnet`), then the devnet's
 (`deployments/devnet.json`, written by `ape run devnet`).
 """
@@ -77,6 +80,8 @@ class AddressBook:
     contracts: dict[str, str] = field(default_factory=dict)
     indexes: dict[str, IndexRecord] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Reset from another chain's book: `save` moves that file to `previous_path` first.
+    set_aside: bool = field(default=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ files
 
@@ -120,6 +125,9 @@ class AddressBook:
             "indexes": {k: v.as_dict() for k, v in sorted(self.indexes.items())},
             **self.extra,
         }
+        if self.set_aside and self.path.exists():
+            os.replace(self.path, self.previous_path)
+        self.set_aside = False
         fd, tmp = tempfile.mkstemp(prefix=".book-", dir=self.path.parent)
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=2)
@@ -127,11 +135,29 @@ class AddressBook:
         os.replace(tmp, self.path)
 
     def reset(self, network: str, chain_id: int, genesis: str) -> None:
-        """Forgets everything: the book now describes a new chain."""
+        """Forgets everything: the book now describes a new chain. The file written for the old
+        chain is kept as `<name>.previous.json` when this book is next saved."""
+        if self.chain_id is not None and (self.contracts or self.indexes or self.extra):
+            self.set_aside = True
         self.network, self.chain_id, self.genesis = network, chain_id, genesis
         self.contracts.clear()
         self.indexes.clear()
         self.extra.clear()
+
+    @property
+    def bound(self) -> bool:
+        """Whether the book says which chain it describes (a hand-written one may not)."""
+        return self.chain_id is not None and bool(self.genesis)
+
+    def stamp(self, network: str, chain_id: int, genesis: str) -> None:
+        """Binds an unbound book to a chain, keeping every name in it."""
+        if self.bound:
+            raise AddressBookError(f"{self.path}: already bound to chain {self.chain_id}")
+        self.network, self.chain_id, self.genesis = network, chain_id, genesis
+
+    @property
+    def previous_path(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}.previous.json")
 
     # ------------------------------------------------------------------ entries
 
@@ -194,10 +220,13 @@ def books_for(
     genesis: str,
     root: str | Path | None = None,
 ) -> BookChain:
-    """The books for a connected chain: its own (reset if written for another chain), then, for a
-    fork, the upstream network's, then the devnet's, each only if written on this very chain."""
+    """The books for a connected chain: its own (stamped if unbound, reset if written for another
+    chain), then, for a fork, the upstream network's, then the devnet's, each only if written on
+    this very chain."""
     own = AddressBook.load(book_path(ecosystem, network, root))
-    if own.chain_id is None or not own.matches(chain_id, genesis):
+    if not own.bound and own.chain_id in (None, chain_id):
+        own.stamp(f"{ecosystem}:{network}", chain_id, genesis)
+    elif not own.matches(chain_id, genesis):
         own.reset(f"{ecosystem}:{network}", chain_id, genesis)
     books = [own]
     candidates = []
@@ -206,6 +235,13 @@ def books_for(
     candidates.append(devnet_book_path(root))
     for path in candidates:
         other = AddressBook.load(path)
-        if other.chain_id is not None and other.matches(chain_id, genesis):
+        # An upstream book written by hand (unbound) is read too; it is never written from here.
+        unbound_upstream = (
+            path.exists()
+            and not other.bound
+            and path.name != DEVNET_BOOK
+            and other.chain_id in (None, chain_id)
+        )
+        if unbound_upstream or (other.bound and other.matches(chain_id, genesis)):
             books.append(other)
     return BookChain(books)

@@ -12,6 +12,8 @@ Two artifact shapes are read:
 * Set Protocol v2's and Uniswap V3's hardhat `artifacts/contracts/**/<Name>.sol/<Name>.json`:
   `abi`, `bytecode`, `deployedBytecode` and `linkReferences`; libraries are linked when given
   and a missing one is refused by name.
+* Chainlink's `abi/v0.6/<Name>.json` (`@chainlink/contracts@0.1.9`, the last version that ships
+  bytecode): `contractName` and `compilerOutput` with `abi` and `evm.bytecode.object`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ UNISWAP_V2_PERIPHERY = "@uniswap/v2-periphery"
 SET_PROTOCOL_V2 = "@setprotocol/set-protocol-v2"
 UNISWAP_V3_CORE = "@uniswap/v3-core"
 UNISWAP_V3_PERIPHERY = "@uniswap/v3-periphery"
+CHAINLINK = "@chainlink/contracts"
 
 # A link reference as hardhat writes it: source file -> library name -> byte offsets.
 LinkReferences = Mapping[str, Mapping[str, list[Mapping[str, int]]]]
@@ -81,6 +84,10 @@ def _read_json(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
         raise ArtifactError(f"cannot read artifact {path}: {err}") from err
+    if isinstance(data, dict) and isinstance(data.get("compilerOutput"), dict):
+        # Chainlink's shape: the solc output one level down.
+        output = data["compilerOutput"]
+        data = {"contractName": data.get("contractName"), "abi": output.get("abi"), "evm": output.get("evm")}
     if not isinstance(data, dict) or not isinstance(data.get("abi"), list):
         raise ArtifactError(f"{path} is not a compiled artifact (no `abi` list)")
     return data
@@ -226,3 +233,20 @@ def uniswap_v3_contract_type(name: str) -> ContractType:
 def uniswap_v3(name: str) -> ContractContainer:
     """A deployable container for the Uniswap V3 contract `name` (see `uniswap_v3_path`)."""
     return ContractContainer(uniswap_v3_contract_type(name))
+
+
+@cache
+def chainlink_contract_type(name: str) -> ContractType:
+    """Chainlink's compiled `AccessControlledAggregator`, `FluxAggregator`, `EACAggregatorProxy`,
+    `AggregatorProxy` (`abi/v0.6/`) or `MockV3Aggregator` (`abi/v0.7/`)."""
+    root = find_package(CHAINLINK) / "abi"
+    for version in ("v0.6", "v0.7"):
+        path = root / version / f"{name}.json"
+        if path.is_file():
+            return contract_type_from_artifact(path, name)
+    raise ArtifactError(f"{CHAINLINK} has no abi/v0.6/{name}.json (not 0.1.9? run `make setup`)")
+
+
+def chainlink(name: str) -> ContractContainer:
+    """A deployable container for Chainlink's contract `name` (see `chainlink_contract_type`)."""
+    return ContractContainer(chainlink_contract_type(name))

@@ -1,41 +1,74 @@
-"""What every `ape run` script shares: account choice, index lookup, clean errors.
+"""What every `ape run` script shares: account choice, index lookup, clean errors, --json, -y.
 
 Scripts stay thin: parse options, call the library, print. Known failures (a bad spec, a short
-balance, an unknown index) end with ``error: ...`` on stderr and exit code 1, never a traceback.
+balance, an unknown index) end with ``error: ...`` on stderr and exit code 1, never a traceback
+(at ``-v DEBUG`` the traceback follows on stderr). Anything else is a bug and shows as one.
+
+With ``--json`` a command prints JSON and only JSON on stdout: the option sends every Ape log
+line (transaction confirmations included) to stderr before the command connects, and the command
+prints its human-readable lines to stderr too (`out()`).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 from ape import accounts, chain
+from ape import logging as ape_logging
 from ape.api import AccountAPI
+from ape.logging import LogLevel, logger
 
 from vyndex.actions import ActionError
 from vyndex.addressbook import AddressBookError
+from vyndex.artifacts import ArtifactError
 from vyndex.deploy import DeployError
+from vyndex.devnet import DevnetError
 from vyndex.index import IndexNotFound
+from vyndex.keeper_state import KeeperStateError
+from vyndex.params import ParamError
 from vyndex.spec import SpecError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-KNOWN_ERRORS = (SpecError, DeployError, ActionError, IndexNotFound, AddressBookError, LookupError)
+# The library's own errors: a user can act on them. Python's built-in errors (LookupError,
+# KeyError, ValueError, ...) are bugs and keep their traceback.
+KNOWN_ERRORS: tuple[type[Exception], ...] = (
+    SpecError,
+    DeployError,
+    ActionError,
+    IndexNotFound,
+    AddressBookError,
+    ArtifactError,
+    ParamError,
+    DevnetError,
+    KeeperStateError,
+)
 
 
 class ToolError(click.ClickException):
     """A failure the user can act on: printed as one line, exit code 1."""
 
     def show(self, file: Any = None) -> None:
+        if debugging() and self.__cause__ is not None:
+            cause = self.__cause__
+            click.echo("".join(traceback.format_exception(cause)).rstrip(), err=True)
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+def debugging() -> bool:
+    """Whether the user asked for `-v DEBUG`."""
+    return logger.level <= logging.DEBUG
+
+
 def friendly_errors(fn: F) -> F:
-    """Turns the library's known errors into ToolError."""
+    """Turns the library's known errors into ToolError (their traceback shown at -v DEBUG)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -47,6 +80,82 @@ def friendly_errors(fn: F) -> F:
             raise ToolError(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------
+# --json: stdout is JSON only
+# ---------------------------------------------------------------------------------------------
+
+_json_mode = False
+
+
+def json_mode() -> bool:
+    return _json_mode
+
+
+def quiet_ape_for_json() -> None:
+    """Every Ape log line (connections, transaction confirmations) goes to stderr: stdout stays
+    JSON. `-v WARNING` quiets them there too."""
+    global _json_mode
+    _json_mode = True
+    # Ape's ClickHandler echoes a record with `echo_kwargs[record.levelname.lower()]`; every handler
+    # it makes (it makes new ones when it re-formats its logger) shares this very dict.
+    targets: list[Any] = [ape_logging.CLICK_ECHO_KWARGS]
+    targets += [getattr(h, "echo_kwargs", None) for h in logger._logger.handlers]
+    for kwargs in targets:
+        if isinstance(kwargs, dict):
+            for level in LogLevel:
+                kwargs[level.name.lower()] = {"err": True}
+
+
+def _json_callback(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        quiet_ape_for_json()
+    return value
+
+
+def json_arg(
+    help: str = "Print JSON, and only JSON, on stdout (log lines go to stderr).",
+) -> Callable[[F], F]:
+    # Eager: parsed, and Ape quieted, before the command connects to the network.
+    return click.option("--json", "as_json", is_flag=True, is_eager=True, callback=_json_callback, help=help)
+
+
+def out(*objects: Any) -> None:
+    """Prints for people: stdout normally, stderr with --json."""
+    from vyndex.console import console, errors
+
+    (errors if _json_mode else console).print(*objects)
+
+
+def emit_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+# ---------------------------------------------------------------------------------------------
+# Live networks: ask before sending
+# ---------------------------------------------------------------------------------------------
+
+
+def yes_arg() -> Callable[[F], F]:
+    return click.option(
+        "-y", "--yes", is_flag=True, help="Send without asking (live networks ask before sending)."
+    )
+
+
+def confirm_send(what: str, yes: bool) -> None:
+    """On a live network (not local, not a fork), asks before anything is sent; `yes` skips it.
+    Without a terminal to ask on, refuses: pass --yes."""
+    if yes or is_dev_chain():
+        return
+    network = chain.provider.network
+    where = f"{network.ecosystem.name}:{network.name} (chain {chain.provider.chain_id})"
+    if not sys.stdin.isatty():
+        raise ToolError(f"nothing sent: {what} on {where} needs confirmation; pass --yes to send")
+    if not click.confirm(f"{what} on {where}: send?", default=False, err=True):
+        raise ToolError("nothing sent: not confirmed")
 
 
 def is_dev_chain() -> bool:

@@ -1,9 +1,17 @@
 """The mainnet-shaped devnet: a market to build indexes on, locally, with real Uniswap V2.
 
 `build_market` deploys, from one account: WETH9, UniswapV2Factory and UniswapV2Router02 (the
-npm artifacts, see `vyndex.uniswap`), a MockERC20 per asset, a Chainlink-style MockAggregator
-per asset (8 decimals, named like Chainlink's: ``WETH/USD``; WETH also has a backup feed), and a
-pool per asset against WETH holding `pool_usd` a side at the feed prices. It works on any chain:
+npm artifacts, see `vyndex.uniswap`), a MockERC20 per asset, a Chainlink feed per asset (8
+decimals, named like Chainlink's: ``WETH/USD``; WETH also has a backup feed), and a pool per
+asset against WETH holding `pool_usd` a side at the feed prices.
+
+The feeds are Chainlink's own compiled contracts (`@chainlink/contracts@0.1.9`, see
+`vyndex.artifacts.chainlink`), wired as on mainnet: an `AccessControlledAggregator` (a
+FluxAggregator: oracles submit rounds; payment 0, so it needs no LINK funding; the market's
+deployer is its one oracle, one submission answers a round) behind an `EACAggregatorProxy`,
+which is the address the book names and the oracle adapter reads; the aggregator lets the proxy
+read it (`addAccess`). `feeds="mock"` deploys `contracts/mocks/MockAggregator.vy` instead, for
+tests that inject faults no real feed produces. It works on any chain:
 tests build it on `ethereum:local`; `ape run devnet start` builds it on an Anvil with chain id 1
 that it starts as its own process, so that `ethereum:mainnet-fork:foundry` forks it.
 
@@ -30,17 +38,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ape import project
+from ape import chain, project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from ape.exceptions import ApeException
 
 from vyndex.addressbook import AddressBook
+from vyndex.artifacts import chainlink, chainlink_contract_type
 from vyndex.uniswap import (
     MAX_UINT256,
     UniswapV2,
@@ -51,6 +61,9 @@ from vyndex.uniswap import (
 )
 
 FEED_DECIMALS = 8
+FEED_TIMEOUT = 3_600  # seconds before an unanswered Flux round may be superseded
+MAX_SUBMISSION = 2**255 - 1
+ZERO_ADDRESS = "0x" + "0" * 40
 DEVNET_PORT = 8645
 DEVNET_URI = f"http://127.0.0.1:{DEVNET_PORT}"
 DEVNET_CHAIN_ID = 1
@@ -61,6 +74,10 @@ STATE_DIR = Path(".devnet")
 DEFAULT_BOOK_ROOT = Path("deployments")
 
 Echo = Callable[[str], None]
+
+
+class DevnetError(RuntimeError):
+    """The devnet's market is not where the address book says (or not there at all)."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +111,10 @@ def answer_of(price_usd: Decimal) -> int:
 class Market:
     uni: UniswapV2
     tokens: dict[str, ContractInstance]
-    feeds: dict[str, ContractInstance]
+    feeds: dict[str, ContractInstance]  # what the book names and the oracle adapter reads
     decimals: dict[str, int]
+    # Chainlink aggregators behind the feeds (proxies), by feed name; empty for mock feeds.
+    aggregators: dict[str, ContractInstance] = field(default_factory=dict)
 
     @property
     def weth(self) -> ContractInstance:
@@ -120,7 +139,7 @@ class Market:
         """USD price of `symbol` implied by its WETH pool and the WETH feed."""
         pair = self.uni.pair(self.tokens[symbol], self.weth)
         if pair is None:
-            raise LookupError(f"no {symbol}/WETH pool")
+            raise DevnetError(f"no {symbol}/WETH pool")
         r0, r1, _ = pair.getReserves()
         token0 = str(pair.token0()).lower()
         r_token, r_weth = (r0, r1) if token0 == str(self.tokens[symbol].address).lower() else (r1, r0)
@@ -128,16 +147,49 @@ class Market:
         return weth_per_token * self.price("WETH")
 
 
+def deploy_chainlink_feed(
+    deployer: AccountAPI, description: str, answer: int, link: str = ZERO_ADDRESS
+) -> tuple[ContractInstance, ContractInstance]:
+    """Chainlink's AccessControlledAggregator behind an EACAggregatorProxy, `deployer` its one
+    oracle (and the oracle's admin), with a first round at `answer`; returns (proxy, aggregator).
+
+    Payment per round is 0, so the aggregator needs no LINK (`link` is only recorded). One
+    submission answers a round (min = max = 1, restart delay 0): every `submit` by the oracle
+    opens and answers the next round at this block's time.
+    """
+    aggregator = deployer.deploy(
+        chainlink("AccessControlledAggregator"),
+        link,
+        0,  # payment per submission, in LINK
+        FEED_TIMEOUT,
+        ZERO_ADDRESS,  # no validator
+        1,  # the smallest answer an oracle may submit
+        MAX_SUBMISSION,
+        FEED_DECIMALS,
+        description,
+    )
+    oracle = deployer.address
+    aggregator.changeOracles([], [oracle], [oracle], 1, 1, 0, sender=deployer)
+    aggregator.submit(1, answer, sender=deployer)
+    proxy = deployer.deploy(chainlink("EACAggregatorProxy"), aggregator.address, ZERO_ADDRESS)
+    aggregator.addAccess(proxy.address, sender=deployer)
+    return proxy, aggregator
+
+
 def build_market(
     deployer: AccountAPI,
     assets: Sequence[Asset] = DEVNET_ASSETS,
     pool_usd: Decimal = Decimal(2_000_000),
     echo: Echo = lambda _: None,
+    feeds: str = "chainlink",
 ) -> Market:
+    """The market; `feeds` is "chainlink" (Chainlink's compiled contracts) or "mock"
+    (MockAggregator, whose rounds a test can set at will)."""
+    if feeds not in ("chainlink", "mock"):
+        raise DevnetError(f"feeds must be 'chainlink' or 'mock', not {feeds!r}")
     uni = deploy_uniswap_v2(deployer)
     echo(f"Uniswap V2: WETH9 {uni.weth.address}, factory {uni.factory.address}, router {uni.router.address}")
     tokens: dict[str, ContractInstance] = {}
-    feeds: dict[str, ContractInstance] = {}
     decimals: dict[str, int] = {}
     for a in assets:
         token = (
@@ -147,17 +199,24 @@ def build_market(
         )
         tokens[a.symbol] = token
         decimals[a.symbol] = a.decimals
-        feeds[feed_name(a.symbol)] = deployer.deploy(
-            project.MockAggregator, FEED_DECIMALS, f"{a.symbol} / USD", answer_of(a.price_usd)
-        )
-        if a.backup_feed:
-            feeds[feed_name(a.symbol, True)] = deployer.deploy(
-                project.MockAggregator, FEED_DECIMALS, f"{a.symbol} / USD (backup)", answer_of(a.price_usd)
-            )
+    link = str(tokens["LINK"].address) if "LINK" in tokens else ZERO_ADDRESS
+    market = Market(uni=uni, tokens=tokens, feeds={}, decimals=decimals)
+    for a in assets:
+        for backup in (False, True) if a.backup_feed else (False,):
+            name = feed_name(a.symbol, backup)
+            description = f"{a.symbol} / USD" + (" (backup)" if backup else "")
+            if feeds == "mock":
+                market.feeds[name] = deployer.deploy(
+                    project.MockAggregator, FEED_DECIMALS, description, answer_of(a.price_usd)
+                )
+            else:
+                proxy, aggregator = deploy_chainlink_feed(deployer, description, answer_of(a.price_usd), link)
+                market.feeds[name] = proxy
+                market.aggregators[name] = aggregator
         echo(
-            f"{a.symbol}: token {token.address}, feed {feeds[feed_name(a.symbol)].address} at ${a.price_usd}"
+            f"{a.symbol}: token {tokens[a.symbol].address}, feed {market.feeds[feed_name(a.symbol)].address} "
+            f"at ${a.price_usd}"
         )
-    market = Market(uni=uni, tokens=tokens, feeds=feeds, decimals=decimals)
     weth_price = market.price("WETH")
     weth_side = int(pool_usd / weth_price * 10**18)
     for a in assets:
@@ -177,7 +236,7 @@ def attach_market(lookup: Callable[[str], str | None], symbols: Sequence[str] | 
     def need(name: str) -> str:
         found = lookup(name)
         if found is None:
-            raise LookupError(
+            raise DevnetError(
                 f"'{name}' is not in the address book: is this a devnet (ape run devnet start)?"
             )
         return found
@@ -185,6 +244,7 @@ def attach_market(lookup: Callable[[str], str | None], symbols: Sequence[str] | 
     uni = attach_uniswap_v2(need("WETH"), need("UniswapV2Factory"), need("UniswapV2Router02"))
     tokens: dict[str, ContractInstance] = {}
     feeds: dict[str, ContractInstance] = {}
+    aggregators: dict[str, ContractInstance] = {}
     decimals: dict[str, int] = {}
     for a in DEVNET_ASSETS:
         if symbols is not None and a.symbol not in symbols:
@@ -193,10 +253,25 @@ def attach_market(lookup: Callable[[str], str | None], symbols: Sequence[str] | 
             continue
         tokens[a.symbol] = uni.weth if a.symbol == "WETH" else project.MockERC20.at(need(a.symbol))
         decimals[a.symbol] = a.decimals
-        feeds[feed_name(a.symbol)] = project.MockAggregator.at(need(feed_name(a.symbol)))
-        if (backup := lookup(feed_name(a.symbol, True))) is not None:
-            feeds[feed_name(a.symbol, True)] = project.MockAggregator.at(backup)
-    return Market(uni=uni, tokens=tokens, feeds=feeds, decimals=decimals)
+        for name in (feed_name(a.symbol), feed_name(a.symbol, True)):
+            address = need(name) if name == feed_name(a.symbol) else lookup(name)
+            if address is None:
+                continue
+            feeds[name], aggregator = _attach_feed(address)
+            if aggregator is not None:
+                aggregators[name] = aggregator
+    return Market(uni=uni, tokens=tokens, feeds=feeds, decimals=decimals, aggregators=aggregators)
+
+
+def _attach_feed(address: str) -> tuple[ContractInstance, ContractInstance | None]:
+    """A devnet feed: a Chainlink proxy and its aggregator, or (an older devnet) a mock."""
+    proxy = chain.contracts.instance_at(address, contract_type=chainlink_contract_type("EACAggregatorProxy"))
+    try:
+        behind = str(proxy.aggregator())
+    except ApeException:
+        return project.MockAggregator.at(address), None
+    aggregator_type = chainlink_contract_type("AccessControlledAggregator")
+    return proxy, chain.contracts.instance_at(behind, contract_type=aggregator_type)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,10 +280,17 @@ def attach_market(lookup: Callable[[str], str | None], symbols: Sequence[str] | 
 
 
 def publish(market: Market, symbol: str, price_usd: Decimal, sender: AccountAPI) -> None:
-    """New rounds on the asset's feeds (primary and backup) at `price_usd`."""
+    """New rounds on the asset's feeds (primary and backup) at `price_usd`; on Chainlink feeds
+    `sender` submits as the aggregator's oracle (the market's deployer)."""
     for backup in (False, True):
-        feed = market.feeds.get(feed_name(symbol, backup))
-        if feed is not None:
+        name = feed_name(symbol, backup)
+        feed = market.feeds.get(name)
+        if feed is None:
+            continue
+        aggregator = market.aggregators.get(name)
+        if aggregator is not None:
+            aggregator.submit(int(aggregator.latestRound()) + 1, answer_of(price_usd), sender=sender)
+        else:
             feed.update_answer(answer_of(price_usd), sender=sender)
 
 
@@ -230,7 +312,7 @@ def arbitrage(
     token = market.tokens[symbol]
     pair = market.uni.pair(token, market.weth)
     if pair is None:
-        raise LookupError(f"no {symbol}/WETH pool")
+        raise DevnetError(f"no {symbol}/WETH pool")
     r0, r1, _ = pair.getReserves()
     is0 = str(pair.token0()).lower() == str(token.address).lower()
     r_t, r_w = (int(r0), int(r1)) if is0 else (int(r1), int(r0))

@@ -33,7 +33,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ape.exceptions import (
+    ApeException,
+    ProviderNotConnectedError,
+    RPCTimeoutError,
+    TransactionError,
+    VirtualMachineError,
+)
 from eth_abi.abi import decode as abi_decode
+from requests.exceptions import ConnectionError as HTTPConnectionError
+from requests.exceptions import Timeout as HTTPTimeout
+from web3.exceptions import Web3Exception
 
 # Rebalancer/UpkeepScout: performData is (ACTION_TRADE, sell, buy, venue, route, deadline); when nothing
 # is due, (ACTION_NONE, reason, detail, 0, 0, 0).
@@ -224,25 +234,34 @@ _RPC_WORDS = (
 )
 
 
+# What a chain read or send may raise that the keeper outlives: Ape's exceptions (reverts,
+# provider errors), the web3 and HTTP layers under it, and lost connections. Anything else is a
+# bug in our code and propagates with its traceback.
+CHAIN_ERRORS: tuple[type[BaseException], ...] = (ApeException, Web3Exception, OSError)
+_RPC_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    HTTPConnectionError,
+    HTTPTimeout,
+    ProviderNotConnectedError,
+    RPCTimeoutError,
+)
+
+
 def classify(exc: BaseException) -> tuple[ErrorKind, str]:
-    """Whether an exception is a revert (and its reason), a lost connection, or something else."""
+    """Whether an exception is a revert (and its reason), a lost connection, or something else;
+    by exception class (Ape's own), following the chain of causes."""
     seen = set()
     e: BaseException | None = exc
     while e is not None and id(e) not in seen:
         seen.add(id(e))
         kind_name = type(e).__name__
-        if kind_name in ("ContractLogicError", "VirtualMachineError", "ContractLogicErrorWithData") or (
-            kind_name == "TransactionError" and "revert" in str(e).lower()
+        if isinstance(e, VirtualMachineError) or (
+            isinstance(e, TransactionError) and "revert" in str(e).lower()
         ):
             reason = getattr(e, "revert_message", None) or getattr(e, "message", None) or str(e)
             return ErrorKind.REVERT, str(reason)
-        if isinstance(e, ConnectionError | TimeoutError) or kind_name in (
-            "ProviderNotConnectedError",
-            "ConnectTimeout",
-            "ReadTimeout",
-            "MaxRetryError",
-            "NewConnectionError",
-        ):
+        if isinstance(e, _RPC_ERRORS):
             return ErrorKind.RPC, f"{kind_name}: {e}"
         if any(w in str(e).lower() for w in _RPC_WORDS):
             return ErrorKind.RPC, f"{kind_name}: {e}"
@@ -425,7 +444,8 @@ class Keeper:
         now = self.clock()
         try:
             obs = self.chain.observe()
-        except Exception as exc:  # the keeper must outlive any read failure
+        except CHAIN_ERRORS as exc:  # the keeper outlives any failing read; a bug propagates
+            self.log.debug("reading the chain failed", exc_info=True)
             kind, why = classify(exc)
             if kind is ErrorKind.RPC:
                 return self._fail(now, Outcome.RPC_DOWN, f"RPC unreachable ({why}); backing off")
@@ -490,7 +510,8 @@ class Keeper:
         self.log.info("performing upkeep: %s (block %s, drift %s bps)", what, obs.block, obs.drift_bps)
         try:
             performed = self.chain.perform(obs.upkeep)
-        except Exception as exc:
+        except CHAIN_ERRORS as exc:
+            self.log.debug("performing the upkeep failed", exc_info=True)
             kind, why = classify(exc)
             if kind is ErrorKind.RPC:
                 # In doubt: keep `in_flight` so the next observation settles it.
@@ -524,7 +545,7 @@ class Keeper:
         # Did someone else get there first? Look again before calling it a failure.
         try:
             again = self.chain.observe()
-        except Exception:
+        except CHAIN_ERRORS:
             again = None
         if again is not None and (again.plan, again.trades) != (fp.plan, fp.trades):
             self.state.done.add(fp)

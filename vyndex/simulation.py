@@ -282,12 +282,19 @@ def _stable(symbol: str) -> bool:
     return symbol in ("USDC", "USDT", "DAI")
 
 
+def _fraction_option(value: str | Fraction | None, what: str) -> Fraction | None:
+    """A --cap/--floor value: already parsed (vyndex.params), 'none', or a percentage string."""
+    if value is None or isinstance(value, Fraction):
+        return value
+    return None if value.lower() == "none" else parse_fraction(value, what)
+
+
 def build_config(
     days: int = 120,
     seed: int = 7,
     method: str = "market_cap",
-    cap: str | None = "40%",
-    floor: str | None = "2%",
+    cap: str | Fraction | None = "40%",
+    floor: str | Fraction | None = "2%",
     review_days: int = 30,
 ) -> SimConfig:
     """The standard scenario's config from command-line words; bad input raises SimulationError
@@ -299,8 +306,8 @@ def build_config(
     if review_days < 0:
         raise SimulationError(f"--review-days: not negative, got {review_days}")
     try:
-        cap_f = None if cap is None or cap.lower() == "none" else parse_fraction(cap, "--cap")
-        floor_f = None if floor is None or floor.lower() == "none" else parse_fraction(floor, "--floor")
+        cap_f = _fraction_option(cap, "--cap")
+        floor_f = _fraction_option(floor, "--floor")
         config = SimConfig(scenario=standard(days=days, seed=seed), method=method, cap=cap_f, floor=floor_f)
         config = replace(config, review_days=review_days)
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).

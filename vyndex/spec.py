@@ -26,6 +26,8 @@ from typing import Any
 import yaml
 from eth_utils.address import is_checksum_address, to_checksum_address
 
+from vyndex.params import ParamError, parse_percentage
+
 BPS = 10_000
 WAD = 10**18
 
@@ -363,13 +365,11 @@ class _Reader:
         if not isinstance(value, str) or not value.strip().endswith("%"):
             raise self.fail(path, f"write a percentage such as '1%' (or use {exact_key}), got {value!r}")
         try:
-            pct = Decimal(value.strip()[:-1].strip())
-        except InvalidOperation:
+            fraction = parse_percentage(value, percent_only=True)  # the command line's parser
+        except ParamError:
             raise self.fail(path, f"'{value}' is not a percentage") from None
-        if not pct.is_finite():
-            raise self.fail(path, f"'{value}' is not a percentage")
-        exact = pct * scale / 100
-        if exact != int(exact):
+        exact = fraction * scale
+        if exact.denominator != 1:
             raise self.fail(path, f"'{value}' is finer than the contract can store ({exact_key})")
         return int(exact)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,56 @@ def test_python_caps__match_the_contracts(deployed):
     assert r.MAX_TRADE_CAP_USD() == s.MAX_TRADE_CAP_USD * 10**18
     assert (o.MIN_STALENESS(), o.MAX_STALENESS()) == (s.MIN_STALENESS, s.MAX_STALENESS)
     assert o.MAX_DEVIATION_BPS() == s.MAX_DEVIATION_BPS
+
+
+def test_hand_written_book__stamped_on_first_use__its_names_survive_a_deploy(
+    market, blue_spec, owner, tmp_path
+):
+    """A book a user wrote (names only, no chain id, no genesis) is bound, not reset."""
+    root = tmp_path / "deployments"
+    root.mkdir()
+    path = root / "ethereum-local.json"
+    names = {**market.entries(), "Treasury": "0x000000000000000000000000000000000000dEaD"}
+    path.write_text(json.dumps({"contracts": names}))  # what README tells a user to write
+    report = deploy_index(blue_spec, owner, connected_books(root), echo=lambda _: None)
+    saved = json.loads(path.read_text())
+    assert names.items() <= saved["contracts"].items()
+    assert saved["chain_id"] == 31337 and saved["genesis"].startswith("0x")
+    assert saved["indexes"]["VBLUE"]["vault"] == report.handle.vault.address
+    assert connected_books(root).primary.get("Treasury") == names["Treasury"]  # bound now, still read
+
+
+def test_book_of_another_chain__reset__the_old_file_set_aside(tmp_path):
+    from vyndex.addressbook import books_for
+
+    path = tmp_path / "ethereum-local.json"
+    old = {
+        "network": "ethereum:local",
+        "chain_id": 31337,
+        "genesis": "0x" + "11" * 32,
+        "contracts": {"A": "0x" + "22" * 20},
+    }
+    path.write_text(json.dumps(old))
+    books = books_for("ethereum", "local", 31337, "0x" + "33" * 32, tmp_path)
+    assert books.primary.get("A") is None  # another chain's names are not used here...
+    books.primary.set("B", "0x" + "44" * 20)
+    books.primary.save()
+    assert json.loads((tmp_path / "ethereum-local.previous.json").read_text()) == old  # ...nor lost
+    assert json.loads(path.read_text())["contracts"] == {"B": "0x" + "44" * 20}
+
+
+def test_devnet_feeds__chainlinks_aggregator_behind_its_proxy__rounds_by_oracle_submission(
+    market, owner, stranger
+):
+    import ape
+
+    from vyndex.devnet import publish
+
+    proxy, aggregator = market.feeds["WETH/USD"], market.aggregators["WETH/USD"]
+    assert proxy.aggregator() == aggregator.address and proxy.decimals() == 8
+    assert aggregator.description() == "WETH / USD" and aggregator.getOracles() == [owner.address]
+    before = int(aggregator.latestRound())
+    publish(market, "WETH", Decimal(3100), owner)  # the market's deployer is the oracle
+    assert int(aggregator.latestRound()) == before + 1 and market.price("WETH") == Decimal(3100)
+    with ape.reverts("not enabled oracle"):
+        aggregator.submit(before + 2, 1, sender=stranger)

@@ -171,8 +171,8 @@ def test_build_config__bad_options__error_names_the_option(kwargs, words):
 
 def test_simulate_script__bad_input__named_error_and_nothing_written(tmp_path):
     proc = _simulate("--method", "golden_ratio", out=tmp_path / "out")
-    assert proc.returncode == 1
-    assert "error: nothing run: --method: unknown method 'golden_ratio'" in proc.stderr, proc.stderr[-2000:]
+    assert proc.returncode == 2  # refused while parsing (vyndex.params), before any chain
+    assert "Invalid value for '--method': 'golden_ratio' is not one of" in proc.stderr, proc.stderr[-2000:]
     assert not (tmp_path / "out").exists()
 
 

@@ -1,6 +1,7 @@
 """A live index on real Uniswap V2 bytecode: three components (18, 6 and 8 decimals) priced by
-Chainlink-style feeds through the OracleAdapter, pools seeded at the feed prices, a vault with
-about $60,000 in it at equal weights, and a Rebalancer wired to all of it.
+Chainlink's own compiled feeds (aggregator behind proxy) through the OracleAdapter, pools seeded
+at the feed prices, a vault with about $60,000 in it at equal weights, and a Rebalancer wired to
+all of it.
 
 Prices: WETH $2,000, USDC $1, WBTC $30,000. Pools hold $10,000,000 a side, so a $2,000 trade
 moves a price about 0.02% and pays the 0.3% pool fee: inside the 1% slippage bound even after a
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from vyndex.devnet import deploy_chainlink_feed
 from vyndex.uniswap import UniswapV2, deploy_uniswap_v2, seed_pair
 from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue
 
@@ -52,8 +54,27 @@ def tokens(uni, create_token) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def feeds(project, owner) -> dict[str, Any]:
-    return {s: owner.deploy(project.MockAggregator, 8, f"{s} / USD", p * 10**8) for s, p in PRICES.items()}
+def chainlink_feeds(owner) -> dict[str, tuple[Any, Any]]:
+    """Chainlink's compiled AccessControlledAggregator behind an EACAggregatorProxy per asset, as
+    on mainnet; `owner` is the one oracle. (symbol -> (proxy, aggregator))"""
+    return {s: deploy_chainlink_feed(owner, f"{s} / USD", p * 10**8) for s, p in PRICES.items()}
+
+
+@pytest.fixture(scope="module")
+def feeds(chainlink_feeds) -> dict[str, Any]:
+    """The proxies: what the oracle adapter reads."""
+    return {s: proxy for s, (proxy, _) in chainlink_feeds.items()}
+
+
+@pytest.fixture(scope="module")
+def submit(chainlink_feeds, owner):
+    """A new round on `symbol`'s aggregator, submitted by its oracle."""
+
+    def new_round(symbol: str, answer: int) -> None:
+        aggregator = chainlink_feeds[symbol][1]
+        aggregator.submit(int(aggregator.latestRound()) + 1, answer, sender=owner)
+
+    return new_round
 
 
 @pytest.fixture(scope="module")

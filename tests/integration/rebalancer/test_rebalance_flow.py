@@ -208,12 +208,12 @@ def test_pause__guardian__stops_trading_not_redeem(
 
 
 def test_stale_price__stops_trading_by_name__mint_and_redeem_untouched(
-    vault, rebalancer, feeds, manager, keeper, alice, chain
+    vault, rebalancer, submit, manager, keeper, alice, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     chain.pending_timestamp += 86_400 + 1
     for symbol in ("WETH", "USDC"):
-        feeds[symbol].update_answer(PRICES[symbol] * 10**8, sender=keeper)
+        submit(symbol, PRICES[symbol] * 10**8)
     # WBTC's feed is now a day and a second old.
     assert rebalancer.checkUpkeep.call(b"")[0] is False
     with ape.reverts("oracle: stale price"):
@@ -344,7 +344,7 @@ def test_roles__every_privileged_function__rejects_others(
 
 
 def test_plan__finished__new_drift_after_market_move_trades_again(
-    vault, rebalancer, feeds, uni, tokens, manager, keeper, chain
+    vault, rebalancer, submit, uni, tokens, manager, keeper, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     run_keeper(rebalancer, keeper, chain)
@@ -353,9 +353,9 @@ def test_plan__finished__new_drift_after_market_move_trades_again(
     assert not rebalancer.plan_active()
     # The market moves the basket off its targets again (WBTC +25%: its feed, then both its pools
     # arbitraged to the new price): a new plan starts with a trade.
-    feeds["WBTC"].update_answer(PRICES["WBTC"] * 125 * 10**6, sender=keeper)
+    submit("WBTC", PRICES["WBTC"] * 125 * 10**6)
     for symbol in ("WETH", "USDC"):
-        feeds[symbol].update_answer(PRICES[symbol] * 10**8, sender=keeper)
+        submit(symbol, PRICES[symbol] * 10**8)
     for other in ("WETH", "USDC"):
         pair = uni.pair(tokens[other], tokens["WBTC"])
         r0, r1, _ = pair.getReserves()
