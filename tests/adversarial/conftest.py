@@ -29,7 +29,9 @@ live = importlib.import_module("rebalancer.conftest")
 
 uni = live.uni
 tokens = live.tokens
+chainlink_feeds = live.chainlink_feeds
 feeds = live.feeds
+submit = live.submit
 adapter = live.adapter
 pools = live.pools
 index = live.index

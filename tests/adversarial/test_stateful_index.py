@@ -96,6 +96,7 @@ def world(
     rebalancer,
     adapter,
     feeds,
+    chainlink_feeds,
     pools,
     uni,
     tokens,
@@ -125,6 +126,9 @@ def world(
         "rebalancer": rebalancer,
         "adapter": adapter,
         "feeds": feeds,
+        # Each feed's AccessControlledAggregator: its oracle (the owner) submits the rounds.
+        "aggregators": {s: aggregator for s, (_proxy, aggregator) in chainlink_feeds.items()},
+        "oracle_operator": owner,
         "pools": pools,
         "uni": uni,
         "tokens": tokens,
@@ -224,7 +228,9 @@ class IndexMachine(RuleBasedStateMachine):
 
     def _refresh_feeds(self) -> None:
         for s in SYMBOLS:
-            send(self.world["feeds"][s].update_answer, self.prices[s], sender=self.world["keeper"])
+            aggregator = self.world["aggregators"][s]
+            round_id = read(aggregator.latestRound) + 1
+            send(aggregator.submit, round_id, self.prices[s], sender=self.world["oracle_operator"])
 
     # -- rules --------------------------------------------------------------------------------
 
