@@ -139,7 +139,11 @@ def compile_morpho(cache_dir: Path | None = None) -> dict[str, ContractType]:
         os.replace(tmp, path)
     return {
         name: ContractType.model_validate(
-            {"contractName": name, "abi": data["abi"], "deploymentBytecode": {"bytecode": "0x" + data["bytecode"]}}
+            {
+                "contractName": name,
+                "abi": data["abi"],
+                "deploymentBytecode": {"bytecode": "0x" + data["bytecode"]},
+            }
         )
         for name, data in compiled.items()
     }
@@ -164,7 +168,9 @@ class MorphoBlue:
         """Enables a liquidation LTV (WAD, below 1e18); Morpho refuses one already enabled."""
         self.contract.enableLltv(lltv, sender=owner)
 
-    def market_params(self, loan: Any, collateral: Any, oracle: Any, lltv: int) -> tuple[str, str, str, str, int]:
+    def market_params(
+        self, loan: Any, collateral: Any, oracle: Any, lltv: int
+    ) -> tuple[str, str, str, str, int]:
         """Morpho's MarketParams tuple: (loanToken, collateralToken, oracle, irm, lltv)."""
         return (
             str(getattr(loan, "address", loan)),

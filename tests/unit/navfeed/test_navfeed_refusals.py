@@ -26,6 +26,7 @@ from navfeed_helpers import (
 PRICES = [price18(a, fd) for a, fd in zip(ANSWERS, FEED_DECIMALS, strict=True)]
 NAV = expected_nav(UNITS, DECIMALS, PRICES)
 MAX_UINT = 2**256 - 1
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 STALE, UNKNOWN_ASSET, NO_ANSWER, ABOVE_UPPER_BOUND = 5, 1, 2, 7
 
@@ -79,7 +80,7 @@ def test_latest_round_data__component_fails_a_check__reverts_with_the_adapter_re
 
 def test_nav_status__every_price_good__nav_oldest_update_and_code_zero(chain, nav_feed, nav_aggregators):
     oldest = min(int(feed.latestRoundData()[3]) for feed in nav_aggregators)
-    assert nav_feed.nav_status() == (NAV, oldest, 0, "", "0x0000000000000000000000000000000000000000")
+    assert nav_feed.nav_status() == (NAV, oldest, 0, "", ZERO_ADDRESS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,9 +155,9 @@ def test_latest_round_data__called_from_a_token_hook_during_mint__reverts_vault_
     # Control: the same call from the same token outside any vault operation answers the NAV.
     hook_token.fire(sender=alice)
     assert not hook_token.callback_reverted()
-    assert decode(["uint80", "int256", "uint256", "uint256", "uint80"], bytes(hook_token.callback_result()))[1] == (
-        HOOKED_NAV
-    )
+    assert decode(["uint80", "int256", "uint256", "uint256", "uint80"], bytes(hook_token.callback_result()))[
+        1
+    ] == (HOOKED_NAV)
 
 
 def test_get_quote__called_from_a_token_hook_during_redeem__reverts_vault_busy(
@@ -185,7 +186,7 @@ def test_nav_status__called_from_a_token_hook_during_mint__says_busy_without_rev
     nav, updated, code, reason, asset = decode(
         ["uint256", "uint256", "uint8", "string", "address"], bytes(hook_token.callback_result())
     )
-    assert (nav, updated, code, reason) == (0, 0, BUSY, "nav: vault busy")
+    assert (nav, updated, code, reason, asset) == (0, 0, BUSY, "nav: vault busy", ZERO_ADDRESS)
 
 
 def test_morpho_price__called_from_a_token_hook_during_mint__reverts_vault_busy(

@@ -35,7 +35,9 @@ def test_latest_round_data__management_fee_accruing__values_at_the_pending_scale
     assert answer == nav_vault.nav_per_share()
 
 
-def test_latest_round_data__price_moves__answer_follows_by_the_unit(chain, nav_feed, nav_aggregators, push_round):
+def test_latest_round_data__price_moves__answer_follows_by_the_unit(
+    chain, nav_feed, nav_aggregators, push_round
+):
     # Component 4 (18 decimals, 0-decimal feed) doubles: the NAV rises by exactly its unit's value.
     push_round(nav_aggregators[4], 2 * ANSWERS[4], chain.blocks.head.timestamp)
     prices = [*PRICES[:4], 2 * PRICES[4]]
