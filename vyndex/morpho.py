@@ -26,6 +26,8 @@ from typing import Any
 
 from ape.api import AccountAPI
 from ape.contracts import ContractContainer, ContractInstance
+from eth_abi.abi import encode
+from eth_utils.crypto import keccak
 from ethpm_types import ContractType
 
 from vyndex.artifacts import ArtifactError, find_package
@@ -182,9 +184,6 @@ class MorphoBlue:
 
     def market_id(self, params: tuple[str, str, str, str, int]) -> bytes:
         """keccak256(abi.encode(params)): Morpho's market id."""
-        from eth_abi import encode
-        from eth_utils.crypto import keccak
-
         return keccak(encode(["address", "address", "address", "address", "uint256"], list(params)))
 
 
