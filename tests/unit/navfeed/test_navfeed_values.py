@@ -94,3 +94,12 @@ def test_constructor__not_a_vault__reverts_by_name(project, owner, nav_adapter, 
 def test_deployed_size__new_and_changed_contracts__under_22_kb(project, name):
     runtime = getattr(project, name).contract_type.runtime_bytecode.bytecode
     assert (len(runtime) - 2) // 2 < 22_000
+
+
+def test_adapter_updated_at__unknown_asset_or_reverting_feed__zero_not_a_revert(
+    nav_adapter, nav_tokens, nav_aggregators, owner, stranger
+):
+    assert nav_adapter.updated_at(nav_tokens[0]) == nav_aggregators[0].latestRoundData()[3] > 0
+    assert nav_adapter.updated_at(stranger) == 0
+    nav_aggregators[0].set_reverting(True, sender=owner)
+    assert nav_adapter.updated_at(nav_tokens[0]) == 0
