@@ -81,7 +81,7 @@ def morpho(owner) -> MorphoBlue:
 
 
 @pytest.fixture(scope="module")
-def market(morpho, morpho_oracle, collateral_index, lending_tokens, owner, alice, bob, carol):
+def morpho_market(morpho, morpho_oracle, collateral_index, lending_tokens, owner, alice, bob, carol):
     """The USDC / VBLUE market with bob's liquidity; alice and carol have approved Morpho."""
     usdc = lending_tokens["USDC"]
     params = morpho.market_params(usdc, collateral_index, morpho_oracle, LLTV)
