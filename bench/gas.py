@@ -636,6 +636,9 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
     quality = RESULTS / "rebalance_quality.md"
     if quality.is_file():  # written by bench/rebalance_quality.py
         out += ["", quality.read_text().rstrip()]
+    navfeed = RESULTS / "navfeed.md"
+    if navfeed.is_file():  # written by bench/navfeed_gas.py
+        out += ["", navfeed.read_text().rstrip()]
     simulation = RESULTS / "simulation" / "simulation.md"
     if simulation.is_file():  # written by `make simulate` (scripts/simulate.py)
         out += ["", simulation.read_text().rstrip()]

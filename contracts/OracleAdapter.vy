@@ -38,6 +38,7 @@
         later check failed, and 0 when there is none. ERC-7726 `getQuote` uses address(840) for
         USD (18 decimals) and supports asset->USD, USD->asset and asset->asset; it reverts with
         the same named reasons instead of the draft's custom errors (Vyper 0.4 has none).
+        `updated_at` (never reverts) is the primary's `updatedAt`, for feeds built on top (NAV).
 
         ROLES. The owner (snekmate two-step transfer, no renounce) configures everything; every
         parameter is range-checked against the constants below and every change is logged.
@@ -456,6 +457,33 @@ def feed_config(asset: address) -> FeedConfig:
         lower_bound=bounds & BOUND_MASK,
         upper_bound=bounds >> UPPER_SHIFT,
     )
+
+
+@view
+@external
+def updated_at(asset: address) -> uint256:
+    """
+    @notice When the primary feed of `asset` last updated its answer, as the feed reports it.
+    @dev For a consumer that derives a price from several assets and reports the oldest
+         `updatedAt` (the NAV feed). Never reverts: 0 for an unknown asset or an unreadable feed.
+    @param asset Any address.
+    @return The primary feed's `updatedAt`, a unix timestamp.
+    """
+    primary: uint256 = self._primary[asset]
+    if primary == 0:
+        return 0
+    ok: bool = False
+    data: Bytes[160] = b""
+    ok, data = raw_call(
+        self._address_of(primary),
+        method_id("latestRoundData()"),
+        max_outsize=160,
+        is_static_call=True,
+        revert_on_failure=False,
+    )
+    if not ok or len(data) < 160:
+        return 0
+    return convert(slice(data, 96, 32), uint256)
 
 
 @view

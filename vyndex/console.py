@@ -44,6 +44,8 @@ def render_status(s: IndexStatus) -> Group:
     head.add_row("supply", f"{fmt_units(s.supply, 18)} {s.symbol}")
     head.add_row("NAV", f"${s.nav_usd}" if s.nav_usd else "[red]unknown: a price fails its checks[/]")
     head.add_row("NAV per share", f"${s.nav_per_share_usd}" if s.nav_per_share_usd else "[red]unknown[/]")
+    if s.nav_feed_usd or s.nav_feed_reason:
+        head.add_row("NAV feed", f"${s.nav_feed_usd}" if s.nav_feed_usd else f"[red]{s.nav_feed_reason}[/]")
     head.add_row("vault", s.vault)
 
     comps = Table(title="components", title_justify="left")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from ape import chain
+from ape import chain, project
 from ethpm_types import ContractType
 
 from vyndex.index import IndexHandle
@@ -111,6 +111,9 @@ class IndexStatus:
     supply: int
     nav_usd: str | None
     nav_per_share_usd: str | None
+    # The IndexNavFeed's answer (per share), when the address book names one; else why it has none.
+    nav_feed_usd: str | None
+    nav_feed_reason: str | None
     components: tuple[ComponentStatus, ...]
     fees: FeeStatus
     rebalance: RebalanceStatus
@@ -228,6 +231,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
         upkeep=Upkeep.decode(bool(needed), bytes(data)).describe(handle.symbols),
         paused=bool(v.paused()),
     )
+    feed_usd, feed_reason = _nav_feed(handle.record.nav_feed)
     network = chain.provider.network
     return IndexStatus(
         symbol=handle.symbol,
@@ -241,10 +245,23 @@ def collect(handle: IndexHandle) -> IndexStatus:
         supply=supply,
         nav_usd=_usd(int(nav)) if nav is not None else None,
         nav_per_share_usd=_usd(int(nav_per_share)) if nav_per_share is not None else None,
+        nav_feed_usd=feed_usd,
+        nav_feed_reason=feed_reason,
         components=tuple(comps),
         fees=fees,
         rebalance=rebalance,
     )
+
+
+def _nav_feed(address: str | None) -> tuple[str | None, str | None]:
+    """The NAV feed's answer in USD, or (None, why); (None, None) when there is no feed."""
+    if not address:
+        return None, None
+    status = _try(lambda: project.IndexNavFeed.at(address).nav_status())
+    if status is None:
+        return None, "feed unreadable"
+    nav, _updated, code, reason, _asset = status
+    return (_usd(int(nav)), None) if int(code) == 0 else (None, str(reason))
 
 
 def _with_weight(c: ComponentStatus, weight: int) -> ComponentStatus:
