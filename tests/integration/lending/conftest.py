@@ -54,7 +54,6 @@ def collateral_index(create_vault, lending_tokens, lending_adapter, fund, owner,
     """The index token; alice holds COLLATERAL of it."""
     components = [lending_tokens["WETH"], lending_tokens["WBTC"]]
     vault = create_vault(components, LENDING_UNITS, "vyndex Blue", "VBLUE")
-    vault.set_oracle(lending_adapter, sender=owner)
     amounts = [COLLATERAL * u // WAD for u in LENDING_UNITS]
     fund(alice, components, amounts, vault)
     vault.mint(COLLATERAL, alice, amounts, sender=alice)

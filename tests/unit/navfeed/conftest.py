@@ -38,7 +38,6 @@ def nav_adapter(project, owner, nav_tokens, nav_aggregators):
 @pytest.fixture(scope="module")
 def nav_vault(create_vault, nav_tokens, nav_adapter, fund, owner, alice):
     vault = create_vault(nav_tokens, UNITS)
-    vault.set_oracle(nav_adapter, sender=owner)
     amounts = [MINTED * unit // 10**18 for unit in UNITS]
     fund(alice, nav_tokens, amounts, vault)
     vault.mint(MINTED, alice, amounts, sender=alice)
