@@ -60,9 +60,7 @@ def stored_value(supply: int, units: list[int]) -> int:
     return total
 
 
-def test_total_value_and_nav__vault__no_longer_on_the_vault_and_no_rebalancer_without_oracle(
-    stocked, owner
-):
+def test_total_value_and_nav__vault__no_longer_on_the_vault_and_no_rebalancer_without_oracle(stocked, owner):
     names = {item.name for item in stocked.contract_type.abi if item.type == "function"}
     assert not names & {"oracle", "set_oracle", "total_value", "nav_per_share", "pair_state"}
     with ape.reverts("rebalancer: zero oracle"):
