@@ -30,7 +30,9 @@ TARGETS = [5000, 3000, 2000]
 ACTION_TRADE = 1
 
 
-def upkeep(action: int, sell: int = 0, buy: int = 0, venue: int = 0, route: int = 0, deadline: int = 0) -> bytes:
+def upkeep(
+    action: int, sell: int = 0, buy: int = 0, venue: int = 0, route: int = 0, deadline: int = 0
+) -> bytes:
     return encode(["uint256"] * 6, [action, sell, buy, venue, route, deadline])
 
 
@@ -193,6 +195,7 @@ def test_trade__no_plan_and_drift_within_threshold__reverts(rebalancer, manager,
     with ape.reverts("rebalancer: drift within threshold"):
         rebalancer.trade(0, 1, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
 
+
 def test_pause__guardian__stops_trading_not_redeem(
     vault, rebalancer, manager, guardian, keeper, alice, chain
 ):
@@ -227,6 +230,7 @@ def test_deviating_secondary__stops_trading_by_name(
     rebalancer.set_targets(TARGETS, sender=manager)
     with ape.reverts("oracle: feeds deviate"):
         rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
+
 
 def test_vault__rebalance_trade_by_anyone_but_rebalancer__rejected(vault, attacker):
     with ape.reverts("vault: caller is not the rebalancer"):
