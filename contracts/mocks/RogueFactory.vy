@@ -2,10 +2,9 @@
 """
 @title RogueFactory
 @license MIT
-@notice Test-only hostile Uniswap V2 router and factory in one contract, for an owner who was talked
-        into `set_router(rogue, weth)`: `factory()` names this contract (or whatever address its
-        deployer sets), so the rebalancer then looks for every pair at this contract's CREATE2
-        addresses.
+@notice Test-only hostile Uniswap V2 factory, for an owner who was talked into
+        `add_venue(UniswapV2Venue(rogue, weth))`: the venue then looks for every pair at this
+        contract's CREATE2 addresses. (`factory()` also lets it pose as a router.)
 @dev    `deploy_pair` puts the real UniswapV2Pair creation code (the only code the rebalancer's
         init code hash lets such an address hold) at the address of the pair of (token_a, token_b),
         but initialises it with two tokens of the attacker's choosing: a pair "for the wrong

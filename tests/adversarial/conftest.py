@@ -82,6 +82,41 @@ def ordered_tokens(tokens) -> list[Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Venues
+# ---------------------------------------------------------------------------------------------
+
+V3_FEE = 3_000
+
+
+@pytest.fixture(scope="module")
+def v2_venue(project, rebalancer) -> Any:
+    """The live rebalancer's venue 0 (UniswapV2Venue over the live factory, WETH as the hop)."""
+    return project.UniswapV2Venue.at(rebalancer.venues(0))
+
+
+@pytest.fixture(scope="module")
+def v3_world(project, owner, uni, tokens) -> tuple[Any, Any, Any]:
+    """(uni3, venue, pool): Uniswap V3 over the live WETH, a full-range WBTC/WETH pool at 0.3% of
+    $10M a side at the oracle prices, and a UniswapV3Venue over its factory (not yet listed by the
+    rebalancer)."""
+    from vyndex.uniswap_v3 import deploy_uniswap_v3, seed_pool
+    from vyndex.venues import deploy_v3_venue
+
+    uni3 = deploy_uniswap_v3(owner, uni.weth)
+    owner.balance += amount_of("WETH", 10_000_000) + 10**18
+    pool = seed_pool(
+        uni3,
+        tokens["WBTC"],
+        tokens["WETH"],
+        V3_FEE,
+        amount_of("WBTC", 10_000_000),
+        amount_of("WETH", 10_000_000),
+        owner,
+    )
+    return uni3, deploy_v3_venue(owner, uni3.factory, uni.weth), pool
+
+
+# ---------------------------------------------------------------------------------------------
 # Measuring
 # ---------------------------------------------------------------------------------------------
 

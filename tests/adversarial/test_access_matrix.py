@@ -1,5 +1,6 @@
 """DESIGN invariant 5 as a matrix generated from the ABIs: every external non-view function of
-IndexVault, Rebalancer and OracleAdapter against every role.
+IndexVault, Rebalancer, UniswapV2Venue, UniswapV3Venue, UpkeepScout and OracleAdapter against every
+role.
 
 ACCESS below is the table: for each function, the roles that may call it (or PUBLIC) and the named
 reason everyone else gets. The ABI's set of non-view functions must equal the table's keys, so a new
@@ -9,7 +10,10 @@ external function without a rule fails the suite. For every (function, role) pai
 Roles are the EOAs owner, manager, guardian, fee_recipient, keeper, pending_owner (a pending two-step
 owner of all three contracts) and stranger; where the table names a contract (the rebalancer for the
 vault's trade and basket functions, the vault for the rebalancer's trade callback), the allowed call
-is made by driving that contract through its own entry point, and the target's event proves it ran.
+is made by driving that contract through its own entry point, and the target's event proves it ran
+(the pool for UniswapV3Venue's swap callback: a trade through the V3 venue). `simulate_trade` is
+public and always reverts: every role gets the simulation's own revert (SIMU marker, sold,
+received), never a state change.
 
 Transactions go out by plain JSON-RPC (`send`) and a refusal's reason is compared exactly; about
 three hundred pairs take a few seconds that way.
@@ -24,6 +28,7 @@ from typing import Any
 import pytest
 from ape.types.signatures import MessageSignature
 from eip712.messages import EIP712Domain, EIP712Message
+from eth_abi import decode
 from eth_pydantic_types import abi
 from hexbytes import HexBytes
 
@@ -31,6 +36,7 @@ from .conftest import (
     MAX_UINT,
     STALENESS,
     TARGETS,
+    V3_FEE,
     WAD,
     CallReverted,
     read,
@@ -39,6 +45,7 @@ from .conftest import (
 )
 
 PUBLIC = frozenset({"*"})
+ZERO = "0x0000000000000000000000000000000000000000"
 ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")
 
 NOT_OWNER = "ownable: caller is not the owner"
@@ -49,6 +56,8 @@ NOT_REBALANCER = "vault: caller is not the rebalancer"
 NOT_KEEPER = "rebalancer: caller is not a keeper"
 NOT_REBALANCER_MANAGER = "rebalancer: caller is not the manager"
 UNEXPECTED_CALLBACK = "rebalancer: unexpected callback"
+VENUE_UNEXPECTED_CALLBACK = "venue: unexpected callback"
+SIMULATION_MARKER = bytes.fromhex("53494d55")  # "SIMU"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class Rule:
 
     allowed: frozenset[str]
     reason: str | None = None
+    # Public, but always reverts with the simulation's result (Rebalancer.simulate_trade).
+    always_reverts: bool = False
 
 
 def only(*roles: str, reason: str) -> Rule:
@@ -79,7 +90,6 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "set_manager": only("owner", reason=NOT_OWNER),
         "set_guardian": only("owner", reason=NOT_OWNER),
         "set_rebalancer": only("owner", reason=NOT_OWNER),
-        "set_oracle": only("owner", reason=NOT_OWNER),
         "set_management_fee": only("manager", reason=NOT_MANAGER),
         "set_mint_fee": only("manager", reason=NOT_MANAGER),
         "set_redeem_fee": only("manager", reason=NOT_MANAGER),
@@ -91,19 +101,35 @@ ACCESS: dict[str, dict[str, Rule]] = {
     "Rebalancer": {
         "transfer_ownership": only("owner", reason=NOT_OWNER),
         "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
-        "start_rebalance": only("keeper", reason=NOT_KEEPER),
         "trade": only("keeper", reason=NOT_KEEPER),
         "performUpkeep": only("keeper", reason=NOT_KEEPER),
+        "checkUpkeep": Rule(PUBLIC),
+        "simulate_trade": Rule(PUBLIC, always_reverts=True),
         "on_rebalance_trade": only("vault", reason=UNEXPECTED_CALLBACK),
         "set_targets": only("manager", reason=NOT_REBALANCER_MANAGER),
         "set_drift_threshold": only("manager", reason=NOT_REBALANCER_MANAGER),
+        "set_plan_ttl": only("manager", reason=NOT_REBALANCER_MANAGER),
         "add_component": only("manager", reason=NOT_REBALANCER_MANAGER),
         "remove_component": only("manager", reason=NOT_REBALANCER_MANAGER),
         "set_keeper": only("owner", reason=NOT_OWNER),
         "set_open_trading": only("owner", reason=NOT_OWNER),
-        "set_router": only("owner", reason=NOT_OWNER),
+        "add_venue": only("owner", reason=NOT_OWNER),
+        "remove_venue": only("owner", reason=NOT_OWNER),
         "set_oracle": only("owner", reason=NOT_OWNER),
         "set_limits": only("owner", reason=NOT_OWNER),
+    },
+    "UniswapV2Venue": {
+        # Moves only what already sits in a pair, as the pair's own swap would.
+        "swap": Rule(PUBLIC),
+    },
+    "UniswapV3Venue": {
+        # Sells only what the venue holds (nothing between trades).
+        "swap": Rule(PUBLIC),
+        "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
+    },
+    "UpkeepScout": {
+        # Stateless: every simulation it runs reverts.
+        "check": Rule(PUBLIC),
     },
     "OracleAdapter": {
         "transfer_ownership": only("owner", reason=NOT_OWNER),
@@ -142,6 +168,8 @@ def ctx(
     alice,
     accounts,
     chain,
+    v2_venue,
+    v3_world,
 ):
     """Everything an argument-valid call needs: every EOA role holds components (the vault approved),
     10 index tokens and an allowance of alice's; the manager has set targets with drift; a fourth
@@ -162,6 +190,9 @@ def ctx(
     feeds = [owner.deploy(project.MockAggregator, 8, f"spare {i}", 10 * 10**8) for i in range(3)]
     adapter.set_feed(link, feeds[0], STALENESS, sender=owner)
     rebalancer.set_targets(TARGETS, sender=manager)
+    _, v3_venue, pool = v3_world
+    rebalancer.add_venue(v3_venue, sender=owner)  # venue 1
+    spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO)
     for contract in (vault, rebalancer, adapter):
         contract.transfer_ownership(roles["pending_owner"], sender=owner)
     return {
@@ -176,6 +207,11 @@ def ctx(
         "link": link,
         "feeds": feeds,
         "chain": chain,
+        "v2_venue": v2_venue,
+        "v3_venue": v3_venue,
+        "pool": pool,
+        "spare_venue": spare_venue,
+        "scout": project.UpkeepScout.at(rebalancer.scout()),
     }
 
 
@@ -198,8 +234,15 @@ def sign_permit(ctx: dict[str, Any], spender: Any) -> tuple[Any, ...]:
     return (alice, spender, WAD, deadline, sig.v, sig.r, sig.s)
 
 
-def start_plan(ctx: dict[str, Any]) -> None:
-    send(ctx["rebalancer"].start_rebalance, sender=ctx["roles"]["keeper"])
+def pay_v2_pair(ctx: dict[str, Any]) -> None:
+    """The owner leaves 0.01 WBTC in the live WBTC/WETH pair (what a vault's trade would)."""
+    pair = ctx["uni"].factory.getPair(ctx["tokens"]["WBTC"], ctx["tokens"]["WETH"])
+    send(ctx["tokens"]["WBTC"].transfer, pair, 10**6, sender=ctx["roles"]["owner"])
+
+
+def pay_v3_venue(ctx: dict[str, Any]) -> None:
+    """The owner leaves 0.01 WBTC in the V3 venue (what a vault's trade would)."""
+    send(ctx["tokens"]["WBTC"].transfer, ctx["v3_venue"], 10**6, sender=ctx["roles"]["owner"])
 
 
 def add_link(ctx: dict[str, Any], weights: list[int]) -> None:
@@ -228,7 +271,6 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("IndexVault", "set_manager"): (None, lambda c, who: (c["alice"],)),
     ("IndexVault", "set_guardian"): (None, lambda c, who: (c["alice"],)),
     ("IndexVault", "set_rebalancer"): (None, lambda c, who: (c["rebalancer"],)),
-    ("IndexVault", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
     ("IndexVault", "set_management_fee"): (None, lambda c, who: (10**16,)),
     ("IndexVault", "set_mint_fee"): (None, lambda c, who: (10,)),
     ("IndexVault", "set_redeem_fee"): (None, lambda c, who: (10,)),
@@ -238,22 +280,35 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("IndexVault", "remove_component"): (None, lambda c, who: (2, 0)),
     ("Rebalancer", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("Rebalancer", "accept_ownership"): (None, lambda c, who: ()),
-    ("Rebalancer", "start_rebalance"): (None, lambda c, who: ()),
-    ("Rebalancer", "trade"): (start_plan, lambda c, who: (2, 0, False, 0, deadline(c))),
+    ("Rebalancer", "trade"): (None, lambda c, who: (2, 0, 0, 0, 0, deadline(c))),
     ("Rebalancer", "performUpkeep"): (None, lambda c, who: (read(c["rebalancer"].checkUpkeep, b"")[1],)),
+    ("Rebalancer", "checkUpkeep"): (None, lambda c, who: (b"",)),
+    ("Rebalancer", "simulate_trade"): (None, lambda c, who: (2, 0, 0, 0)),
     ("Rebalancer", "on_rebalance_trade"): (
         None,
         lambda c, who: (c["tokens"]["WBTC"], 10**4, c["tokens"]["WETH"], 1),
     ),
     ("Rebalancer", "set_targets"): (None, lambda c, who: ([2000, 3000, 5000],)),
     ("Rebalancer", "set_drift_threshold"): (None, lambda c, who: (200,)),
+    ("Rebalancer", "set_plan_ttl"): (None, lambda c, who: (3_600,)),
     ("Rebalancer", "add_component"): (None, lambda c, who: (c["link"], [2500, 2500, 2500, 2500])),
     ("Rebalancer", "remove_component"): (lambda c: add_link(c, [5000, 3000, 2000, 0]), lambda c, who: (3,)),
     ("Rebalancer", "set_keeper"): (None, lambda c, who: (c["alice"], True)),
     ("Rebalancer", "set_open_trading"): (None, lambda c, who: (True,)),
-    ("Rebalancer", "set_router"): (None, lambda c, who: (c["uni"].router, c["uni"].weth)),
+    ("Rebalancer", "add_venue"): (None, lambda c, who: (c["spare_venue"],)),
+    ("Rebalancer", "remove_venue"): (None, lambda c, who: (1,)),
     ("Rebalancer", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
     ("Rebalancer", "set_limits"): (None, lambda c, who: (100, 5_000 * 10**18, 10**18, 120)),
+    ("UniswapV2Venue", "swap"): (
+        pay_v2_pair,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
+    ),
+    ("UniswapV3Venue", "swap"): (
+        pay_v3_venue,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
+    ),
+    ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
+    ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),
     ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
     ("OracleAdapter", "set_feed"): (None, lambda c, who: (c["link"], c["feeds"][1], 3_600)),
@@ -273,9 +328,15 @@ def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
     vault, rebalancer, roles = ctx["vault"], ctx["rebalancer"], ctx["roles"]
     keeper, manager = roles["keeper"], roles["manager"]
     if function in ("rebalance_trade", "on_rebalance_trade"):
-        rebalancer.start_rebalance(sender=keeper)
-        receipt = rebalancer.trade(2, 0, False, 0, deadline(ctx), sender=keeper)
+        receipt = rebalancer.trade(2, 0, 0, 0, 0, deadline(ctx), sender=keeper)
         assert receipt.events.filter(vault.RebalanceTrade) and receipt.events.filter(rebalancer.Trade)
+    elif function == "uniswapV3SwapCallback":
+        # The pool calls back inside a trade through the V3 venue (venue 1), and is paid.
+        receipt = rebalancer.trade(2, 0, 1, V3_FEE, 0, deadline(ctx), sender=keeper)
+        trade = receipt.events.filter(vault.RebalanceTrade)[0]
+        wbtc = ctx["tokens"]["WBTC"]
+        paid = [e for e in receipt.events.filter(wbtc.Transfer) if e.receiver == ctx["pool"].address]
+        assert [(e.sender, e.value) for e in paid] == [(ctx["v3_venue"].address, trade.amount_in)]
     elif function == "add_component":
         receipt = rebalancer.add_component(ctx["link"], [2500, 2500, 2500, 2500], sender=manager)
         assert receipt.events.filter(vault.ComponentAdded)[0].token == ctx["link"].address
@@ -284,6 +345,20 @@ def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
         rebalancer.add_component(ctx["link"], [5000, 3000, 2000, 0], sender=manager)
         receipt = rebalancer.remove_component(3, sender=manager)
         assert receipt.events.filter(vault.ComponentRemoved)[0].token == ctx["link"].address
+
+
+def simulation_revert(method: Any, *args: Any, sender: Any) -> bytes:
+    """The raw revert data of `method(*args)` called by `sender` (it must revert)."""
+    contract = method.contract
+    data = "0x" + bytes(method.encode_input(*args)).hex()
+    reply = contract.provider.web3.provider.make_request(
+        "eth_call", [{"from": sender.address, "to": contract.address, "data": data}, "latest"]
+    )
+    assert "error" in reply, reply
+    raw = reply["error"].get("data") or "0x"
+    payload = bytes.fromhex(raw[2:])
+    assert len(payload) == 68, payload.hex()
+    return payload
 
 
 def abi_functions(project: Any, name: str) -> set[str]:
@@ -308,9 +383,14 @@ CASES = [(name, function) for name, rules in ACCESS.items() for function in rule
 @pytest.mark.parametrize(("name", "function"), CASES, ids=[f"{n}.{f}" for n, f in CASES])
 def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, name, function):
     rule = ACCESS[name][function]
-    contract = {"IndexVault": ctx["vault"], "Rebalancer": ctx["rebalancer"], "OracleAdapter": ctx["adapter"]}[
-        name
-    ]
+    contract = {
+        "IndexVault": ctx["vault"],
+        "Rebalancer": ctx["rebalancer"],
+        "UniswapV2Venue": ctx["v2_venue"],
+        "UniswapV3Venue": ctx["v3_venue"],
+        "UpkeepScout": ctx["scout"],
+        "OracleAdapter": ctx["adapter"],
+    }[name]
     method = getattr(contract, function)
     prepare, args = CALLS[(name, function)]
     chain = ctx["chain"]
@@ -318,7 +398,16 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
     for role, account in ctx["roles"].items():
         snapshot = chain.snapshot()
         try:
-            if rule.allowed == PUBLIC or role in rule.allowed:
+            if rule.always_reverts:
+                # Every role: the simulation's own revert, and the transaction changes nothing.
+                payload = simulation_revert(method, *args(ctx, account), sender=account)
+                sold, received = decode(["uint256", "uint256"], payload[4:])
+                assert payload[:4] == SIMULATION_MARKER and sold > 0 and received > 0, (role, payload.hex())
+                with pytest.raises(CallReverted) as refusal:
+                    send(method, *args(ctx, account), sender=account)
+                assert refusal.value.reason == "", (role, refusal.value.reason)
+                refused.append(role)
+            elif rule.allowed == PUBLIC or role in rule.allowed:
                 if prepare is not None:
                     prepare(ctx)
                 send(method, *args(ctx, account), sender=account)
@@ -332,9 +421,12 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
             raise AssertionError(f"{name}.{function} by {role} (allowed) reverted: {err.reason!r}") from err
         finally:
             chain.restore(snapshot)
+    if rule.always_reverts:
+        assert set(refused) == set(ROLES) and not allowed
+        return
     contract_roles = rule.allowed - set(ROLES) - PUBLIC
     if contract_roles:
-        assert contract_roles in ({"rebalancer"}, {"vault"})
+        assert contract_roles in ({"rebalancer"}, {"vault"}, {"pool"})
         snapshot = chain.snapshot()
         through_contract(ctx, name, function)
         chain.restore(snapshot)

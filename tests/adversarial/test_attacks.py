@@ -4,8 +4,8 @@ Every attack must leave the attacker's profit at or below zero, and the vault wi
 
   first-depositor inflation     1 wei of shares, a donation, a victim's mint
   donation                      a component sent to the vault to skew its weights
-  flash manipulation (1 tx)     Indexed Finance 2021: swap a pool hard, start a rebalance or perform an
-                                upkeep, mint and redeem, swap back, all inside FlashAttacker
+  flash manipulation (1 tx)     Indexed Finance 2021: swap a pool hard, trade (starting a plan) or
+                                perform an upkeep, mint and redeem, swap back, all inside FlashAttacker
   sandwich                      front-run and back-run a keeper's trade, swept over push sizes
   feed stuck at a bound         LUNA/UST 2022: the price fails, trading stops, mint and redeem go on
   crafted performUpkeep         a hostile keeper's own data, with its own sandwich around it
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ape
 import pytest
-from eth_abi import encode
+from eth_abi import decode, encode
+
+from vyndex.venues import check_upkeep
 
 from .conftest import (
     DECIMALS,
@@ -27,11 +29,13 @@ from .conftest import (
     UNITS,
     USD,
     WAD,
+    CallReverted,
     amount_of,
     basket_value,
     call,
     give,
     record_profit,
+    send,
     stock,
     swap,
     token_balances,
@@ -40,7 +44,8 @@ from .conftest import (
     view_reverts,
 )
 
-ACTION_START, ACTION_TRADE = 1, 2
+ACTION_TRADE = 1
+REASON_ORACLE, REASON_BALANCED = 3, 4
 # What a basket valuation may lose to rounding: a few wei of USD per component.
 DUST_USD = USD // 1_000
 
@@ -50,10 +55,10 @@ def bound_of(value_in_usd: int) -> int:
     return value_in_usd * SLIPPAGE_BPS // 10_000 + DUST_USD
 
 
-def upkeep(action: int, sell: int = 0, buy: int = 0, via_weth: bool = False, deadline: int = 0) -> bytes:
-    return encode(
-        ["uint256", "uint256", "uint256", "bool", "uint256"], [action, sell, buy, via_weth, deadline]
-    )
+def upkeep(
+    action: int, sell: int = 0, buy: int = 0, venue: int = 0, route: int = 0, deadline: int = 0
+) -> bytes:
+    return encode(["uint256"] * 6, [action, sell, buy, venue, route, deadline])
 
 
 @pytest.fixture
@@ -91,7 +96,6 @@ def test_first_depositor_inflation__one_wei_then_donation__attacker_loses_victim
         guardian,
         fee_recipient,
     )
-    fresh.set_oracle(adapter, sender=owner)
     stock(uni, tokens, attacker, 200_000, [fresh])
     stock(uni, tokens, bob, 10_000, [fresh])
     before = usd_of(fresh, adapter, basket, [attacker])
@@ -116,20 +120,36 @@ def test_first_depositor_inflation__one_wei_then_donation__attacker_loses_victim
 
 
 def test_donation__component_sent_to_live_vault__units_weights_and_plan_unmoved_attacker_loses(
-    vault, rebalancer, adapter, uni, tokens, basket, manager, keeper, attacker
+    vault, rebalancer, adapter, uni, tokens, basket, manager, keeper, attacker, chain
 ):
     rebalancer.set_targets([3334, 3333, 3333], sender=manager)
     stock(uni, tokens, attacker, 40_000, [vault])
     before = usd_of(vault, adapter, basket, [attacker])
-    seen = (vault.components(), rebalancer.weights(), vault.total_value(), vault.nav_per_share())
+
+    def seen_now():
+        return (
+            vault.components(),
+            rebalancer.weights(),
+            rebalancer.total_value(),
+            rebalancer.nav_per_share(),
+        )
+
+    seen = seen_now()
 
     # $30,000 of WBTC: the vault's balance of it grows 2.5x, its weight by balance would be ~70%.
     tokens["WBTC"].transfer(vault, amount_of("WBTC", 30_000), sender=attacker)
 
-    assert (vault.components(), rebalancer.weights(), vault.total_value(), vault.nav_per_share()) == seen
-    assert rebalancer.checkUpkeep(b"")[0] is False
+    assert (
+        vault.components(),
+        rebalancer.weights(),
+        rebalancer.total_value(),
+        rebalancer.nav_per_share(),
+    ) == seen
+    proposal = check_upkeep(rebalancer)
+    assert not proposal.needed and proposal.reason == REASON_BALANCED, proposal.why
     with ape.reverts("rebalancer: drift within threshold"):
-        rebalancer.start_rebalance(sender=keeper)
+        rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
+    assert rebalancer.plans() == 0
     vault.mint(100 * WAD, attacker, [MAX_UINT] * 3, sender=attacker)
     vault.redeem(100 * WAD, attacker, [0, 0, 0], sender=attacker)
     profit = usd_of(vault, adapter, basket, [attacker]) - before
@@ -142,18 +162,14 @@ def test_donation__component_sent_to_live_vault__units_weights_and_plan_unmoved_
 # ---------------------------------------------------------------------------------------------
 
 
-def test_flash_manipulation__start_rebalance_mint_redeem_in_one_tx__targets_identical_attacker_loses(
-    vault, rebalancer, adapter, uni, tokens, basket, owner, manager, keeper, attacker, flash, chain
+def test_flash_manipulation__trade_mint_redeem_in_one_tx__trade_refused_no_plan_attacker_loses(
+    vault, rebalancer, adapter, uni, tokens, basket, owner, manager, attacker, flash, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     rebalancer.set_open_trading(True, sender=owner)
-    snapshot = chain.snapshot()
-    rebalancer.start_rebalance(sender=keeper)
-    honest = list(rebalancer.target_units())
-    chain.restore(snapshot)
-    assert rebalancer.rebalance_started() == 0
     before = usd_of(vault, adapter, basket, [attacker, flash])
     vault_before = token_balances(basket, [vault])
+    value_before = (rebalancer.total_value(), rebalancer.nav_per_share())
     push = amount_of("WBTC", 3_000_000)
 
     receipt = flash.attack(
@@ -161,7 +177,8 @@ def test_flash_manipulation__start_rebalance_mint_redeem_in_one_tx__targets_iden
         [tokens["WBTC"], tokens["WETH"]],
         push,
         [
-            call(rebalancer.start_rebalance),
+            # The trade the plan wants (WBTC for WETH), into the pool the attacker just drained of WETH.
+            call(rebalancer.trade, 2, 0, 0, 0, 0, chain.pending_timestamp + 600, allow_failure=True),
             call(vault.mint, 50 * WAD, flash, [MAX_UINT] * 3),
             call(vault.redeem, 50 * WAD, flash, [0, 0, 0]),
         ],
@@ -171,12 +188,15 @@ def test_flash_manipulation__start_rebalance_mint_redeem_in_one_tx__targets_iden
     first = receipt.events.filter(flash.Swapped)[0]
     # The pool really was off: $3M of WBTC fetched under 80% of its oracle value in WETH.
     assert adapter.value(tokens["WETH"], first.amount_out) < adapter.value(tokens["WBTC"], push) * 8 // 10
-    assert [e.ok for e in receipt.events.filter(flash.CallMade)] == [True, True, True]
-    assert list(rebalancer.target_units()) == honest
-    assert rebalancer.rebalance_started() == receipt.timestamp
+    # The trade hit the oracle bound and reverted whole: no plan started, nothing traded.
+    assert [e.ok for e in receipt.events.filter(flash.CallMade)] == [False, True, True]
+    assert not receipt.events.filter(vault.RebalanceTrade)
+    assert (rebalancer.trades(), rebalancer.plans(), rebalancer.rebalance_started()) == (0, 0, 0)
+    # Valued from stored units at oracle prices: the manipulated pool moved nothing.
+    assert (rebalancer.total_value(), rebalancer.nav_per_share()) == value_before
     assert all(a >= b for a, b in zip(token_balances(basket, [vault]), vault_before, strict=True))
     profit = usd_of(vault, adapter, basket, [attacker, flash]) - before
-    record_profit("flash: start_rebalance+mint+redeem in one tx ($3M push)", profit)
+    record_profit("flash: trade+mint+redeem in one tx ($3M push)", profit)
     assert profit < 0
 
 
@@ -185,11 +205,10 @@ def test_flash_manipulation__perform_upkeep_inside_one_tx__vault_within_bound_at
     vault, rebalancer, adapter, uni, tokens, basket, owner, manager, keeper, attacker, flash, push_usd
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     rebalancer.set_open_trading(True, sender=owner)
-    needed, data = rebalancer.checkUpkeep(b"")
+    needed, data = rebalancer.checkUpkeep.call(b"")
     assert needed
-    plan = list(rebalancer.target_units())
+    plan = list(rebalancer.target_weights())
     before = usd_of(vault, adapter, basket, [attacker, flash])
     value_before = basket_value(vault, adapter, basket)
     vault_before = token_balances(basket, [vault])
@@ -205,12 +224,12 @@ def test_flash_manipulation__perform_upkeep_inside_one_tx__vault_within_bound_at
     )
 
     traded = receipt.events.filter(flash.CallMade)[0].ok
-    assert list(rebalancer.target_units()) == plan
+    assert list(rebalancer.target_weights()) == plan
     if push_usd > 100_000:
         # Far beyond the oracle bound: the trade reverted inside the attack and the vault kept all.
         assert not traded
         assert token_balances(basket, [vault]) == vault_before
-        assert rebalancer.trades() == 0
+        assert rebalancer.trades() == rebalancer.plans() == 0
     else:
         assert traded
         value_in = traded_usd(receipt, vault, adapter)
@@ -236,11 +255,10 @@ def test_sandwich__keeper_trade_swept_over_push_sizes__attacker_never_profits_va
         [tokens["WBTC"], tokens["WETH"]] if not via_weth else [tokens["WBTC"], tokens["WETH"], tokens["USDC"]]
     )
     rebalancer.set_targets(weights, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     stock(uni, tokens, attacker, 1_000, [])
     give(uni, tokens["WBTC"], attacker, amount_of("WBTC", 1_000_000))
     buy_index = 0 if not via_weth else 1
-    data = upkeep(ACTION_TRADE, 2, buy_index, via_weth, chain.pending_timestamp + 3_000)
+    data = upkeep(ACTION_TRADE, 2, buy_index, 0, int(via_weth), chain.pending_timestamp + 3_000)
     outcomes = []
     for push_usd in (2_000, 10_000, 30_000, 60_000, 150_000, 1_000_000):
         snapshot = chain.snapshot()
@@ -283,8 +301,7 @@ def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_
     adapter.set_bounds(usdc, floor, 10 * USD, sender=owner)
     # A plan made while USDC was healthy: it buys USDC with WETH and WBTC.
     rebalancer.set_targets([2500, 5000, 2500], sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
-    needed, data = rebalancer.checkUpkeep(b"")
+    needed, data = rebalancer.checkUpkeep.call(b"")
     assert needed
     vault_before = token_balances(basket, [vault])
 
@@ -296,15 +313,19 @@ def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_
 
     reason = "oracle: price below lower bound"
     assert view_reverts(adapter.price, usdc) == reason
-    assert view_reverts(vault.total_value) == reason
-    assert rebalancer.checkUpkeep(b"")[0] is False
+    assert view_reverts(rebalancer.total_value) == reason
+    assert view_reverts(rebalancer.nav_per_share) == reason
+    proposal = check_upkeep(rebalancer)
+    # The scout names the failing component (USDC, index 1).
+    assert not proposal.needed and proposal.reason == REASON_ORACLE and proposal.detail >> 8 == 1, (
+        proposal.why
+    )
     with ape.reverts(reason):
         rebalancer.performUpkeep(data, sender=keeper)
     with ape.reverts(reason):
-        rebalancer.trade(0, 1, False, 0, chain.pending_timestamp + 600, sender=keeper)
-    with ape.reverts(reason):
-        rebalancer.start_rebalance(sender=keeper)
+        rebalancer.trade(0, 1, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     assert token_balances(basket, [vault]) == vault_before
+    assert rebalancer.trades() == rebalancer.plans() == 0
 
     # Mint and redeem go on; the attacker, rich in crashed USDC, mints and redeems in kind.
     for token in basket:
@@ -336,24 +357,23 @@ def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_
 
 def crafted(now: int) -> list[tuple[str, bytes]]:
     soon = now + 600
-    bad_bool = (
-        upkeep(ACTION_TRADE, 2, 0, False, soon)[:96] + (2).to_bytes(32, "big") + soon.to_bytes(32, "big")
-    )
     return [
-        ("proposed pair, direct", upkeep(ACTION_TRADE, 2, 0, False, soon)),
-        ("proposed pair, via WETH although WETH is bought", upkeep(ACTION_TRADE, 2, 0, True, soon)),
-        ("another valid pair", upkeep(ACTION_TRADE, 1, 0, False, soon)),
-        ("re-plan in the middle of a plan", upkeep(ACTION_START, 0, 0, False, soon)),
-        ("longest deadline", upkeep(ACTION_TRADE, 2, 0, False, now + 3_599)),
-        ("deadline beyond the window", upkeep(ACTION_TRADE, 2, 0, False, now + 10**9)),
-        ("deadline passed", upkeep(ACTION_TRADE, 2, 0, False, now - 1)),
-        ("unknown action", upkeep(2**256 - 1, 2, 0, False, soon)),
-        ("index past the basket", upkeep(ACTION_TRADE, 2**256 - 1, 0, False, soon)),
-        ("bought component sold", upkeep(ACTION_TRADE, 0, 2, False, soon)),
-        ("bool that is not a bool", bad_bool),
-        ("short data", upkeep(ACTION_TRADE, 2, 0, False, soon)[:159]),
+        ("proposed pair, direct", upkeep(ACTION_TRADE, 2, 0, 0, 0, soon)),
+        ("proposed pair, via WETH although WETH is bought", upkeep(ACTION_TRADE, 2, 0, 0, 1, soon)),
+        ("another valid pair", upkeep(ACTION_TRADE, 1, 0, 0, 0, soon)),
+        ("longest deadline", upkeep(ACTION_TRADE, 2, 0, 0, 0, now + 3_599)),
+        ("deadline beyond the window", upkeep(ACTION_TRADE, 2, 0, 0, 0, now + 10**9)),
+        ("deadline passed", upkeep(ACTION_TRADE, 2, 0, 0, 0, now - 1)),
+        ("unknown action", upkeep(2**256 - 1, 2, 0, 0, 0, soon)),
+        ("no-action answer replayed", upkeep(0, 4, 0, 0, 0, soon)),
+        ("index past the basket", upkeep(ACTION_TRADE, 2**256 - 1, 0, 0, 0, soon)),
+        ("bought component sold", upkeep(ACTION_TRADE, 0, 2, 0, 0, soon)),
+        ("venue past the list", upkeep(ACTION_TRADE, 2, 0, 1, 0, soon)),
+        ("venue index huge", upkeep(ACTION_TRADE, 2, 0, 2**256 - 1, 0, soon)),
+        ("unknown route", upkeep(ACTION_TRADE, 2, 0, 0, 2**255, soon)),
+        ("short data", upkeep(ACTION_TRADE, 2, 0, 0, 0, soon)[:191]),
         ("empty data", b""),
-        ("data past 160 bytes", upkeep(ACTION_TRADE, 2, 0, False, soon) + b"\x01"),
+        ("data past 192 bytes", upkeep(ACTION_TRADE, 2, 0, 0, 0, soon) + b"\x01"),
     ]
 
 
@@ -361,7 +381,6 @@ def test_perform_upkeep__crafted_data_with_keepers_own_sandwich__keeper_never_pr
     vault, rebalancer, adapter, uni, tokens, basket, manager, keeper, chain
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     stock(uni, tokens, keeper, 1_000, [])
     give(uni, tokens["WBTC"], keeper, amount_of("WBTC", 100_000))
     now = chain.pending_timestamp
@@ -372,7 +391,7 @@ def test_perform_upkeep__crafted_data_with_keepers_own_sandwich__keeper_never_pr
         before = usd_of(vault, adapter, basket, [keeper])
         value_before = basket_value(vault, adapter, basket)
         vault_before = token_balances(basket, [vault])
-        plan = list(rebalancer.target_units())
+        plan = (list(rebalancer.last_trades()), rebalancer.trades(), rebalancer.plans())
         got = swap(uni, keeper, [tokens["WBTC"], tokens["WETH"]], amount_of("WBTC", 12_000))
         try:
             receipt = rebalancer.performUpkeep(data, sender=keeper)
@@ -388,13 +407,70 @@ def test_perform_upkeep__crafted_data_with_keepers_own_sandwich__keeper_never_pr
         assert loss <= bound_of(value_in), (name, results[name])
         if not done:
             assert token_balances(basket, [vault]) == vault_before, name
-            assert list(rebalancer.target_units()) == plan, name
+            assert (list(rebalancer.last_trades()), rebalancer.trades(), rebalancer.plans()) == plan, name
         chain.restore(snapshot)
     # Data only picks among actions that pass every check: these went through, the rest reverted.
     went_through = {n for n, r in results.items() if r[0]}
-    assert went_through == {
-        "proposed pair, direct",
-        "another valid pair",
-        "re-plan in the middle of a plan",
-        "longest deadline",
-    }, results
+    assert went_through == {"proposed pair, direct", "another valid pair", "longest deadline"}, results
+
+
+# ---------------------------------------------------------------------------------------------
+# The simulation entry point and checkUpkeep, called by anyone
+# ---------------------------------------------------------------------------------------------
+
+
+def rebalancer_state(rebalancer) -> tuple:
+    return (
+        rebalancer.trades(),
+        rebalancer.plans(),
+        rebalancer.rebalance_started(),
+        rebalancer.last_trade_at(),
+        tuple(rebalancer.last_trades()),
+    )
+
+
+def test_simulate_trade__attacker_calls_and_sends_it__always_reverts_and_changes_nothing(
+    vault, rebalancer, uni, tokens, basket, manager, attacker, chain
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    pair = uni.factory.getPair(tokens["WBTC"], tokens["WETH"])
+    watched = [vault, pair, attacker, rebalancer]
+    before = ([token_balances(basket, [w]) for w in watched], rebalancer_state(rebalancer), vault.holdings())
+    assert not rebalancer.keepers(attacker) and not rebalancer.open_trading()
+
+    # As a call: the trade runs to its end (the marker, what it sold and received) and is undone.
+    data = "0x" + bytes(rebalancer.simulate_trade.encode_input(2, 0, 0, 0)).hex()
+    reply = chain.provider.web3.provider.make_request(
+        "eth_call", [{"from": attacker.address, "to": rebalancer.address, "data": data}, "latest"]
+    )
+    raw = bytes.fromhex(reply["error"]["data"][2:]) if "error" in reply else b""
+    assert raw[:4] == b"SIMU" and len(raw) == 68, reply
+    sold, received = decode(["uint256", "uint256"], raw[4:])
+    assert sold > 0 and received > 0
+    # As transactions, on every pair and route the attacker likes: each reverts, nothing persists.
+    for sell, buy, route in ((2, 0, 0), (2, 1, 1), (1, 0, 0), (0, 2, 0), (2, 0, 5)):
+        with pytest.raises(CallReverted):
+            send(rebalancer.simulate_trade, sell, buy, 0, route, sender=attacker)
+
+    after = ([token_balances(basket, [w]) for w in watched], rebalancer_state(rebalancer), vault.holdings())
+    assert after == before
+    assert before[1] == (0, 0, 0, 0, (0, 0, 0))
+
+
+def test_check_upkeep__1000_bytes_of_check_data__same_proposal_as_empty_and_it_executes(
+    vault, rebalancer, manager, keeper
+):
+    rebalancer.set_targets(TARGETS, sender=manager)
+    long_data = bytes(range(256)) * 3 + b"\xff" * 232
+    assert len(long_data) == 1_000
+
+    empty = rebalancer.checkUpkeep.call(b"")
+    long = rebalancer.checkUpkeep.call(long_data)
+
+    assert long[0] is True and tuple(long) == tuple(empty)
+    receipt = rebalancer.performUpkeep(long[1], sender=keeper)
+    assert receipt.events.filter(vault.RebalanceTrade) and rebalancer.trades() == 1
+    # Chainlink's registry may pass even longer checkData; sent as a transaction it changes nothing.
+    state = rebalancer_state(rebalancer)
+    rebalancer.checkUpkeep(long_data * 4, sender=keeper)
+    assert rebalancer_state(rebalancer) == state

@@ -1,18 +1,19 @@
 """A component whose every transfer calls back (ReentrantToken, ERC-777 style), inside a live index on
 real Uniswap V2: during a mint, a redeem and a rebalance trade (selling it and buying it), its hook
-tries to act (redeem, start a rebalance, trade, perform an upkeep) and to read the vault's and the
-rebalancer's views (read-only reentrancy: `total_value`, `nav_per_share`, `totalSupply`,
-`preview_redeem`, ...).
+tries to act (redeem, trade, which would start a plan) and to read the vault's and the
+rebalancer's views (read-only reentrancy: the rebalancer's `total_value` and `nav_per_share`, the
+vault's `totalSupply`, `preview_redeem`, ..., and `checkUpkeep`, which simulates).
 
 Every such call must revert on a lock (Vyper's lock reverts without a reason, so a named refusal
 would show the lock missing), the same call made right after from outside must work and read the same
 value, the outer operation must move exactly what it would have moved without the hook, and the
 token's controller must gain nothing.
 
-On the trade's swap path (the vault pays the pair directly, the rebalancer's callback has the pair pay
-the vault) the hook, fired before or after its balance moves, also tries to serve itself the callback
-and to take what the vault paid into the pair (skim, sync, swap): the callback is refused by name, and
-the trade is either exactly the unhooked one or reverts whole, the vault keeping everything.
+On the trade's swap path (the vault pays the pair its V2 venue derives, the rebalancer's callback has
+the venue make the pair pay the vault) the hook, fired before or after its balance moves, also tries
+to serve itself the callback and to take what the vault paid into the pair (skim, sync, swap, the
+venue's public swap): the callback is refused by name, and the trade is either exactly the unhooked
+one or reverts whole, the vault keeping everything.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def hook_world(
     tokens minted by alice, HOOK/WETH and HOOK/USDC pools of $10M a side, the hook's controller
     holding 5 index tokens in the token contract itself (so that its reentrant redeem could pay)."""
     from vyndex.uniswap import seed_pair
+    from vyndex.venues import deploy_rebalancer, deploy_v2_venue
 
     hook = owner.deploy(project.ReentrantToken, "Hooked", "HOOK", 18)
     feed = owner.deploy(project.MockAggregator, 8, "HOOK / USD", HOOK_PRICE * 10**8)
@@ -72,11 +74,19 @@ def hook_world(
     hooked = owner.deploy(
         project.IndexVault, "Hooked Index", "HX3", basket, UNITS, manager, guardian, fee_recipient
     )
-    rebalancer = owner.deploy(
-        project.Rebalancer, hooked, adapter, uni.router, uni.weth, 100, 100, 2_000 * USD, 10 * USD, 300
+    rebalancer = deploy_rebalancer(
+        owner,
+        hooked,
+        adapter,
+        [deploy_v2_venue(owner, uni.factory, uni.weth)],
+        drift_threshold_bps=100,
+        max_slippage_bps=100,
+        trade_cap_usd_wad=2_000 * USD,
+        min_trade_usd_wad=10 * USD,
+        cooldown=300,
+        plan_ttl=86_400,
     )
     hooked.set_rebalancer(rebalancer, sender=owner)
-    hooked.set_oracle(adapter, sender=owner)
     rebalancer.set_keeper(keeper, True, sender=owner)
     rebalancer.set_open_trading(True, sender=owner)
     for holder in (alice, bob):
@@ -93,8 +103,8 @@ def payloads(vault, rebalancer, attacker, targets, deadline):
     one the plan allows (USDC for whatever is below target), so only a lock can stop it."""
     buy = 0 if targets[0] > targets[2] else 2
     calls = [
-        ("total_value", vault.total_value, ()),
-        ("nav_per_share", vault.nav_per_share, ()),
+        ("total_value", rebalancer.total_value, ()),
+        ("nav_per_share", rebalancer.nav_per_share, ()),
         ("totalSupply", vault.totalSupply, ()),
         ("preview_redeem", vault.preview_redeem, (WAD,)),
         ("holdings", vault.holdings, ()),
@@ -102,15 +112,14 @@ def payloads(vault, rebalancer, attacker, targets, deadline):
         ("rebalancer.weights", rebalancer.weights, ()),
         ("rebalancer.checkUpkeep", rebalancer.checkUpkeep, (b"",)),
         ("redeem", vault.redeem, (WAD, attacker, [0, 0, 0])),
-        ("start_rebalance", rebalancer.start_rebalance, ()),
-        ("trade", rebalancer.trade, (1, buy, False, 0, deadline)),
+        ("trade", rebalancer.trade, (1, buy, 0, 0, 0, deadline)),
     ]
     return [
         (
             name,
             m.contract.address,
             bytes(m.encode_input(*args)),
-            name in ("redeem", "start_rebalance", "trade"),
+            name in ("redeem", "trade"),
         )
         for name, m, args in calls
     ]
@@ -131,7 +140,7 @@ def operate(phase, vault, rebalancer, alice, bob, keeper, chain):
     if phase == "redeem":
         return vault.redeem(10 * WAD + 1, alice, [0, 0, 0], sender=alice)
     sell, buy = (2, 0) if phase == "trade selling HOOK" else (0, 2)
-    return rebalancer.trade(sell, buy, False, 0, chain.pending_timestamp + 600, sender=keeper)
+    return rebalancer.trade(sell, buy, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
 
 
 def observe(vault, basket, watched):
@@ -144,7 +153,6 @@ def test_reentrant_component__hook_acts_and_reads_during_operation__every_call_l
 ):
     vault, rebalancer, hook, basket = hook_world
     rebalancer.set_targets(PHASES[phase], sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     watched = [vault, alice, bob, hook, attacker]
 
     # The control: the operation with the hook disarmed.
@@ -189,16 +197,18 @@ def test_reentrant_component__hook_acts_and_reads_during_operation__every_call_l
     )
 
 
-def swap_path_payloads(rebalancer, pair, hook, weth, attacker):
+def swap_path_payloads(rebalancer, venue, pair, hook, weth, attacker):
     """(name, target, calldata): what the hook tries on the trade's new swap path: serve itself the
     rebalancer's callback (as if it were the vault), or take what the vault just paid into the pair
-    (skim it, sync it into the reserves, swap it out to itself)."""
+    (skim it, sync it into the reserves, swap it out to itself directly or through the public
+    UniswapV2Venue.swap)."""
     weth_out = (10**15, 0) if int(weth.address, 16) < int(hook.address, 16) else (0, 10**15)
     calls = [
         ("on_rebalance_trade", rebalancer.on_rebalance_trade, (hook, WAD, weth, 1)),
         ("pair.skim", pair.skim, (attacker,)),
         ("pair.sync", pair.sync, ()),
         ("pair.swap", pair.swap, (*weth_out, attacker, b"")),
+        ("venue.swap", venue.swap, (hook, weth, WAD, 0, 0, attacker)),
     ]
     return [(name, m.contract.address, bytes(m.encode_input(*args))) for name, m, args in calls]
 
@@ -206,14 +216,13 @@ def swap_path_payloads(rebalancer, pair, hook, weth, attacker):
 @pytest.mark.parametrize("hook_after", [False, True], ids=["hook before transfer", "hook after transfer"])
 @pytest.mark.parametrize("phase", ["trade selling HOOK", "trade buying HOOK"])
 def test_reentrant_component__hook_hits_pair_or_callback_mid_swap__same_trade_or_none_attacker_gains_nothing(
-    hook_world, uni, tokens, manager, alice, bob, keeper, attacker, chain, adapter, phase, hook_after
+    project, hook_world, uni, tokens, manager, alice, bob, keeper, attacker, chain, adapter, phase, hook_after
 ):
     from vyndex.artifacts import uniswap_v2
 
     vault, rebalancer, hook, basket = hook_world
     pair = uniswap_v2("UniswapV2Pair").at(uni.factory.getPair(tokens["WETH"], hook))
     rebalancer.set_targets(PHASES[phase], sender=manager)
-    rebalancer.start_rebalance(sender=keeper)
     hook.set_hook_after(hook_after, sender=attacker)
     watched = [vault, alice, bob, hook, attacker, rebalancer, pair]
 
@@ -224,7 +233,8 @@ def test_reentrant_component__hook_hits_pair_or_callback_mid_swap__same_trade_or
     untouched = observe(vault, basket, watched)
 
     outcomes = {}
-    for name, target, data in swap_path_payloads(rebalancer, pair, hook, tokens["WETH"], attacker):
+    venue = project.UniswapV2Venue.at(rebalancer.venues(0))
+    for name, target, data in swap_path_payloads(rebalancer, venue, pair, hook, tokens["WETH"], attacker):
         snapshot = chain.snapshot()
         hook.set_callback(target, data, True, sender=attacker)
         before = usd_of(vault, adapter, basket, [attacker, hook])
@@ -252,7 +262,8 @@ def test_reentrant_component__hook_hits_pair_or_callback_mid_swap__same_trade_or
     if hook_after and phase == "trade selling HOOK":
         # The vault's payment sits in the pair when the hook runs: skimming it, syncing it into the
         # reserves or swapping it out leaves the trade's own swap without input, and it all reverts.
-        assert [outcomes[n][0] for n in ("pair.skim", "pair.sync", "pair.swap")] == [False] * 3, outcomes
+        taken = ("pair.skim", "pair.sync", "pair.swap", "venue.swap")
+        assert [outcomes[n][0] for n in taken] == [False] * 4, outcomes
     else:
         # Before the transfer (or inside the locked pair) there is nothing to take: the same trade.
         assert all(o[0] for o in outcomes.values()), outcomes

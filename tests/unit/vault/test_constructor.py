@@ -30,7 +30,10 @@ def test_constructor__valid_basket__stores_roles_units_and_clean_state(
     assert vault.guardian() == guardian
     assert vault.fee_recipient() == fee_recipient
     assert vault.rebalancer() == ape.utils.ZERO_ADDRESS
-    assert vault.oracle() == ape.utils.ZERO_ADDRESS
+    # Pricing moved to the rebalancer: the vault has no oracle and no oracle-priced view.
+    assert not {"oracle", "set_oracle", "total_value", "nav_per_share", "pair_state"} & {
+        item.name for item in vault.contract_type.abi if item.type == "function"
+    }
     assert (vault.name(), vault.symbol(), vault.decimals()) == ("vyndex Test Index", "VTI", 18)
     assert vault.totalSupply() == 0
     assert vault.scale() == WAD

@@ -31,7 +31,6 @@ def setter_cases(vault, carol, spare_component):
         (vault.set_manager, [carol], {"owner"}, NOT_OWNER),
         (vault.set_guardian, [carol], {"owner"}, NOT_OWNER),
         (vault.set_rebalancer, [carol], {"owner"}, NOT_OWNER),
-        (vault.set_oracle, [carol], {"owner"}, NOT_OWNER),
         (vault.transfer_ownership, [carol], {"owner"}, NOT_OWNER),
         (vault.set_management_fee, [10**16], {"manager"}, NOT_MANAGER),
         (vault.set_mint_fee, [10], {"manager"}, NOT_MANAGER),
@@ -55,7 +54,7 @@ def test_setters__every_other_caller__reverts_with_the_named_reason(
                 with ape.reverts(reason):
                     method(*args, sender=account)
                 checked += 1
-    assert checked == 6 * 6 + 3 * 6 + 5 + 3 * 7
+    assert checked == 5 * 6 + 3 * 6 + 5 + 3 * 7
 
 
 @pytest.mark.parametrize(
@@ -65,7 +64,6 @@ def test_setters__every_other_caller__reverts_with_the_named_reason(
         ("set_guardian", "guardian", "GuardianSet", "guardian"),
         ("set_fee_recipient", "fee_recipient", "FeeRecipientSet", "fee_recipient"),
         ("set_rebalancer", "rebalancer", "RebalancerSet", "rebalancer"),
-        ("set_oracle", "oracle", "OracleSet", "oracle"),
     ],
 )
 def test_owner_setters__owner__store_and_log_the_new_address(
@@ -89,12 +87,13 @@ def test_owner_setters__zero_address__reverts(vault, owner, setter, reason):
         getattr(vault, setter)(ape.utils.ZERO_ADDRESS, sender=owner)
 
 
-def test_set_rebalancer_and_oracle__zero_address__accepted_to_disable(vault, owner, carol):
+def test_set_rebalancer__zero_address__accepted_to_disable_and_trading_refused(vault, owner, carol):
     vault.set_rebalancer(carol, sender=owner)
-    vault.set_oracle(carol, sender=owner)
     vault.set_rebalancer(ape.utils.ZERO_ADDRESS, sender=owner)
-    vault.set_oracle(ape.utils.ZERO_ADDRESS, sender=owner)
-    assert vault.rebalancer() == vault.oracle() == ape.utils.ZERO_ADDRESS
+    assert vault.rebalancer() == ape.utils.ZERO_ADDRESS
+    # The old rebalancer lost the trade right with the address.
+    with ape.reverts(NOT_REBALANCER):
+        vault.rebalance_trade(0, 1, 1, 1, carol, sender=carol)
 
 
 def test_set_manager__replaced__new_manager_sets_fees_old_one_refused(vault, owner, manager, carol):

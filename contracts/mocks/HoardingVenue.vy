@@ -1,0 +1,67 @@
+# pragma version ~=0.4.3
+"""
+@title HoardingVenue
+@license MIT
+@notice Test-only hostile execution venue (IVenue), for an owner talked into `add_venue`: it offers
+        a route for every pair, asks the vault to pay it directly, and then keeps what it was paid
+        (or, with `refund` set, sends every sold token back and buys nothing).
+@dev    Whatever it does, the vault measures both legs by balance delta: a venue that keeps the
+        tokens pays the vault nothing it asked for, so the trade reverts on the vault's own check.
+"""
+
+from ethereum.ercs import IERC20
+
+from ..interfaces import IVenue
+
+implements: IVenue
+
+owner: public(address)
+refund: public(bool)
+swaps: public(uint256)
+
+
+@deploy
+def __init__():
+    """
+    @notice A hoarding venue owned by its deployer.
+    """
+    self.owner = msg.sender
+
+
+@external
+def set_refund(refund_: bool):
+    """
+    @notice With `refund_`, `swap` sends every sold token it holds back to the recipient.
+    @param refund_ True to refund, false to keep everything.
+    """
+    assert msg.sender == self.owner, "hoard: not owner"
+    self.refund = refund_
+
+
+@view
+@external
+def routes(sell: address, buy: address) -> DynArray[uint256, 8]:
+    """
+    @notice Claims a route (0) for every pair.
+    """
+    return [0]
+
+
+@view
+@external
+def prepare(sell: address, buy: address, amount_in: uint256, route: uint256) -> (address, uint256):
+    """
+    @notice Pay this contract the whole amount.
+    """
+    return self, amount_in
+
+
+@external
+def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, route: uint256, recipient: address):
+    """
+    @notice Keeps what it was sent (or refunds it with `refund`), buys nothing.
+    """
+    self.swaps += 1
+    if self.refund:
+        held: uint256 = staticcall IERC20(sell).balanceOf(self)
+        assert extcall IERC20(sell).transfer(recipient, held, default_return_value=True)
