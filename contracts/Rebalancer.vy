@@ -340,21 +340,23 @@ def performUpkeep(performData: Bytes[192]):
 
 @external
 @reentrant
-def simulate_trade(sell_index: uint256, buy_index: uint256, venue_index: uint256, route: uint256):
+def simulate_trade(sell_index: uint256, buy_index: uint256, venue_index: uint256, route: uint256, salt: bytes32):
     """
-    @notice Runs a trade to its end and reverts with (SIMULATION_MARKER, sold, received): how the
-            scout learns, without changing state, whether a trade executes and at what rate.
+    @notice Runs a trade to its end and reverts with (SIMULATION_MARKER, salt, sold, received): how
+            the scout learns, without changing state, whether a trade executes and at what rate.
     @dev Anyone may call it: it always reverts, so nothing it does persists; it skips only the
-         keeper check, which guards state changes.
+         keeper check, which guards state changes. The caller's `salt` in the revert data tells a
+         finished simulation from a token or venue reverting with forged data (they never see it).
     @param sell_index Vault index of the component to sell.
     @param buy_index Vault index of the component to buy.
     @param venue_index Index of the venue in `venues`.
     @param route The venue's route number.
+    @param salt Echoed in the revert data.
     """
     sold: uint256 = 0
     received: uint256 = 0
     sold, received = self._trade(sell_index, buy_index, venue_index, route, 0, block.timestamp)
-    raw_revert(concat(SIMULATION_MARKER, convert(sold, bytes32), convert(received, bytes32)))
+    raw_revert(concat(SIMULATION_MARKER, salt, convert(sold, bytes32), convert(received, bytes32)))
 
 
 @external

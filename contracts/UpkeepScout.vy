@@ -17,8 +17,8 @@
 
         At most MAX_SIMULATIONS trades are simulated per call, so its gas stays bounded (about
         0.3M a simulation). The contract is stateless and ownerless: one serves every rebalancer.
-        A component token or venue that forges the simulation's revert data could make it
-        propose a trade that then reverts: a wasted keeper transaction, never a loss.
+        Each simulation carries a fresh salt that must come back in its revert data, so a component
+        token or venue reverting with forged "success" data is not taken for a finished trade.
 """
 
 from .interfaces import IIndexVault
@@ -181,19 +181,30 @@ def _simulate(
 ) -> (bool, uint256, uint256):
     """
     @dev Runs `simulate_trade` and reads its revert: (True, sold, received) only if the trade ran
-         to its end.
+         to its end. The salt, unknown to anything the trade calls (it sees other calldata), must
+         come back: a token or venue reverting with forged data cannot pass for a success.
     """
+    salt: bytes32 = keccak256(abi_encode(block.prevrandao, msg.gas, sell, buy, venue_index, route))
     ok: bool = False
-    response: Bytes[68] = b""
+    response: Bytes[100] = b""
     ok, response = raw_call(
         rebalancer.address,
-        abi_encode(sell, buy, venue_index, route, method_id=method_id("simulate_trade(uint256,uint256,uint256,uint256)")),
-        max_outsize=68,
+        abi_encode(
+            sell,
+            buy,
+            venue_index,
+            route,
+            salt,
+            method_id=method_id("simulate_trade(uint256,uint256,uint256,uint256,bytes32)"),
+        ),
+        max_outsize=100,
         revert_on_failure=False,
     )
-    if ok or len(response) != 68 or convert(slice(response, 0, 4), bytes4) != SIMULATION_MARKER:
+    if ok or len(response) != 100 or convert(slice(response, 0, 4), bytes4) != SIMULATION_MARKER:
         return False, 0, 0
-    return True, convert(slice(response, 4, 32), uint256), convert(slice(response, 36, 32), uint256)
+    if convert(slice(response, 4, 32), bytes32) != salt:
+        return False, 0, 0
+    return True, convert(slice(response, 36, 32), uint256), convert(slice(response, 68, 32), uint256)
 
 
 @pure

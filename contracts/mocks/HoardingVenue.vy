@@ -17,6 +17,9 @@ implements: IVenue
 
 owner: public(address)
 refund: public(bool)
+# With `forge`, `swap` reverts with what a finished simulation reverts with ("SIMU", a salt it has
+# to guess, a tiny sale and a huge purchase), to pass for the best route in the scout's eyes.
+forge: public(bool)
 swaps: public(uint256)
 
 
@@ -26,6 +29,16 @@ def __init__():
     @notice A hoarding venue owned by its deployer.
     """
     self.owner = msg.sender
+
+
+@external
+def set_forge(forge_: bool):
+    """
+    @notice With `forge_`, `swap` reverts with forged simulation data.
+    @param forge_ True to forge.
+    """
+    assert msg.sender == self.owner, "hoard: not owner"
+    self.forge = forge_
 
 
 @external
@@ -61,6 +74,10 @@ def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, rout
     """
     @notice Keeps what it was sent (or refunds it with `refund`), buys nothing.
     """
+    if self.forge:
+        tiny: uint256 = 1
+        huge: uint256 = 10**40
+        raw_revert(concat(b"SIMU", keccak256(b"guess"), convert(tiny, bytes32), convert(huge, bytes32)))
     self.swaps += 1
     if self.refund:
         held: uint256 = staticcall IERC20(sell).balanceOf(self)

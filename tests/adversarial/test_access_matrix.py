@@ -283,7 +283,7 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("Rebalancer", "trade"): (None, lambda c, who: (2, 0, 0, 0, 0, deadline(c))),
     ("Rebalancer", "performUpkeep"): (None, lambda c, who: (read(c["rebalancer"].checkUpkeep, b"")[1],)),
     ("Rebalancer", "checkUpkeep"): (None, lambda c, who: (b"",)),
-    ("Rebalancer", "simulate_trade"): (None, lambda c, who: (2, 0, 0, 0)),
+    ("Rebalancer", "simulate_trade"): (None, lambda c, who: (2, 0, 0, 0, b"\x5a" * 32)),
     ("Rebalancer", "on_rebalance_trade"): (
         None,
         lambda c, who: (c["tokens"]["WBTC"], 10**4, c["tokens"]["WETH"], 1),
@@ -357,7 +357,7 @@ def simulation_revert(method: Any, *args: Any, sender: Any) -> bytes:
     assert "error" in reply, reply
     raw = reply["error"].get("data") or "0x"
     payload = bytes.fromhex(raw[2:])
-    assert len(payload) == 68, payload.hex()
+    assert len(payload) == 100, payload.hex()
     return payload
 
 
@@ -401,8 +401,9 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
             if rule.always_reverts:
                 # Every role: the simulation's own revert, and the transaction changes nothing.
                 payload = simulation_revert(method, *args(ctx, account), sender=account)
-                sold, received = decode(["uint256", "uint256"], payload[4:])
-                assert payload[:4] == SIMULATION_MARKER and sold > 0 and received > 0, (role, payload.hex())
+                salt, sold, received = decode(["bytes32", "uint256", "uint256"], payload[4:])
+                assert payload[:4] == SIMULATION_MARKER and salt == b"\x5a" * 32, (role, payload.hex())
+                assert sold > 0 and received > 0, (role, payload.hex())
                 with pytest.raises(CallReverted) as refusal:
                     send(method, *args(ctx, account), sender=account)
                 assert refusal.value.reason == "", (role, refusal.value.reason)

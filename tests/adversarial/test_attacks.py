@@ -294,7 +294,7 @@ def test_sandwich__keeper_trade_swept_over_push_sizes__attacker_never_profits_va
 
 
 def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_minting_cannot_profit(
-    vault, rebalancer, adapter, feeds, uni, tokens, basket, owner, manager, keeper, alice, attacker, chain
+    vault, rebalancer, adapter, submit, uni, tokens, basket, owner, manager, keeper, alice, attacker, chain
 ):
     usdc = tokens["USDC"]
     floor = 10**17  # $0.10, where the feed's minAnswer would clamp
@@ -306,7 +306,7 @@ def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_
     vault_before = token_balances(basket, [vault])
 
     # The collapse: the market falls to $0.01 (the pools are dumped on) while the feed sticks at $0.10.
-    feeds["USDC"].update_answer(floor // 10**10, sender=owner)
+    submit("USDC", floor // 10**10)
     give(uni, usdc, attacker, amount_of("USDC", 900_000_000))
     for other in (tokens["WETH"], tokens["WBTC"]):
         swap(uni, attacker, [usdc, other], amount_of("USDC", 90_000_000))
@@ -439,18 +439,19 @@ def test_simulate_trade__attacker_calls_and_sends_it__always_reverts_and_changes
     assert not rebalancer.keepers(attacker) and not rebalancer.open_trading()
 
     # As a call: the trade runs to its end (the marker, what it sold and received) and is undone.
-    data = "0x" + bytes(rebalancer.simulate_trade.encode_input(2, 0, 0, 0)).hex()
+    salt = b"\x11" * 32
+    data = "0x" + bytes(rebalancer.simulate_trade.encode_input(2, 0, 0, 0, salt)).hex()
     reply = chain.provider.web3.provider.make_request(
         "eth_call", [{"from": attacker.address, "to": rebalancer.address, "data": data}, "latest"]
     )
     raw = bytes.fromhex(reply["error"]["data"][2:]) if "error" in reply else b""
-    assert raw[:4] == b"SIMU" and len(raw) == 68, reply
-    sold, received = decode(["uint256", "uint256"], raw[4:])
-    assert sold > 0 and received > 0
+    assert raw[:4] == b"SIMU" and len(raw) == 100, reply
+    echoed, sold, received = decode(["bytes32", "uint256", "uint256"], raw[4:])
+    assert echoed == salt and sold > 0 and received > 0
     # As transactions, on every pair and route the attacker likes: each reverts, nothing persists.
     for sell, buy, route in ((2, 0, 0), (2, 1, 1), (1, 0, 0), (0, 2, 0), (2, 0, 5)):
         with pytest.raises(CallReverted):
-            send(rebalancer.simulate_trade, sell, buy, 0, route, sender=attacker)
+            send(rebalancer.simulate_trade, sell, buy, 0, route, salt, sender=attacker)
 
     after = ([token_balances(basket, [w]) for w in watched], rebalancer_state(rebalancer), vault.holdings())
     assert after == before

@@ -305,6 +305,22 @@ def test_hoarding_venue__added_by_owner__trade_reverts_vault_balances_unchanged(
     assert not proposal.needed and proposal.reason == 7, proposal.why
 
 
+def test_forging_venue__reverts_with_fake_simulation_success__scout_never_proposes_it(
+    project, rebalancer, owner, manager, attacker
+):
+    forger = attacker.deploy(project.HoardingVenue)
+    forger.set_forge(True, sender=attacker)
+    rebalancer.add_venue(forger, sender=owner)  # venue 1, claiming a route for every pair
+    rebalancer.set_targets(TARGETS, sender=manager)
+    # Its forged "SIMU" revert (1 wei sold for 1e40 bought) would win on rate if it passed for a
+    # finished simulation; without the scout's salt it does not, and the real venue is proposed.
+    proposal = check_upkeep(rebalancer)
+    assert proposal.needed and proposal.venue == 0
+    rebalancer.remove_venue(0, sender=owner)
+    alone = check_upkeep(rebalancer)
+    assert not alone.needed and alone.reason == 7, alone.why
+
+
 def test_venues__owner_lists_them__no_code_duplicate_too_many_unknown_refused_by_name(
     project, rebalancer, v2_venue, uni, owner, attacker, keeper, manager, chain
 ):
