@@ -42,62 +42,67 @@ def amount_of(symbol: str, usd: float | Fraction) -> int:
 
 
 @pytest.fixture(scope="module")
-def uni(owner):
+def dx_uni(owner):
     owner.balance += 10**24
     return deploy_uniswap_v2(owner)
 
 
 @pytest.fixture(scope="module")
-def uni3(owner, uni):
-    return deploy_uniswap_v3(owner, uni.weth)
+def dx_uni3(owner, dx_uni):
+    return deploy_uniswap_v3(owner, dx_uni.weth)
 
 
 @pytest.fixture(scope="module")
-def tokens(project, owner, uni, create_token) -> dict[str, Any]:
+def dx_tokens(project, owner, dx_uni, create_token) -> dict[str, Any]:
     return {
         "GOLD": create_token(0, "Gold Bar", "GOLD"),
         "EURC": owner.deploy(project.PausableBlacklistToken, "Euro Coin", "EURC", 2),
         "USDC": create_token(6, "USD Coin", "USDC"),
         "WBTC": create_token(8, "Wrapped BTC", "WBTC"),
-        "WETH": uni.weth,
+        "WETH": dx_uni.weth,
     }
 
 
 @pytest.fixture(scope="module")
-def feeds(project, owner) -> dict[str, Any]:
+def dx_feeds(project, owner) -> dict[str, Any]:
     return {s: owner.deploy(project.MockAggregator, 8, f"{s} / USD", p * 10**8) for s, p in PRICES.items()}
 
 
 @pytest.fixture(scope="module")
-def adapter(project, owner, tokens, feeds):
-    adapter = owner.deploy(project.OracleAdapter)
-    for symbol, token in tokens.items():
-        adapter.set_feed(token, feeds[symbol], STALENESS, sender=owner)
-    return adapter
+def dx_adapter(project, owner, dx_tokens, dx_feeds):
+    dx_adapter = owner.deploy(project.OracleAdapter)
+    for symbol, token in dx_tokens.items():
+        dx_adapter.set_feed(token, dx_feeds[symbol], STALENESS, sender=owner)
+    return dx_adapter
 
 
 @pytest.fixture(scope="module")
-def pools(uni, uni3, tokens, owner):
+def dx_pools(dx_uni, dx_uni3, dx_tokens, owner):
     pairs = {}
     for a, b in combinations(SYMBOLS, 2):
         pairs[(a, b)] = seed_pair(
-            uni, tokens[a], tokens[b], amount_of(a, POOL_SIDE_USD), amount_of(b, POOL_SIDE_USD), owner
+            dx_uni,
+            dx_tokens[a],
+            dx_tokens[b],
+            amount_of(a, POOL_SIDE_USD),
+            amount_of(b, POOL_SIDE_USD),
+            owner,
         )
     v3 = {}
     for symbol in SYMBOLS[:-1]:
         v3[(symbol, 3000)] = seed_pool(
-            uni3,
-            tokens[symbol],
-            tokens["WETH"],
+            dx_uni3,
+            dx_tokens[symbol],
+            dx_tokens["WETH"],
             3000,
             amount_of(symbol, POOL_SIDE_USD),
             amount_of("WETH", POOL_SIDE_USD),
             owner,
         )
     v3[("USDC", 500)] = seed_pool(
-        uni3,
-        tokens["USDC"],
-        tokens["WETH"],
+        dx_uni3,
+        dx_tokens["USDC"],
+        dx_tokens["WETH"],
         500,
         amount_of("USDC", 4 * POOL_SIDE_USD),
         amount_of("WETH", 4 * POOL_SIDE_USD),
@@ -106,38 +111,52 @@ def pools(uni, uni3, tokens, owner):
     return {"v2": pairs, "v3": v3}
 
 
-def give(uni: Any, token: Any, holder: Any, amount: int) -> None:
-    if token.address == uni.weth.address:
-        uni.weth.deposit(sender=holder, value=amount)
+def give(dx_uni: Any, token: Any, holder: Any, amount: int) -> None:
+    if token.address == dx_uni.weth.address:
+        dx_uni.weth.deposit(sender=holder, value=amount)
     else:
         token.mint(holder, amount, sender=holder)
 
 
 @pytest.fixture(scope="module")
-def venues(owner, uni, uni3):
-    return [deploy_v2_venue(owner, uni.factory, uni.weth), deploy_v3_venue(owner, uni3.factory, uni.weth)]
+def dx_venues(owner, dx_uni, dx_uni3):
+    return [
+        deploy_v2_venue(owner, dx_uni.factory, dx_uni.weth),
+        deploy_v3_venue(owner, dx_uni3.factory, dx_uni.weth),
+    ]
 
 
 @pytest.fixture(scope="module")
-def index(
-    project, owner, manager, guardian, fee_recipient, keeper, alice, uni, tokens, adapter, pools, venues
+def dx_index(
+    project,
+    owner,
+    manager,
+    guardian,
+    fee_recipient,
+    keeper,
+    alice,
+    dx_uni,
+    dx_tokens,
+    dx_adapter,
+    dx_pools,
+    dx_venues,
 ):
     units = [amount_of(s, UNIT_USD) for s in SYMBOLS]
-    vault = owner.deploy(
+    dx_vault = owner.deploy(
         project.IndexVault,
         "vyndex Decimals",
         "VXD",
-        [tokens[s] for s in SYMBOLS],
+        [dx_tokens[s] for s in SYMBOLS],
         units,
         manager,
         guardian,
         fee_recipient,
     )
-    rebalancer = deploy_rebalancer(
+    dx_rebalancer = deploy_rebalancer(
         owner,
-        vault,
-        adapter,
-        venues,
+        dx_vault,
+        dx_adapter,
+        dx_venues,
         drift_threshold_bps=THRESHOLD_BPS,
         max_slippage_bps=SLIPPAGE_BPS,
         trade_cap_usd_wad=TRADE_CAP_USD,
@@ -145,34 +164,34 @@ def index(
         cooldown=COOLDOWN,
         plan_ttl=PLAN_TTL,
     )
-    vault.set_rebalancer(rebalancer, sender=owner)
-    rebalancer.set_keeper(keeper, True, sender=owner)
+    dx_vault.set_rebalancer(dx_rebalancer, sender=owner)
+    dx_rebalancer.set_keeper(keeper, True, sender=owner)
     for symbol, unit in zip(SYMBOLS, units, strict=True):
-        give(uni, tokens[symbol], alice, unit * MINTED // 10**18 + 1)
-        tokens[symbol].approve(vault, 2**256 - 1, sender=alice)
-    vault.mint(MINTED, alice, [2**255] * len(SYMBOLS), sender=alice)
-    return vault, rebalancer
+        give(dx_uni, dx_tokens[symbol], alice, unit * MINTED // 10**18 + 1)
+        dx_tokens[symbol].approve(dx_vault, 2**256 - 1, sender=alice)
+    dx_vault.mint(MINTED, alice, [2**255] * len(SYMBOLS), sender=alice)
+    return dx_vault, dx_rebalancer
 
 
 @pytest.fixture(scope="module")
-def vault(index):
-    return index[0]
+def dx_vault(dx_index):
+    return dx_index[0]
 
 
 @pytest.fixture(scope="module")
-def rebalancer(index):
-    return index[1]
+def dx_rebalancer(dx_index):
+    return dx_index[1]
 
 
-def oracle_prices(adapter: Any, tokens: dict[str, Any]) -> list[int]:
+def oracle_prices(dx_adapter: Any, dx_tokens: dict[str, Any]) -> list[int]:
     """Each component's guarded USD price (18 decimals), basket order."""
-    return [int(adapter.price(tokens[s])) for s in SYMBOLS]
+    return [int(dx_adapter.price(dx_tokens[s])) for s in SYMBOLS]
 
 
-def values_usd(vault: Any, prices: list[int]) -> list[int]:
+def values_usd(dx_vault: Any, prices: list[int]) -> list[int]:
     """What the supply is owed of each component, in USD (18 decimals), from stored units: the
     rebalancer's own valuation."""
-    _tokens, stored, supply, scale = vault.basket_state()
+    _tokens, stored, supply, scale = dx_vault.basket_state()
     return [supply * s * scale // 10**36 * p // 10**18 for s, p in zip(stored, prices, strict=True)]
 
 
@@ -182,13 +201,13 @@ def distance_bps_x(values: list[int], i: int, target_bps: int) -> Fraction:
     return abs(Fraction(values[i], total) - Fraction(target_bps, BPS))
 
 
-def perform_proposals(rebalancer: Any, keeper: Any, chain: Any, limit: int = 12) -> list[Any]:
+def perform_proposals(dx_rebalancer: Any, keeper: Any, chain: Any, limit: int = 12) -> list[Any]:
     """Performs whatever checkUpkeep proposes (each must execute), waiting out one cooldown when it
     proposes nothing; returns the receipts."""
     receipts = []
     waited = False
     while len(receipts) < limit:
-        proposal = check_upkeep(rebalancer)
+        proposal = check_upkeep(dx_rebalancer)
         if not proposal.needed:
             if waited:
                 break
@@ -197,5 +216,5 @@ def perform_proposals(rebalancer: Any, keeper: Any, chain: Any, limit: int = 12)
             chain.mine()
             continue
         waited = False
-        receipts.append(rebalancer.performUpkeep(proposal.data, sender=keeper))
+        receipts.append(dx_rebalancer.performUpkeep(proposal.data, sender=keeper))
     return receipts

@@ -48,13 +48,13 @@ def deadline(chain) -> int:
     return chain.pending_timestamp + 600
 
 
-def assert_trade_within_bound(vault, receipt, prices: list[int]) -> int:
+def assert_trade_within_bound(dx_vault, receipt, prices: list[int]) -> int:
     """Every trade in `receipt`: received * buy price >= (1 - slippage) * sold * sell price, exact in
     base units. Returns how many trades it checked."""
-    tokens = [str(t) for t in vault.components()[0]]
+    dx_tokens = [str(t) for t in dx_vault.components()[0]]
     checked = 0
-    for e in receipt.events.filter(vault.RebalanceTrade):
-        s, b = tokens.index(str(e.sell)), tokens.index(str(e.buy))
+    for e in receipt.events.filter(dx_vault.RebalanceTrade):
+        s, b = dx_tokens.index(str(e.sell)), dx_tokens.index(str(e.buy))
         sold = Fraction(e.amount_in * prices[s], 10 ** DECIMALS[SYMBOLS[s]])
         got = Fraction(e.amount_out * prices[b], 10 ** DECIMALS[SYMBOLS[b]])
         assert got * BPS >= sold * (BPS - SLIPPAGE_BPS), (SYMBOLS[s], SYMBOLS[b], e.amount_in, e.amount_out)
@@ -62,12 +62,12 @@ def assert_trade_within_bound(vault, receipt, prices: list[int]) -> int:
     return checked
 
 
-def assert_toward_targets(vault, receipt, before: list[int], after: list[int], targets: list[int]) -> None:
+def assert_toward_targets(dx_vault, receipt, before: list[int], after: list[int], targets: list[int]) -> None:
     """Neither component of a trade ends further from its target weight (same prices), beyond a
     millionth of a basis point of rounding."""
-    tokens = [str(t) for t in vault.components()[0]]
-    for e in receipt.events.filter(vault.RebalanceTrade):
-        for i in (tokens.index(str(e.sell)), tokens.index(str(e.buy))):
+    dx_tokens = [str(t) for t in dx_vault.components()[0]]
+    for e in receipt.events.filter(dx_vault.RebalanceTrade):
+        for i in (dx_tokens.index(str(e.sell)), dx_tokens.index(str(e.buy))):
             was, now = distance_bps_x(before, i, targets[i]), distance_bps_x(after, i, targets[i])
             assert now <= was + Fraction(1, 10**10), (SYMBOLS[i], float(was * BPS), float(now * BPS))
 
@@ -78,30 +78,30 @@ def assert_toward_targets(vault, receipt, before: list[int], after: list[int], t
 
 
 def test_trade__0_decimal_bought_for_a_fraction__keeps_the_slippage_bound(
-    vault, rebalancer, adapter, tokens, manager, keeper, chain
+    dx_vault, dx_rebalancer, dx_adapter, dx_tokens, manager, keeper, chain
 ):
     # GOLD ($100 a token, 0 decimals) is $650 short: 6.5 tokens. The old rebalancer sold $650 of
     # WETH for 6 GOLD (7.7% lost against a 1% bound); now the venue trims the input to what buys
     # exactly 6 and the bound holds in whole tokens.
-    rebalancer.set_targets([2013, 2000, 2000, 2000, 1987], sender=manager)
-    prices = oracle_prices(adapter, tokens)
-    receipt = rebalancer.trade(WETH, GOLD, 0, 0, 0, deadline(chain), sender=keeper)
-    (event,) = receipt.events.filter(vault.RebalanceTrade)
+    dx_rebalancer.set_targets([2013, 2000, 2000, 2000, 1987], sender=manager)
+    prices = oracle_prices(dx_adapter, dx_tokens)
+    receipt = dx_rebalancer.trade(WETH, GOLD, 0, 0, 0, deadline(chain), sender=keeper)
+    (event,) = receipt.events.filter(dx_vault.RebalanceTrade)
     assert event.amount_out == 6
     assert amount_of("WETH", 600) < event.amount_in < amount_of("WETH", 606)
-    assert assert_trade_within_bound(vault, receipt, prices) == 1
+    assert assert_trade_within_bound(dx_vault, receipt, prices) == 1
 
 
 def test_trade__0_decimal_sold_in_whole_tokens__keeps_the_slippage_bound(
-    vault, rebalancer, adapter, tokens, manager, keeper, chain
+    dx_vault, dx_rebalancer, dx_adapter, dx_tokens, manager, keeper, chain
 ):
     # GOLD is $650 over: at most 6 whole tokens leave, never 7.
-    rebalancer.set_targets([1987, 2000, 2000, 2000, 2013], sender=manager)
-    prices = oracle_prices(adapter, tokens)
-    receipt = rebalancer.trade(GOLD, WETH, 0, 0, 0, deadline(chain), sender=keeper)
-    (event,) = receipt.events.filter(vault.RebalanceTrade)
+    dx_rebalancer.set_targets([1987, 2000, 2000, 2000, 2013], sender=manager)
+    prices = oracle_prices(dx_adapter, dx_tokens)
+    receipt = dx_rebalancer.trade(GOLD, WETH, 0, 0, 0, deadline(chain), sender=keeper)
+    (event,) = receipt.events.filter(dx_vault.RebalanceTrade)
     assert event.amount_in == 6
-    assert assert_trade_within_bound(vault, receipt, prices) == 1
+    assert assert_trade_within_bound(dx_vault, receipt, prices) == 1
 
 
 weights5 = st.lists(st.integers(1, 40), min_size=5, max_size=5).map(
@@ -112,33 +112,33 @@ weights5 = st.lists(st.integers(1, 40), min_size=5, max_size=5).map(
 @settings(max_examples=6)
 @given(targets=weights5, jump=st.sampled_from([None, (WETH, 160), (WBTC, 50), (GOLD, 130)]))
 def test_keeper__any_targets_and_price_jump__every_trade_bounded_toward_and_executable(
-    vault, rebalancer, adapter, feeds, tokens, manager, keeper, chain, targets, jump
+    dx_vault, dx_rebalancer, dx_adapter, dx_feeds, dx_tokens, manager, keeper, chain, targets, jump
 ):
     snapshot = chain.snapshot()
     try:
-        rebalancer.set_targets(targets, sender=manager)
+        dx_rebalancer.set_targets(targets, sender=manager)
         if jump is not None:
             i, pct = jump
-            feeds[SYMBOLS[i]].update_answer(PRICES[SYMBOLS[i]] * pct * 10**6, sender=keeper)
+            dx_feeds[SYMBOLS[i]].update_answer(PRICES[SYMBOLS[i]] * pct * 10**6, sender=keeper)
         trades = 0
         for _ in range(10):
-            proposal = check_upkeep(rebalancer)
+            proposal = check_upkeep(dx_rebalancer)
             if not proposal.needed:
                 chain.pending_timestamp += COOLDOWN + 1
                 chain.mine()
                 for s in SYMBOLS:  # keep feeds fresh
-                    feeds[s].update_answer(int(feeds[s].latestRoundData()[1]), sender=keeper)
-                proposal = check_upkeep(rebalancer)
+                    dx_feeds[s].update_answer(int(dx_feeds[s].latestRoundData()[1]), sender=keeper)
+                proposal = check_upkeep(dx_rebalancer)
                 if not proposal.needed:
                     break
-            prices = oracle_prices(adapter, tokens)
-            before = values_usd(vault, prices)
+            prices = oracle_prices(dx_adapter, dx_tokens)
+            before = values_usd(dx_vault, prices)
             # Liveness: a proposal executes.
-            receipt = rebalancer.performUpkeep(proposal.data, sender=keeper)
-            trades += assert_trade_within_bound(vault, receipt, prices)
-            assert_toward_targets(vault, receipt, before, values_usd(vault, prices), targets)
-            assert rebalancer.plans() <= rebalancer.trades()
-        assert trades >= 1 or rebalancer.drift_bps() <= rebalancer.drift_threshold_bps()
+            receipt = dx_rebalancer.performUpkeep(proposal.data, sender=keeper)
+            trades += assert_trade_within_bound(dx_vault, receipt, prices)
+            assert_toward_targets(dx_vault, receipt, before, values_usd(dx_vault, prices), targets)
+            assert dx_rebalancer.plans() <= dx_rebalancer.trades()
+        assert trades >= 1 or dx_rebalancer.drift_bps() <= dx_rebalancer.drift_threshold_bps()
     finally:
         chain.restore(snapshot)
 
@@ -149,24 +149,24 @@ def test_keeper__any_targets_and_price_jump__every_trade_bounded_toward_and_exec
 
 
 def test_check_upkeep__best_buy_is_a_paused_token__proposes_the_next_pair(
-    vault, rebalancer, tokens, owner, manager, keeper, chain
+    dx_vault, dx_rebalancer, dx_tokens, owner, manager, keeper, chain
 ):
     # EURC is the most underweight (4%), USDC next (2%); EURC's transfers are paused.
-    rebalancer.set_targets([2000, 2400, 2200, 1700, 1700], sender=manager)
-    tokens["EURC"].set_paused(True, sender=owner)
-    proposal = check_upkeep(rebalancer)
+    dx_rebalancer.set_targets([2000, 2400, 2200, 1700, 1700], sender=manager)
+    dx_tokens["EURC"].set_paused(True, sender=owner)
+    proposal = check_upkeep(dx_rebalancer)
     assert proposal.needed and proposal.buy == USDC and proposal.sell in (WBTC, WETH)
-    receipt = rebalancer.performUpkeep(proposal.data, sender=keeper)
-    assert receipt.events.filter(rebalancer.Trade)
+    receipt = dx_rebalancer.performUpkeep(proposal.data, sender=keeper)
+    assert receipt.events.filter(dx_rebalancer.Trade)
 
 
 def test_check_upkeep__best_route_pushed_off_the_oracle__proposes_another_that_executes(
-    vault, rebalancer, uni3, tokens, manager, keeper, attacker, chain
+    dx_vault, dx_rebalancer, dx_uni3, dx_tokens, manager, keeper, attacker, chain
 ):
     from vyndex.uniswap_v3 import acquire, swap_exact_input_single
 
-    rebalancer.set_targets([2000, 2000, 2400, 2000, 1600], sender=manager)
-    first = check_upkeep(rebalancer)
+    dx_rebalancer.set_targets([2000, 2000, 2400, 2000, 1600], sender=manager)
+    first = check_upkeep(dx_rebalancer)
     assert first.needed and (first.sell, first.buy, first.venue, first.route) == (
         WETH,
         USDC,
@@ -175,38 +175,40 @@ def test_check_upkeep__best_route_pushed_off_the_oracle__proposes_another_that_e
     )
     # Someone buys USDC for WETH in that 0.05% pool: its WETH now fetches ~5% less than the oracle.
     amount = amount_of("WETH", 2_000_000)
-    acquire(uni3, tokens["WETH"], attacker, amount)
-    swap_exact_input_single(uni3, tokens["WETH"], tokens["USDC"], 500, amount, attacker)
-    second = check_upkeep(rebalancer)
+    acquire(dx_uni3, dx_tokens["WETH"], attacker, amount)
+    swap_exact_input_single(dx_uni3, dx_tokens["WETH"], dx_tokens["USDC"], 500, amount, attacker)
+    second = check_upkeep(dx_rebalancer)
     assert second.needed
     assert (second.venue, second.route) != (first.venue, first.route)
-    receipt = rebalancer.performUpkeep(second.data, sender=keeper)
-    assert receipt.events.filter(rebalancer.Trade)
+    receipt = dx_rebalancer.performUpkeep(second.data, sender=keeper)
+    assert receipt.events.filter(dx_rebalancer.Trade)
 
 
-def test_check_upkeep__no_candidate_executes__says_why(vault, rebalancer, tokens, owner, manager):
+def test_check_upkeep__no_candidate_executes__says_why(dx_vault, dx_rebalancer, dx_tokens, owner, manager):
     # Only EURC is short, and it is paused: nothing can execute.
-    rebalancer.set_targets([1900, 2400, 1900, 1900, 1900], sender=manager)
-    tokens["EURC"].set_paused(True, sender=owner)
-    proposal = check_upkeep(rebalancer)
+    dx_rebalancer.set_targets([1900, 2400, 1900, 1900, 1900], sender=manager)
+    dx_tokens["EURC"].set_paused(True, sender=owner)
+    proposal = check_upkeep(dx_rebalancer)
     assert not proposal.needed
     assert proposal.reason == REASON_NOT_EXECUTABLE and proposal.detail >= 1, proposal.why
 
 
-def test_check_upkeep__stale_feed__reason_names_the_component(rebalancer, feeds, manager, keeper, chain):
-    rebalancer.set_targets([2400, 1900, 1900, 1900, 1900], sender=manager)
+def test_check_upkeep__stale_feed__reason_names_the_component(
+    dx_rebalancer, dx_feeds, manager, keeper, chain
+):
+    dx_rebalancer.set_targets([2400, 1900, 1900, 1900, 1900], sender=manager)
     chain.pending_timestamp += 86_401
     chain.mine()
     for s in SYMBOLS[:3] + SYMBOLS[4:]:
-        feeds[s].update_answer(PRICES[s] * 10**8, sender=keeper)
-    proposal = check_upkeep(rebalancer)
+        dx_feeds[s].update_answer(PRICES[s] * 10**8, sender=keeper)
+    proposal = check_upkeep(dx_rebalancer)
     assert not proposal.needed and proposal.reason == REASON_ORACLE
     assert proposal.detail >> 8 == WBTC and proposal.detail & 0xFF == 5  # stale price
 
 
-def test_check_upkeep__long_check_data__answers(rebalancer, manager):
-    rebalancer.set_targets([2400, 1900, 1900, 1900, 1900], sender=manager)
-    needed, data = rebalancer.checkUpkeep.call(b"\x07" * 1_000)
+def test_check_upkeep__long_check_data__answers(dx_rebalancer, manager):
+    dx_rebalancer.set_targets([2400, 1900, 1900, 1900, 1900], sender=manager)
+    needed, data = dx_rebalancer.checkUpkeep.call(b"\x07" * 1_000)
     assert needed and len(data) == 192
 
 
@@ -216,60 +218,60 @@ def test_check_upkeep__long_check_data__answers(rebalancer, manager):
 
 
 def test_trade__plan_made_before_a_price_move__never_sells_what_became_underweight(
-    vault, rebalancer, adapter, feeds, tokens, uni, manager, keeper, chain
+    dx_vault, dx_rebalancer, dx_adapter, dx_feeds, dx_tokens, dx_uni, manager, keeper, chain
 ):
     # A plan starts: WBTC over its target, WETH under it. Then WETH +60% and WBTC -50% in a day:
     # WETH is now over, WBTC under. The old rebalancer went on selling WBTC for WETH (388 -> 1,032
     # bps of drift); now that trade is refused and the proposals follow the new prices.
     targets = [2000, 2000, 2000, 1800, 2200]
-    rebalancer.set_targets(targets, sender=manager)
-    rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
-    assert rebalancer.plan_active()
+    dx_rebalancer.set_targets(targets, sender=manager)
+    dx_rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
+    assert dx_rebalancer.plan_active()
     chain.pending_timestamp += COOLDOWN + 1
-    feeds["WETH"].update_answer(PRICES["WETH"] * 160 * 10**6, sender=keeper)
-    feeds["WBTC"].update_answer(PRICES["WBTC"] * 50 * 10**6, sender=keeper)
+    dx_feeds["WETH"].update_answer(PRICES["WETH"] * 160 * 10**6, sender=keeper)
+    dx_feeds["WBTC"].update_answer(PRICES["WBTC"] * 50 * 10**6, sender=keeper)
     with ape.reverts("rebalancer: sell not above target"):
-        rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
+        dx_rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
     # An arbitrageur brings the WETH/USDC pair to the new WETH price.
-    pair = uni.pair(tokens["USDC"], tokens["WETH"])
+    pair = dx_uni.pair(dx_tokens["USDC"], dx_tokens["WETH"])
     r0, r1, _ = pair.getReserves()
-    r_usdc, r_weth = (r0, r1) if pair.token0() == tokens["USDC"].address else (r1, r0)
+    r_usdc, r_weth = (r0, r1) if pair.token0() == dx_tokens["USDC"].address else (r1, r0)
     amount = amount_in_to_reach(r_usdc, r_weth, Fraction(r_weth, r_usdc) * 10 / 16)
-    give(uni, tokens["USDC"], keeper, amount)
-    tokens["USDC"].approve(uni.router, amount, sender=keeper)
-    uni.router.swapExactTokensForTokens(
-        amount, 0, [tokens["USDC"], tokens["WETH"]], keeper, 2**64, sender=keeper
+    give(dx_uni, dx_tokens["USDC"], keeper, amount)
+    dx_tokens["USDC"].approve(dx_uni.router, amount, sender=keeper)
+    dx_uni.router.swapExactTokensForTokens(
+        amount, 0, [dx_tokens["USDC"], dx_tokens["WETH"]], keeper, 2**64, sender=keeper
     )
-    drift = rebalancer.drift_bps()
-    receipts = perform_proposals(rebalancer, keeper, chain, limit=6)
-    assert receipts and rebalancer.drift_bps() < drift
+    drift = dx_rebalancer.drift_bps()
+    receipts = perform_proposals(dx_rebalancer, keeper, chain, limit=6)
+    assert receipts and dx_rebalancer.drift_bps() < drift
     for r in receipts:
-        for e in r.events.filter(rebalancer.Trade):
-            assert str(e.sell) != str(tokens["WBTC"].address)
+        for e in r.events.filter(dx_rebalancer.Trade):
+            assert str(e.sell) != str(dx_tokens["WBTC"].address)
 
 
-def test_plan__after_its_ttl__ends_and_needs_drift_again(vault, rebalancer, manager, keeper, chain):
-    rebalancer.set_targets([2000, 2000, 2000, 1990, 2010], sender=manager)  # 10 bps: not above it
+def test_plan__after_its_ttl__ends_and_needs_drift_again(dx_vault, dx_rebalancer, manager, keeper, chain):
+    dx_rebalancer.set_targets([2000, 2000, 2000, 1990, 2010], sender=manager)  # 10 bps: not above it
     with ape.reverts("rebalancer: drift within threshold"):
-        rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
-    rebalancer.set_targets([2000, 2000, 2000, 1900, 2100], sender=manager)
-    receipt = rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
-    (started,) = receipt.events.filter(rebalancer.RebalanceStarted)
-    assert rebalancer.plan_expires_at() == started.expires_at == receipt.timestamp + PLAN_TTL
+        dx_rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
+    dx_rebalancer.set_targets([2000, 2000, 2000, 1900, 2100], sender=manager)
+    receipt = dx_rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
+    (started,) = receipt.events.filter(dx_rebalancer.RebalanceStarted)
+    assert dx_rebalancer.plan_expires_at() == started.expires_at == receipt.timestamp + PLAN_TTL
     chain.pending_timestamp += PLAN_TTL
     chain.mine()
-    assert not rebalancer.plan_active()
+    assert not dx_rebalancer.plan_active()
 
 
-def test_set_plan_ttl__bounds__named_errors(rebalancer, manager, owner):
+def test_set_plan_ttl__bounds__named_errors(dx_rebalancer, manager, owner):
     with ape.reverts("rebalancer: plan ttl too short"):
-        rebalancer.set_plan_ttl(599, sender=manager)
+        dx_rebalancer.set_plan_ttl(599, sender=manager)
     with ape.reverts("rebalancer: plan ttl too long"):
-        rebalancer.set_plan_ttl(7 * 86_400 + 1, sender=manager)
+        dx_rebalancer.set_plan_ttl(7 * 86_400 + 1, sender=manager)
     with ape.reverts("rebalancer: caller is not the manager"):
-        rebalancer.set_plan_ttl(3_600, sender=owner)
-    rebalancer.set_plan_ttl(3_600, sender=manager)
-    assert rebalancer.plan_ttl() == 3_600
+        dx_rebalancer.set_plan_ttl(3_600, sender=owner)
+    dx_rebalancer.set_plan_ttl(3_600, sender=manager)
+    assert dx_rebalancer.plan_ttl() == 3_600
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,20 +280,20 @@ def test_set_plan_ttl__bounds__named_errors(rebalancer, manager, owner):
 
 
 def test_check_upkeep__one_excess_and_thin_deficits__proposes_nothing_and_starts_no_plan(
-    rebalancer, owner, manager, keeper, chain
+    dx_rebalancer, owner, manager, keeper, chain
 ):
     # WETH is 0.12% ($600) over; the shortfall is spread over four components, $150 each, under
     # a $200 minimum trade. The old rebalancer proposed a new plan every block (134k gas each).
-    rebalancer.set_limits(SLIPPAGE_BPS, 20_000 * USD, 200 * USD, COOLDOWN, sender=owner)
-    rebalancer.set_targets([2003, 2003, 2003, 2003, 1988], sender=manager)
-    assert rebalancer.drift_bps() > rebalancer.drift_threshold_bps()
+    dx_rebalancer.set_limits(SLIPPAGE_BPS, 20_000 * USD, 200 * USD, COOLDOWN, sender=owner)
+    dx_rebalancer.set_targets([2003, 2003, 2003, 2003, 1988], sender=manager)
+    assert dx_rebalancer.drift_bps() > dx_rebalancer.drift_threshold_bps()
     for _ in range(3):
-        proposal = check_upkeep(rebalancer)
+        proposal = check_upkeep(dx_rebalancer)
         assert not proposal.needed and proposal.reason == REASON_NOTHING_LEFT, proposal.why
         chain.mine()
     with ape.reverts("rebalancer: trade below minimum size"):
-        rebalancer.trade(WETH, GOLD, 0, 0, 0, deadline(chain), sender=keeper)
-    assert rebalancer.plans() == 0 and rebalancer.trades() == 0
+        dx_rebalancer.trade(WETH, GOLD, 0, 0, 0, deadline(chain), sender=keeper)
+    assert dx_rebalancer.plans() == 0 and dx_rebalancer.trades() == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,36 +309,36 @@ def test_check_upkeep__one_excess_and_thin_deficits__proposes_nothing_and_starts
     ],
 )
 def test_trade__uniswap_v3_direct_and_through_weth__bounded_and_toward(
-    vault, rebalancer, adapter, tokens, manager, keeper, chain, buy, route, targets
+    dx_vault, dx_rebalancer, dx_adapter, dx_tokens, manager, keeper, chain, buy, route, targets
 ):
-    rebalancer.set_targets(targets, sender=manager)
-    prices = oracle_prices(adapter, tokens)
-    before = values_usd(vault, prices)
-    receipt = rebalancer.trade(WBTC, buy, 1, route, 0, deadline(chain), sender=keeper)
-    assert assert_trade_within_bound(vault, receipt, prices) == 1
-    assert_toward_targets(vault, receipt, before, values_usd(vault, prices), targets)
-    venue = rebalancer.venues(1)
-    assert all(tokens[s].balanceOf(venue) == 0 for s in SYMBOLS)
+    dx_rebalancer.set_targets(targets, sender=manager)
+    prices = oracle_prices(dx_adapter, dx_tokens)
+    before = values_usd(dx_vault, prices)
+    receipt = dx_rebalancer.trade(WBTC, buy, 1, route, 0, deadline(chain), sender=keeper)
+    assert assert_trade_within_bound(dx_vault, receipt, prices) == 1
+    assert_toward_targets(dx_vault, receipt, before, values_usd(dx_vault, prices), targets)
+    venue = dx_rebalancer.venues(1)
+    assert all(dx_tokens[s].balanceOf(venue) == 0 for s in SYMBOLS)
 
 
-def test_check_upkeep__deeper_cheaper_v3_pool__chosen_over_v2(rebalancer, manager, tokens):
+def test_check_upkeep__deeper_cheaper_v3_pool__chosen_over_v2(dx_rebalancer, manager, dx_tokens):
     # USDC is short and WETH over: the 0.05% V3 pool (four times deeper) beats the 0.3% V2 pair.
-    rebalancer.set_targets([2000, 2000, 2400, 2000, 1600], sender=manager)
-    proposal = check_upkeep(rebalancer)
+    dx_rebalancer.set_targets([2000, 2000, 2400, 2000, 1600], sender=manager)
+    proposal = check_upkeep(dx_rebalancer)
     assert proposal.needed and (proposal.sell, proposal.buy) == (WETH, USDC)
     assert (proposal.venue, proposal.route) == (1, v3_route(500))
 
 
 def test_trade__v3_pool_pushed_past_the_bound__reverts_and_vault_keeps_everything(
-    vault, rebalancer, uni3, tokens, manager, keeper, attacker, chain
+    dx_vault, dx_rebalancer, dx_uni3, dx_tokens, manager, keeper, attacker, chain
 ):
     from vyndex.uniswap_v3 import acquire, swap_exact_input_single
 
-    rebalancer.set_targets([2000, 2000, 2000, 1800, 2200], sender=manager)
+    dx_rebalancer.set_targets([2000, 2000, 2000, 1800, 2200], sender=manager)
     amount = amount_of("WBTC", 600_000)
-    acquire(uni3, tokens["WBTC"], attacker, amount)
-    swap_exact_input_single(uni3, tokens["WBTC"], tokens["WETH"], 3000, amount, attacker)
-    balances = [tokens[s].balanceOf(vault) for s in SYMBOLS]
+    acquire(dx_uni3, dx_tokens["WBTC"], attacker, amount)
+    swap_exact_input_single(dx_uni3, dx_tokens["WBTC"], dx_tokens["WETH"], 3000, amount, attacker)
+    balances = [dx_tokens[s].balanceOf(dx_vault) for s in SYMBOLS]
     with ape.reverts():
-        rebalancer.trade(WBTC, WETH, 1, v3_route(3000), 0, deadline(chain), sender=keeper)
-    assert [tokens[s].balanceOf(vault) for s in SYMBOLS] == balances
+        dx_rebalancer.trade(WBTC, WETH, 1, v3_route(3000), 0, deadline(chain), sender=keeper)
+    assert [dx_tokens[s].balanceOf(dx_vault) for s in SYMBOLS] == balances
