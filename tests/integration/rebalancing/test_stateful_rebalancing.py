@@ -1,0 +1,229 @@
+"""DESIGN invariants 4, 8 and 9 as one hypothesis state machine over the five-decimal world (0, 2,
+6, 8 and 18 decimals; Uniswap V2 pairs and V3 pools, both venues): the manager changes targets,
+prices jump (the pools stay where they were, so routes go off the oracle), a component's token is
+paused and unpaused, time passes (cooldowns, plan expiry), an attacker pushes a pool, holders mint
+and redeem, and the keeper acts on whatever `checkUpkeep` proposes.
+
+Checked at every keeper action:
+  liveness   whatever checkUpkeep proposes executes (performUpkeep succeeds in the next block);
+  bound      received * buy price >= (1 - max slippage) * sold * sell price, exact in base units;
+  toward     neither component of the trade ends further from its target weight at the prices of
+             that block than it was;
+  no loops   plans() <= trades() after every step;
+and after every step: the venues hold nothing, and the vault holds at least what the supply is owed
+of every component (solvency).
+
+Length follows the hypothesis profile: `make test` runs max_examples // 8 runs of 12 steps; `make
+fuzz` (HYPOTHESIS_PROFILE=long) runs 125 runs of 80 steps (10,000) and fails if fewer ran.
+VYNDEX_REBAL_STEPS and VYNDEX_REBAL_EXAMPLES override steps per run and runs.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from vyndex.venues import check_upkeep
+
+from .conftest import (
+    BPS,
+    COOLDOWN,
+    DECIMALS,
+    PRICES,
+    SLIPPAGE_BPS,
+    SYMBOLS,
+    amount_of,
+    distance_bps_x,
+    give,
+    oracle_prices,
+    values_usd,
+)
+
+PROFILE_EXAMPLES = settings.default.max_examples
+LONG = PROFILE_EXAMPLES >= 1000
+EXAMPLES = int(os.environ.get("VYNDEX_REBAL_EXAMPLES", 125 if LONG else max(2, PROFILE_EXAMPLES // 8)))
+STEPS = int(os.environ.get("VYNDEX_REBAL_STEPS", 80 if LONG else 12))
+MIN_LONG_STEPS = 10_000
+RUN = {"steps": 0, "runs": 0, "trades": 0, "idle": 0}
+
+weights5 = st.lists(st.integers(1, 40), min_size=5, max_size=5).map(
+    lambda raw: [w * BPS // sum(raw) for w in raw[:-1]] + [BPS - sum(w * BPS // sum(raw) for w in raw[:-1])]
+)
+
+
+@pytest.fixture(scope="module")
+def dx_machine_world(
+    dx_vault,
+    dx_rebalancer,
+    dx_adapter,
+    dx_feeds,
+    dx_tokens,
+    dx_uni,
+    dx_venues,
+    owner,
+    manager,
+    keeper,
+    alice,
+    bob,
+    attacker,
+    chain,
+):
+    for who in (alice, bob, attacker):
+        who.balance += 10**24
+        for s in SYMBOLS:
+            give(dx_uni, dx_tokens[s], who, amount_of(s, 2_000_000))
+            dx_tokens[s].approve(dx_vault, 2**256 - 1, sender=who)
+            dx_tokens[s].approve(dx_uni.router, 2**256 - 1, sender=who)
+    return {
+        "vault": dx_vault,
+        "rebalancer": dx_rebalancer,
+        "adapter": dx_adapter,
+        "feeds": dx_feeds,
+        "tokens": dx_tokens,
+        "uni": dx_uni,
+        "venues": dx_venues,
+        "owner": owner,
+        "manager": manager,
+        "keeper": keeper,
+        "holders": [alice, bob],
+        "attacker": attacker,
+        "chain": chain,
+    }
+
+
+class RebalancingMachine(RuleBasedStateMachine):
+    world: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        w = self.world
+        self.vault, self.rebalancer, self.chain = w["vault"], w["rebalancer"], w["chain"]
+        self.snapshot = self.chain.snapshot()
+        self.prices = {s: PRICES[s] * 10**8 for s in SYMBOLS}
+        self.targets = list(self.rebalancer.target_weights())
+        self.steps = 0
+        RUN["runs"] += 1
+
+    def teardown(self) -> None:
+        RUN["steps"] += self.steps
+        self.chain.restore(self.snapshot)
+
+    def _refresh(self) -> None:
+        for s in SYMBOLS:
+            self.world["feeds"][s].update_answer(self.prices[s], sender=self.world["keeper"])
+
+    # -- rules --------------------------------------------------------------------------------
+
+    @rule(weights=weights5)
+    def set_targets(self, weights: list[int]) -> None:
+        self.steps += 1
+        self.rebalancer.set_targets(weights, sender=self.world["manager"])
+        self.targets = weights
+
+    @rule(i=st.integers(0, 4), pct=st.sampled_from([50, 90, 97, 99, 101, 103, 110, 160]))
+    def price_jump(self, i: int, pct: int) -> None:
+        self.steps += 1
+        s = SYMBOLS[i]
+        self.prices[s] = max(self.prices[s] * pct // 100, 1)
+        self._refresh()
+
+    @rule(paused=st.booleans())
+    def pause_eurc(self, paused: bool) -> None:
+        self.steps += 1
+        self.world["tokens"]["EURC"].set_paused(paused, sender=self.world["owner"])
+
+    @rule(seconds=st.sampled_from([COOLDOWN + 1, 3_600, 86_400 + 1]))
+    def time_passes(self, seconds: int) -> None:
+        self.steps += 1
+        self.chain.pending_timestamp += seconds
+        self.chain.mine()
+        self._refresh()
+
+    @rule(i=st.integers(0, 3), usd=st.sampled_from([20_000, 300_000]))
+    def attacker_pushes_a_pool(self, i: int, usd: int) -> None:
+        self.steps += 1
+        w = self.world
+        a, b = SYMBOLS[i], "WETH"
+        if a == "EURC" and w["tokens"]["EURC"].paused():
+            return
+        w["uni"].router.swapExactTokensForTokens(
+            amount_of(a, usd), 0, [w["tokens"][a], w["tokens"][b]], w["attacker"], 2**64, sender=w["attacker"]
+        )
+
+    @rule(who=st.integers(0, 1), shares=st.sampled_from([10**17, 5 * 10**18]), mint=st.booleans())
+    def holder_mints_or_redeems(self, who: int, shares: int, mint: bool) -> None:
+        self.steps += 1
+        holder = self.world["holders"][who]
+        if self.world["tokens"]["EURC"].paused():
+            return
+        if mint:
+            self.vault.mint(shares, holder, [2**255] * 5, sender=holder)
+        elif self.vault.balanceOf(holder) >= shares:
+            self.vault.redeem(shares, holder, [0] * 5, sender=holder)
+
+    @rule(actions=st.integers(1, 4))
+    def keeper_acts(self, actions: int) -> None:
+        self.steps += 1
+        w = self.world
+        for _ in range(actions):
+            proposal = check_upkeep(self.rebalancer)
+            if not proposal.needed:
+                RUN["idle"] += 1
+                return
+            prices = oracle_prices(w["adapter"], w["tokens"])
+            before = values_usd(self.vault, prices)
+            receipt = self.rebalancer.performUpkeep(proposal.data, sender=w["keeper"])  # liveness
+            after = values_usd(self.vault, prices)
+            tokens = [str(t) for t in self.vault.components()[0]]
+            (e,) = receipt.events.filter(self.vault.RebalanceTrade)
+            s, b = tokens.index(str(e.sell)), tokens.index(str(e.buy))
+            sold = Fraction(e.amount_in * prices[s], 10 ** DECIMALS[SYMBOLS[s]])
+            got = Fraction(e.amount_out * prices[b], 10 ** DECIMALS[SYMBOLS[b]])
+            assert got * BPS >= sold * (BPS - SLIPPAGE_BPS), (
+                SYMBOLS[s],
+                SYMBOLS[b],
+                e.amount_in,
+                e.amount_out,
+            )
+            for i in (s, b):
+                was, now = (
+                    distance_bps_x(before, i, self.targets[i]),
+                    distance_bps_x(after, i, self.targets[i]),
+                )
+                assert now <= was + Fraction(1, 10**10), (SYMBOLS[i], float(was * BPS), float(now * BPS))
+            RUN["trades"] += 1
+
+    # -- invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def plans_never_outnumber_trades(self) -> None:
+        assert self.rebalancer.plans() <= self.rebalancer.trades()
+
+    @invariant()
+    def nothing_rests_in_a_venue_and_the_vault_is_solvent(self) -> None:
+        w = self.world
+        tokens = w["tokens"]
+        for venue in w["venues"]:
+            assert all(tokens[s].balanceOf(venue) == 0 for s in SYMBOLS)
+        for s, held in zip(SYMBOLS, self.vault.holdings(), strict=True):
+            assert tokens[s].balanceOf(self.vault) >= held
+
+
+@pytest.mark.fuzz
+def test_rebalancing__targets_prices_pauses_time_pushes_and_holders__keeper_always_live_bounded_toward(
+    dx_machine_world,
+):
+    RebalancingMachine.world = dx_machine_world
+    before = RUN["steps"]
+    run_state_machine_as_test(
+        RebalancingMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS)
+    )
+    print(f"\nstateful rebalancing: {RUN}")
+    if LONG and "VYNDEX_REBAL_STEPS" not in os.environ:
+        assert RUN["steps"] - before >= MIN_LONG_STEPS, RUN
