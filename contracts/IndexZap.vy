@@ -9,7 +9,7 @@
 @dev    WHAT IT DOES. `mint_exact` buys exactly what the vault's `preview_mint` asks of every
         component (rounded up, the vault's favour) with at most the caller's input, mints, and
         refunds the rest. `mint_from` spends exactly the caller's input, split across the
-        components by their oracle value in one share, buys each, mints the most whole shares the
+        components by what a share's worth of each costs on its leg, buys each, mints the most whole shares the
         vault's previews allow and returns the component dust. `redeem_to` redeems in kind (the
         vault's `preview_redeem`, rounded down) and sells every component into one token.
 
@@ -194,7 +194,8 @@ def mint_from(
     """
     @notice Spends exactly `amount_in` of `pay_token` on index tokens of `vault` for `receiver`:
             at least `min_shares` of them.
-    @dev Splits the input by each component's oracle value in one share, buys each (exact input),
+    @dev Splits the input by what a share's worth of each component costs on its leg (the oracle
+         sizes a first split, the venue quotes price it), buys each (exact input),
          mints the most shares `preview_mint` allows and returns every component left over (and
          the few base units of input a V2 pair cannot use) to the caller.
     @param vault The index.
@@ -411,8 +412,8 @@ def _buy_from(
     execute: bool,
 ) -> (uint256, DynArray[uint256, MAX_COMPONENTS]):
     """
-    @dev Spends `amount_in` of `pay` across the components by their oracle value in a share
-         (exact input), then sizes the mint: the most shares whose `preview_mint` the bought
+    @dev Spends `amount_in` of `pay` across the components by what a share's worth of each costs
+         on its leg (exact input), then sizes the mint: the most shares whose `preview_mint` the bought
          amounts cover. Returns the shares and the amounts the mint takes.
     """
     assert len(legs) == len(tokens), "zap: legs length mismatch"
@@ -430,25 +431,37 @@ def _buy_from(
         total += v
     assert total > 0, "zap: basket has no value"
 
+    # First pass: each leg's quote for its value share gives its cost per share; the second pass
+    # splits the input by those costs, so every leg buys about the same number of shares and
+    # little is left over (a pricier leg, e.g. a 1% pool, gets more of the input).
+    shares_of: DynArray[uint256, MAX_COMPONENTS] = self._split(amount_in, values, total)
+    costs: DynArray[uint256, MAX_COMPONENTS] = []
+    total = 0
+    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
+        cost: uint256 = 0
+        if probe[i] > 0 and shares_of[i] > 0:
+            got: uint256 = shares_of[i]
+            if tokens[i] != pay:
+                venue: IZapVenue = self._venue(legs[i])
+                got = extcall venue.quote(pay, tokens[i], shares_of[i], legs[i] & ROUTE_MASK, False)
+            assert got > 0, "zap: leg buys nothing"
+            cost = math._mul_div(shares_of[i], probe[i], got, True)
+        costs.append(cost)
+        total += cost
+    shares_of = self._split(amount_in, costs, total)
+
     held: DynArray[uint256, MAX_COMPONENTS] = []
     pay_index: uint256 = max_value(uint256)
     unspent: uint256 = amount_in
-    allocated: uint256 = 0
-    last: uint256 = len(tokens) - 1
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
-        # Shares of the input by value; the last component takes the rounding rest.
-        share: uint256 = amount_in - allocated
-        if i < last:
-            share = math._mul_div(amount_in, values[i], total, False)
-        allocated += share
         if tokens[i] == pay:
             pay_index = i
             held.append(0)
             continue
         bought: uint256 = 0
-        if share > 0:
+        if shares_of[i] > 0:
             sold: uint256 = 0
-            sold, bought = self._leg(pay, pay_price, pay_one, tokens[i], share, legs[i], slip, False, execute)
+            sold, bought = self._leg(pay, pay_price, pay_one, tokens[i], shares_of[i], legs[i], slip, False, execute)
             unspent -= sold
         held.append(bought)
     if pay_index < len(tokens):
@@ -502,6 +515,31 @@ def _sell_all(
     return total
 
 
+@pure
+@internal
+def _split(
+    amount: uint256, weights: DynArray[uint256, MAX_COMPONENTS], total: uint256
+) -> DynArray[uint256, MAX_COMPONENTS]:
+    # `amount` in proportion to `weights`; the last takes the rounding rest, so the parts sum to it.
+    parts: DynArray[uint256, MAX_COMPONENTS] = []
+    allocated: uint256 = 0
+    for i: uint256 in range(len(weights), bound=MAX_COMPONENTS):
+        part: uint256 = amount - allocated
+        if i + 1 < len(weights):
+            part = math._mul_div(amount, weights[i], total, False)
+        allocated += part
+        parts.append(part)
+    return parts
+
+
+@view
+@internal
+def _venue(leg: uint256) -> IZapVenue:
+    venue_index: uint256 = leg >> 64
+    assert venue_index < len(_venues), "zap: unknown venue"
+    return IZapVenue(_venues[venue_index])
+
+
 @internal
 def _leg(
     sell: address,
@@ -520,9 +558,7 @@ def _leg(
          against the oracle bound, then (executing) pays, swaps and checks the balance deltas.
          Returns (sold, received), or the quoted pair when not executing.
     """
-    venue_index: uint256 = leg >> 64
-    assert venue_index < len(_venues), "zap: unknown venue"
-    venue: IZapVenue = IZapVenue(_venues[venue_index])
+    venue: IZapVenue = self._venue(leg)
     route: uint256 = leg & ROUTE_MASK
 
     amount_in: uint256 = amount
