@@ -108,25 +108,36 @@ def main() -> None:
         uni = deploy_uniswap_v2(owner)
         weth = uni.weth
         adapter = owner.deploy(project.OracleAdapter)
-        adapter.set_feed(weth, owner.deploy(project.MockAggregator, 8, "WETH / USD", WETH_USD * 10**8), 86_400, sender=owner)
+        adapter.set_feed(
+            weth,
+            owner.deploy(project.MockAggregator, 8, "WETH / USD", WETH_USD * 10**8),
+            86_400,
+            sender=owner,
+        )
         tokens, pairs, units = [], [], []
         for symbol, (decimals, price) in COMPONENTS.items():
             token = owner.deploy(project.MockERC20, symbol, symbol, decimals)
             feed = owner.deploy(project.MockAggregator, 8, f"{symbol} / USD", price * 10**8)
             adapter.set_feed(token, feed, 86_400, sender=owner)
             pairs.append(
-                seed_pair(uni, token, weth, _amount(decimals, price, SIDE_USD), SIDE_USD * WAD // WETH_USD, owner)
+                seed_pair(
+                    uni, token, weth, _amount(decimals, price, SIDE_USD), SIDE_USD * WAD // WETH_USD, owner
+                )
             )
             tokens.append(token)
             units.append(_amount(decimals, price, 100))
-        vault = owner.deploy(project.IndexVault, "Zap Bench", "ZB", tokens, units, manager, guardian, fee_recipient)
+        vault = owner.deploy(
+            project.IndexVault, "Zap Bench", "ZB", tokens, units, manager, guardian, fee_recipient
+        )
         for token, unit in zip(tokens, units, strict=True):
             token.mint(owner, unit * 100, sender=owner)
             token.approve(vault, 2**256 - 1, sender=owner)
         vault.mint(100 * WAD, user, [2**255] * len(tokens), sender=owner)
         venue = deploy_v2_venue(owner, uni.factory, weth)
         zap = deploy_zap(owner, [venue], weth, adapter)
-        floor = owner.deploy(ape.compilers.compile_source("vyper", FLOOR_SOURCE.read_text(), contractName="ZapFloor"))
+        floor = owner.deploy(
+            ape.compilers.compile_source("vyper", FLOOR_SOURCE.read_text(), contractName="ZapFloor")
+        )
         floor.approve_all(tokens, vault, sender=owner)
         weth.deposit(sender=user, value=100 * WAD)
         weth.approve(zap, 2**256 - 1, sender=user)
@@ -141,7 +152,9 @@ def main() -> None:
             return (out, 0) if str(pair.token0()).lower() == str(token.address).lower() else (0, out)
 
         snap = chain.snapshot()
-        zap_mint = zap.mint_exact(vault, SHARES, weth, 10 * WAD, legs, SLIPPAGE_BPS, user, deadline, sender=user)
+        zap_mint = zap.mint_exact(
+            vault, SHARES, weth, 10 * WAD, legs, SLIPPAGE_BPS, user, deadline, sender=user
+        )
         chain.restore(snap)
         snap = chain.snapshot()
         need = list(vault.preview_mint(SHARES))
@@ -171,7 +184,10 @@ def main() -> None:
         floor_redeem = floor.redeem(vault, tokens, pairs, got, outs0, outs1, SHARES, sender=user)
 
     rows = {}
-    for name, zap_receipt, floor_receipt in (("mint", zap_mint, floor_mint), ("redeem", zap_redeem, floor_redeem)):
+    for name, zap_receipt, floor_receipt in (
+        ("mint", zap_mint, floor_mint),
+        ("redeem", zap_redeem, floor_redeem),
+    ):
         rows[name] = {
             "zap": zap_receipt.gas_used,
             "floor": floor_receipt.gas_used,
@@ -188,7 +204,8 @@ def main() -> None:
     print()
     print(f"Zap gas ({results['setup']})")
     for name, row in rows.items():
-        print(f"{name:<8}zap {row['zap']:>9,}  floor {row['floor']:>9,}  ratio {row['ratio']:.3f}  (target {TARGET})")
+        ratio = f"ratio {row['ratio']:.3f} (target {TARGET})"
+        print(f"{name:<8}zap {row['zap']:>9,}  floor {row['floor']:>9,}  {ratio}")
     print(f"-> {RESULTS}")
 
 

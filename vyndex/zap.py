@@ -59,13 +59,11 @@ def working_token(zap: Any, token: str) -> str:
 def _quote_leg(venue: Any, sell: str, buy: str, amount: int, route: int, exact_out: bool) -> int | None:
     try:
         return int(venue.quote.call(sell, buy, amount, route, exact_out))
-    except Exception:  # noqa: BLE001 - a route that cannot quote is simply not a candidate
+    except Exception:
         return None
 
 
-def best_legs(
-    zap: Any, tokens: Sequence[str], amounts: Sequence[int], token: str, kind: str
-) -> list[int]:
+def best_legs(zap: Any, tokens: Sequence[str], amounts: Sequence[int], token: str, kind: str) -> list[int]:
     """Per component, the leg whose venue quote is best now: for "mint" (buying `amounts` of each
     component with `token`) the least input, for "redeem" (selling them for `token`) the most
     output. A component that is the traded token itself gets leg 0 (unused). Raises ZapError
@@ -99,7 +97,7 @@ def _venue_at(address: Any) -> Any:
     try:
         v2.PAIR_INIT_CODE_HASH()
         return v2
-    except Exception:  # noqa: BLE001 - not a V2 venue
+    except Exception:
         return project.UniswapV3Venue.at(address)
 
 
@@ -115,3 +113,211 @@ class ZapPlan:
     amount: int  # input spent (mint) or output received (redeem), as quoted
     bound: int  # max_in (mint_exact), min_shares (mint_from) or min_out (redeem_to)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def is_mint(self) -> bool:
+        return self.kind != "redeem_to"
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the zap and the token
+# ---------------------------------------------------------------------------------------------
+
+BOOK_ENTRY = "zap"
+
+
+def find_zap(books: Any, address: str | None = None) -> ContractInstance:
+    """The zap at `address` (`--zap`), else the address book's "zap" entry."""
+    where = address or books.lookup(BOOK_ENTRY)
+    if not where:
+        raise ZapError("no zap: pass --zap ADDRESS or record one with `deploy_zap_for_index`")
+    from ape import chain
+
+    if not chain.provider.get_code(where):
+        raise ZapError(f"no zap at {where} on this chain")
+    return project.IndexZap.at(where)
+
+
+def deploy_zap_for_index(handle: Any, deployer: AccountAPI, books: Any) -> ContractInstance:
+    """Deploys an IndexZap over the index's own venues (those its rebalancer lists, WETH from the
+    first venue) and oracle adapter, and records it in the address book as "zap"."""
+    from vyndex.deploy import list_venues
+
+    venues = list_venues(handle.rebalancer)
+    if not venues:
+        raise ZapError(f"index {handle.symbol}: its rebalancer lists no venue")
+    zap = deploy_zap(deployer, venues, venues[0].weth(), handle.oracle)
+    books.primary.set(BOOK_ENTRY, zap.address)
+    books.primary.save()
+    return zap
+
+
+def resolve_token(handle: Any, zap: Any, text: str) -> tuple[str, str, int]:
+    """'ETH', 'WETH', a component symbol or an ERC-20 address -> (address, symbol, decimals)."""
+    name = text.strip()
+    if name.upper() == "ETH":
+        return ETH, "ETH", 18
+    if name.upper() == "WETH":
+        address = str(zap.weth())
+    elif name.startswith("0x") and len(name) == 42:
+        address = name
+    else:
+        by_symbol = {s.upper(): t for s, t in zip(handle.symbols, handle.tokens, strict=True)}
+        if name.upper() not in by_symbol:
+            known = ", ".join(["ETH", "WETH", *handle.symbols])
+            raise ZapError(f"unknown token '{text}' (ETH, WETH, a component: {known}, or an address)")
+        address = str(by_symbol[name.upper()].address)
+    token = project.MockERC20.at(address)
+    try:
+        return address, str(token.symbol()), int(token.decimals())
+    except Exception as exc:
+        raise ZapError(f"{text} is not an ERC-20 on this chain") from exc
+
+
+def parse_spend(text: str) -> tuple[str, str]:
+    """'1.5 ETH' -> ('1.5', 'ETH')."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ZapError(f"--spend takes an amount and a token, like '1.5 ETH'; got '{text}'")
+    return parts[0], parts[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans: quote first, refuse bad input before anything is sent
+# ---------------------------------------------------------------------------------------------
+
+
+def _balance(token: str, holder: Any) -> int:
+    if token == ETH:
+        from ape import chain
+
+        return int(chain.provider.get_balance(holder))
+    return int(project.MockERC20.at(token).balanceOf(holder))
+
+
+def _allowance(token: str, holder: Any, spender: Any) -> int:
+    if token == ETH:
+        return 2**256 - 1
+    return int(project.MockERC20.at(token).allowance(holder, spender))
+
+
+def _check_bps(max_bps: int, leg_bps: int) -> None:
+    if not 0 <= leg_bps <= MAX_SLIPPAGE_BPS:
+        raise ZapError(f"the per-leg oracle bound must be 0 to {MAX_SLIPPAGE_BPS / 100:g}%")
+    if not 0 <= max_bps <= 1_000:
+        raise ZapError("--max must be 0 to 10%")
+
+
+def _quote(fn: Any, *args: Any) -> int:
+    try:
+        return int(fn.call(*args))
+    except Exception as exc:
+        raise ZapError(f"quote failed: {getattr(exc, 'revert_message', None) or exc}") from None
+
+
+def plan_zap_mint_exact(
+    zap: Any, handle: Any, sender: Any, shares: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes `mint_exact` of `shares` paid with `token`; the bound is the quote plus `max_bps`."""
+    _check_bps(max_bps, leg_bps)
+    if shares <= 0:
+        raise ZapError("the amount must be above zero")
+    need = [int(a) for a in handle.vault.preview_mint(shares)]
+    legs = best_legs(zap, [str(t.address) for t in handle.tokens], need, token, "mint")
+    quote = _quote(zap.quote_mint_exact, handle.vault, shares, token, legs, leg_bps)
+    bound = quote * (BPS + max_bps) // BPS
+    problems = []
+    if _balance(token, sender) < bound:
+        problems.append(f"balance below the bound {bound}")
+    return ZapPlan("mint_exact", token, legs, leg_bps, shares, quote, bound, problems)
+
+
+def plan_zap_mint_from(
+    zap: Any, handle: Any, sender: Any, amount_in: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes `mint_from` spending `amount_in` of `token`; the bound is the quoted shares less `max_bps`."""
+    _check_bps(max_bps, leg_bps)
+    if amount_in <= 0:
+        raise ZapError("the amount to spend must be above zero")
+    # Legs chosen for one share's worth of each component: the routes' order rarely changes with size.
+    probe = [int(a) for a in handle.vault.preview_mint(10**18)]
+    legs = best_legs(zap, [str(t.address) for t in handle.tokens], probe, token, "mint")
+    shares = _quote(zap.quote_mint_from, handle.vault, token, amount_in, legs, leg_bps)
+    bound = shares * (BPS - max_bps) // BPS
+    problems = []
+    if _balance(token, sender) < amount_in:
+        problems.append(f"balance below {amount_in}")
+    return ZapPlan("mint_from", token, legs, leg_bps, shares, amount_in, bound, problems)
+
+
+def plan_zap_redeem(
+    zap: Any, handle: Any, sender: Any, shares: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes `redeem_to` of `shares` into `token`; the bound is the quote less `max_bps`."""
+    _check_bps(max_bps, leg_bps)
+    if shares <= 0:
+        raise ZapError("the amount must be above zero")
+    got = [int(a) for a in handle.vault.preview_redeem(shares)]
+    legs = best_legs(zap, [str(t.address) for t in handle.tokens], got, token, "redeem")
+    quote = _quote(zap.quote_redeem_to, handle.vault, shares, token, legs, leg_bps)
+    bound = quote * (BPS - max_bps) // BPS
+    problems = []
+    if int(handle.vault.balanceOf(sender)) < shares:
+        problems.append("index balance below the amount")
+    return ZapPlan("redeem_to", token, legs, leg_bps, shares, quote, bound, problems)
+
+
+def execute_zap(
+    zap: Any, handle: Any, plan: ZapPlan, account: AccountAPI, receiver: Any | None = None
+) -> Any:
+    """Approves exactly what the call may take (the input token, or the index tokens) and sends it."""
+    if plan.problems:
+        raise ZapError("; ".join(plan.problems))
+    from ape import chain
+
+    to = receiver or account.address
+    deadline = chain.pending_timestamp + DEADLINE_SECONDS
+    vault = handle.vault
+    if plan.kind == "redeem_to":
+        if int(vault.allowance(account.address, zap.address)) < plan.shares:
+            vault.approve(zap.address, plan.shares, sender=account)
+        return zap.redeem_to(
+            vault,
+            plan.shares,
+            plan.token,
+            plan.bound,
+            plan.legs,
+            plan.slippage_bps,
+            to,
+            deadline,
+            sender=account,
+        )
+    pull = plan.bound if plan.kind == "mint_exact" else plan.amount
+    value = pull if plan.token == ETH else 0
+    if plan.token != ETH and _allowance(plan.token, account.address, zap.address) < pull:
+        project.MockERC20.at(plan.token).approve(zap.address, pull, sender=account)
+    if plan.kind == "mint_exact":
+        return zap.mint_exact(
+            vault,
+            plan.shares,
+            plan.token,
+            plan.bound,
+            plan.legs,
+            plan.slippage_bps,
+            to,
+            deadline,
+            sender=account,
+            value=value,
+        )
+    return zap.mint_from(
+        vault,
+        plan.token,
+        plan.amount,
+        plan.bound,
+        plan.legs,
+        plan.slippage_bps,
+        to,
+        deadline,
+        sender=account,
+        value=value,
+    )

@@ -89,14 +89,23 @@ def zp_pools(zp_uni, zp_uni3, zp_tokens, owner) -> dict[str, Any]:
     pools = {}
     for symbol, fee in (("USDC", 500), ("USDC", 3000), ("WBTC", 3000), ("LINK", 10000), ("DAI", 3000)):
         pools[(symbol, fee)] = seed_pool(
-            zp_uni3, t[symbol], t["WETH"], fee, zp_amount(symbol, SIDE_USD), zp_amount("WETH", SIDE_USD), owner
+            zp_uni3,
+            t[symbol],
+            t["WETH"],
+            fee,
+            zp_amount(symbol, SIDE_USD),
+            zp_amount("WETH", SIDE_USD),
+            owner,
         )
     return {"v2": pairs, "v3": pools}
 
 
 @pytest.fixture(scope="module")
 def zp_venues(owner, zp_uni, zp_uni3, zp_pools):
-    return [deploy_v2_venue(owner, zp_uni.factory, zp_uni.weth), deploy_v3_venue(owner, zp_uni3.factory, zp_uni.weth)]
+    return [
+        deploy_v2_venue(owner, zp_uni.factory, zp_uni.weth),
+        deploy_v3_venue(owner, zp_uni3.factory, zp_uni.weth),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +125,14 @@ def zp_give(zp_uni: Any, token: Any, holder: Any, amount: int) -> None:
 def zp_vault(project, owner, manager, guardian, fee_recipient, alice, zp_uni, zp_tokens, zp_pools):
     units = [zp_amount(s, UNIT_USD) for s in COMPONENTS]
     vault = owner.deploy(
-        project.IndexVault, "vyndex Zap", "VZP", [zp_tokens[s] for s in COMPONENTS], units, manager, guardian, fee_recipient
+        project.IndexVault,
+        "vyndex Zap",
+        "VZP",
+        [zp_tokens[s] for s in COMPONENTS],
+        units,
+        manager,
+        guardian,
+        fee_recipient,
     )
     for symbol, unit in zip(COMPONENTS, units, strict=True):
         zp_give(zp_uni, zp_tokens[symbol], alice, unit * SUPPLY // 10**18)
@@ -131,7 +147,14 @@ def zp_rvault(project, owner, manager, guardian, fee_recipient, alice, zp_uni, z
     symbols = ("RTK", "USDC")
     units = [zp_amount(s, UNIT_USD) for s in symbols]
     vault = owner.deploy(
-        project.IndexVault, "vyndex Hook", "VHK", [zp_tokens[s] for s in symbols], units, manager, guardian, fee_recipient
+        project.IndexVault,
+        "vyndex Hook",
+        "VHK",
+        [zp_tokens[s] for s in symbols],
+        units,
+        manager,
+        guardian,
+        fee_recipient,
     )
     for symbol, unit in zip(symbols, units, strict=True):
         zp_give(zp_uni, zp_tokens[symbol], alice, unit * SUPPLY // 10**18)

@@ -86,18 +86,31 @@ def test_mint_exact__eth__refunds_the_unspent_ether(zp_zap, zp_vault, bob, chain
     bob.balance += 10**20
     before = bob.balance
     receipt = zp_zap.mint_exact(
-        zp_vault, SHARES, ETH, quote * 2, LEGS_V3_FROM_WETH, SLIP, bob, deadline(chain), sender=bob, value=quote * 2
+        zp_vault,
+        SHARES,
+        ETH,
+        quote * 2,
+        LEGS_V3_FROM_WETH,
+        SLIP,
+        bob,
+        deadline(chain),
+        sender=bob,
+        value=quote * 2,
     )
     assert zp_vault.balanceOf(bob) == SHARES
     assert before - bob.balance == quote + receipt.total_fees_paid
 
 
-def test_mint_exact__caller_max_below_the_need__refused_by_name_nothing_spent(zp_zap, zp_vault, zp_uni, bob, chain):
+def test_mint_exact__caller_max_below_the_need__refused_by_name_nothing_spent(
+    zp_zap, zp_vault, zp_uni, bob, chain
+):
     weth = zp_uni.weth
     quote = zp_zap.quote_mint_exact.call(zp_vault, SHARES, weth, LEGS_V2_FROM_WETH, SLIP)
     fund(zp_uni, weth, bob, quote, zp_zap)
     with ape.reverts("zap: max input exceeded"):
-        zp_zap.mint_exact(zp_vault, SHARES, weth, quote - 1, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob)
+        zp_zap.mint_exact(
+            zp_vault, SHARES, weth, quote - 1, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob
+        )
     assert weth.balanceOf(bob) == quote
 
 
@@ -113,7 +126,9 @@ def test_mint_exact__quote_moved_between_preview_and_call__refused_by_name_nothi
         10**18, 0, [weth, zp_tokens["WBTC"]], carol, MAX_UINT, sender=carol
     )
     with ape.reverts("zap: max input exceeded"):
-        zp_zap.mint_exact(zp_vault, SHARES, weth, quote, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob)
+        zp_zap.mint_exact(
+            zp_vault, SHARES, weth, quote, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob
+        )
     assert weth.balanceOf(bob) == quote
     assert zp_vault.balanceOf(bob) == 0
 
@@ -163,7 +178,9 @@ def test_mint_from__min_shares_above_the_quote__refused_by_name(zp_zap, zp_vault
     quoted = zp_zap.quote_mint_from.call(zp_vault, weth, spend, LEGS_V2_FROM_WETH, SLIP)
     fund(zp_uni, weth, bob, spend, zp_zap)
     with ape.reverts("zap: too few shares"):
-        zp_zap.mint_from(zp_vault, weth, spend, quoted + 1, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob)
+        zp_zap.mint_from(
+            zp_vault, weth, spend, quoted + 1, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob
+        )
     assert weth.balanceOf(bob) == spend
 
 
@@ -209,9 +226,13 @@ def test_redeem_to__quote_moved_between_preview_and_call__refused_by_name_nothin
     held = zp_vault.balanceOf(alice)
     # Someone sells LINK into the LINK/WETH pair first: LINK now buys less WETH.
     fund(zp_uni, zp_tokens["LINK"], carol, 10**20, zp_uni.router)
-    zp_uni.router.swapExactTokensForTokens(10**20, 0, [zp_tokens["LINK"], weth], carol, MAX_UINT, sender=carol)
+    zp_uni.router.swapExactTokensForTokens(
+        10**20, 0, [zp_tokens["LINK"], weth], carol, MAX_UINT, sender=carol
+    )
     with ape.reverts("zap: output below minimum"):
-        zp_zap.redeem_to(zp_vault, SHARES, weth, quoted, SELL_V2_TO_WETH, SLIP, alice, deadline(chain), sender=alice)
+        zp_zap.redeem_to(
+            zp_vault, SHARES, weth, quoted, SELL_V2_TO_WETH, SLIP, alice, deadline(chain), sender=alice
+        )
     assert zp_vault.balanceOf(alice) == held
 
 
@@ -234,7 +255,9 @@ def test_mint_exact__sandwich_past_the_oracle_bound__refused_and_the_attacker_lo
     wbtc.approve(zp_uni.router, MAX_UINT, sender=attacker)
     zp_uni.router.swapExactTokensForTokens(start, 0, [weth, wbtc], attacker, MAX_UINT, sender=attacker)
     with ape.reverts("zap: leg off the oracle"):
-        zp_zap.mint_exact(zp_vault, SHARES, weth, quote * 2, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob)
+        zp_zap.mint_exact(
+            zp_vault, SHARES, weth, quote * 2, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob
+        )
     zp_uni.router.swapExactTokensForTokens(
         wbtc.balanceOf(attacker), 0, [wbtc, weth], attacker, MAX_UINT, sender=attacker
     )
@@ -255,14 +278,19 @@ def test_mint_exact__sandwich_within_the_bound__caller_pays_at_most_the_oracle_b
     wbtc.approve(zp_uni.router, MAX_UINT, sender=attacker)
     zp_uni.router.swapExactTokensForTokens(start, 0, [weth, wbtc], attacker, MAX_UINT, sender=attacker)
     before = weth.balanceOf(bob)
-    zp_zap.mint_exact(zp_vault, SHARES, weth, 10 * 10**18, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob)
+    zp_zap.mint_exact(
+        zp_vault, SHARES, weth, 10 * 10**18, LEGS_V2_FROM_WETH, SLIP, bob, deadline(chain), sender=bob
+    )
     zp_uni.router.swapExactTokensForTokens(
         wbtc.balanceOf(attacker), 0, [wbtc, weth], attacker, MAX_UINT, sender=attacker
     )
     spent = before - weth.balanceOf(bob)
     # The oracle value, in WETH, of everything bob's WETH bought: the shares' components and the
     # component dust returned to him.
-    bought = [a + zp_tokens[s].balanceOf(bob) for s, a in zip(COMPONENTS, zp_vault.preview_mint(SHARES), strict=True)]
+    bought = [
+        a + zp_tokens[s].balanceOf(bob)
+        for s, a in zip(COMPONENTS, zp_vault.preview_mint(SHARES), strict=True)
+    ]
     fair = sum(zp_adapter.value(zp_tokens[s], a) for s, a in zip(COMPONENTS, bought, strict=True))
     fair = fair * 10**18 // zp_adapter.price(weth)
     assert spent * (10_000 - SLIP) <= fair * 10_000
@@ -275,7 +303,9 @@ def test_redeem_to__pool_off_the_oracle__refused_by_name(zp_zap, zp_vault, zp_fe
     zp_feeds["WBTC"].update_answer(33_000 * 10**8, sender=alice)
     zp_vault.approve(zp_zap, SHARES, sender=alice)
     with ape.reverts("zap: leg off the oracle"):
-        zp_zap.redeem_to(zp_vault, SHARES, zp_uni.weth, 0, SELL_V2_TO_WETH, SLIP, alice, deadline(chain), sender=alice)
+        zp_zap.redeem_to(
+            zp_vault, SHARES, zp_uni.weth, 0, SELL_V2_TO_WETH, SLIP, alice, deadline(chain), sender=alice
+        )
 
 
 def test_quote_mint_exact__stale_price__refused_with_the_oracle_reason(zp_zap, zp_vault, zp_uni, chain):
@@ -327,7 +357,16 @@ def test_mint_exact__eth_value_not_the_max__refused_by_name(zp_zap, zp_vault, bo
     bob.balance += 10**19
     with ape.reverts("zap: ETH value mismatch"):
         zp_zap.mint_exact(
-            zp_vault, SHARES, ETH, 10**18, LEGS_V3_FROM_WETH, SLIP, bob, deadline(chain), sender=bob, value=10**18 - 1
+            zp_vault,
+            SHARES,
+            ETH,
+            10**18,
+            LEGS_V3_FROM_WETH,
+            SLIP,
+            bob,
+            deadline(chain),
+            sender=bob,
+            value=10**18 - 1,
         )
 
 
@@ -341,13 +380,17 @@ def test_zap__ether_sent_by_anyone_but_weth__refused_by_name(zp_zap, bob):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_mint_exact__reentrant_component__reentry_refused_mint_completes(zp_zap, zp_rvault, zp_uni, zp_tokens, bob, chain):
+def test_mint_exact__reentrant_component__reentry_refused_mint_completes(
+    zp_zap, zp_rvault, zp_uni, zp_tokens, bob, chain
+):
     """RTK calls back into the zap (a second mint_exact for the attacker) from inside every
     transfer; the zap's lock refuses it, the outer mint completes, nothing rests."""
     weth, rtk = zp_uni.weth, zp_tokens["RTK"]
     legs = [leg(V2, 0), leg(V2, 0)]
     fund(zp_uni, weth, bob, 10 * 10**18, zp_zap)
-    payload = zp_zap.mint_exact.encode_input(zp_rvault, SHARES, weth, 10**18, legs, SLIP, bob, deadline(chain))
+    payload = zp_zap.mint_exact.encode_input(
+        zp_rvault, SHARES, weth, 10**18, legs, SLIP, bob, deadline(chain)
+    )
     rtk.set_callback(zp_zap, payload, True, sender=bob)
     zp_zap.mint_exact(zp_rvault, SHARES, weth, 10 * 10**18, legs, SLIP, bob, deadline(chain), sender=bob)
     assert zp_rvault.balanceOf(bob) == SHARES
@@ -363,7 +406,9 @@ def test_mint_exact__reentrant_component__reentry_refused_mint_completes(zp_zap,
 # ---------------------------------------------------------------------------------------------
 
 
-def test_v3_venue_quote__exact_output__equals_quoterv2_and_moves_nothing(zp_venues, zp_uni3, zp_uni, zp_tokens):
+def test_v3_venue_quote__exact_output__equals_quoterv2_and_moves_nothing(
+    zp_venues, zp_uni3, zp_uni, zp_tokens
+):
     v3 = zp_venues[1]
     usdc, weth = zp_tokens["USDC"], zp_uni.weth
     want = 1_000 * 10**6
