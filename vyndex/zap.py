@@ -58,7 +58,9 @@ def working_token(zap: Any, token: str) -> str:
 
 def _quote_leg(venue: Any, sell: str, buy: str, amount: int, route: int, exact_out: bool) -> int | None:
     try:
-        return int(venue.quote.call(sell, buy, amount, route, exact_out))
+        # A view on the V2 venue (called directly), a reverted swap on the V3 venue (eth_call).
+        method = getattr(venue.quote, "call", venue.quote)
+        return int(method(sell, buy, amount, route, exact_out))
     except Exception:
         return None
 
