@@ -63,6 +63,7 @@ bench: compile
 	$(BIN)/python bench/rebalance_quality.py
 	$(BIN)/python bench/navfeed_gas.py
 	$(BIN)/python bench/gas.py
+	$(BIN)/python bench/zap_gas.py
 
 # The stateful runs marked `fuzz` under the long hypothesis profile (>= 10,000 steps in all);
 # the step count is printed at the end.

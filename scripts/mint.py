@@ -19,6 +19,7 @@ from vyndex.cli import (
 from vyndex.console import render_plan
 from vyndex.index import connected_books, open_index
 from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
+from vyndex.zap_cli import run_zap_mint
 
 
 @click.command(
@@ -36,7 +37,7 @@ from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
       vyndex mint 10 --slippage 0.5% --network ethereum:mainnet-fork:foundry --account TEST::1
     """,
 )
-@click.argument("shares", metavar="AMOUNT", type=AMOUNT)
+@click.argument("shares", metavar="AMOUNT", type=AMOUNT, required=False)
 @index_arg()
 @click.option(
     "--slippage",
@@ -48,15 +49,45 @@ from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
 @click.option(
     "--receiver", default=None, type=ADDRESS, help="Who gets the index tokens (default: the sender)."
 )
+@click.option(
+    "--pay-with",
+    default=None,
+    help="Pay with one token through the zap: ETH, WETH, a component or an address.",
+)
+@click.option("--spend", default=None, help="Spend exactly this through the zap, e.g. '1.5 ETH' (no AMOUNT).")
+@click.option("--max", "max_pct", default="0.5%", type=SLIPPAGE, help="Zap: how far past the quote to allow.")
+@click.option("--zap", "zap_address", default=None, type=ADDRESS, help="The zap (default: the book's 'zap').")
 @click.option("--no-approve", is_flag=True, help="Never send approvals; fail if an allowance is short.")
 @click.option("--dry-run", is_flag=True, help="Show the preview and checks, send nothing.")
 @account_arg()
 @yes_arg()
 @json_arg()
 @friendly_errors
-def cli(shares, index_symbol, slippage, receiver, no_approve, dry_run, account_name, yes, as_json):
+def cli(
+    shares,
+    index_symbol,
+    slippage,
+    receiver,
+    pay_with,
+    spend,
+    max_pct,
+    zap_address,
+    no_approve,
+    dry_run,
+    account_name,
+    yes,
+    as_json,
+):
     sender = resolve_account(account_name)
-    handle = open_index(connected_books(), index_symbol)
+    books = connected_books()
+    handle = open_index(books, index_symbol)
+    if pay_with or spend:
+        run_zap_mint(
+            books, handle, sender, shares, pay_with, spend, max_pct, zap_address, receiver, dry_run, yes
+        )
+        return
+    if shares is None:
+        raise ToolError("give AMOUNT (index tokens), or --spend '1.5 ETH'")
     plan = plan_mint(handle, sender.address, shares, slippage)
     out(render_plan(plan, handle.symbol))
     problems = plan.problems(approve=not no_approve)

@@ -19,6 +19,7 @@ from vyndex.cli import (
 from vyndex.console import render_plan
 from vyndex.index import connected_books, open_index
 from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
+from vyndex.zap_cli import run_zap_redeem
 
 
 @click.command(
@@ -46,14 +47,37 @@ from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
     help="How much less than the preview to accept: '0.5%', '50bps' or 0.005 (at most 10%).",
 )
 @click.option("--receiver", default=None, type=ADDRESS, help="Who gets the components (default: the sender).")
+@click.option(
+    "--receive", default=None, help="Receive one token through the zap: ETH, WETH, a component or an address."
+)
+@click.option(
+    "--max", "max_pct", default="0.5%", type=SLIPPAGE, help="Zap: how far below the quote to allow."
+)
+@click.option("--zap", "zap_address", default=None, type=ADDRESS, help="The zap (default: the book's 'zap').")
 @click.option("--dry-run", is_flag=True, help="Show the preview and checks, send nothing.")
 @account_arg()
 @yes_arg()
 @json_arg()
 @friendly_errors
-def cli(shares, index_symbol, slippage, receiver, dry_run, account_name, yes, as_json):
+def cli(
+    shares,
+    index_symbol,
+    slippage,
+    receiver,
+    receive,
+    max_pct,
+    zap_address,
+    dry_run,
+    account_name,
+    yes,
+    as_json,
+):
     sender = resolve_account(account_name)
-    handle = open_index(connected_books(), index_symbol)
+    books = connected_books()
+    handle = open_index(books, index_symbol)
+    if receive:
+        run_zap_redeem(books, handle, sender, shares, receive, max_pct, zap_address, receiver, dry_run, yes)
+        return
     plan = plan_redeem(handle, sender.address, shares, slippage)
     out(render_plan(plan, handle.symbol))
     problems = plan.problems()

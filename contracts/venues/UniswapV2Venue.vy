@@ -108,6 +108,34 @@ def prepare(sell: address, buy: address, amount_in: uint256, route: uint256) -> 
     return first, min(self._in(first, sell, mid, self._in(second, mid, buy, out)), amount_in)
 
 
+@view
+@external
+def quote(sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool) -> uint256:
+    """
+    @notice What the route's pairs give now for `amount` of `sell` (exact input), or the least of
+            `sell` whose output is at least `amount` of `buy` (exact output).
+    @dev UniswapV2Library.getAmountOut / getAmountIn along the route. Paying the exact-output
+         answer to the first pair and calling `swap` buys at least `amount`. For the zap.
+    @param sell The token sold.
+    @param buy The token bought.
+    @param amount The input (exact input) or the wanted output (exact output).
+    @param route ROUTE_DIRECT or ROUTE_VIA_WETH.
+    @param exact_out True to ask for the input of an output.
+    @return The output (exact input) or the input needed (exact output).
+    """
+    first: address = empty(address)
+    second: address = empty(address)
+    mid: address = empty(address)
+    first, second, mid = self._route(sell, buy, route)
+    if exact_out:
+        if second == empty(address):
+            return self._in(first, sell, buy, amount)
+        return self._in(first, sell, mid, self._in(second, mid, buy, amount))
+    if second == empty(address):
+        return self._out(first, sell, buy, amount)
+    return self._out(second, mid, buy, self._out(first, sell, mid, amount))
+
+
 @external
 def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, route: uint256, recipient: address):
     """

@@ -53,6 +53,8 @@ weth: public(immutable(address))
 # The pool whose swap is running and the token it is owed: the callback pays only that pool.
 _pool: transient(address)
 _owed_token: transient(address)
+# Set while `quote` runs: the callback then reverts with the pool's deltas instead of paying.
+_quoting: transient(bool)
 
 
 # ============================================================================================
@@ -147,6 +149,31 @@ def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, rout
 
 
 @external
+def quote(sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool) -> uint256:
+    """
+    @notice What the route's pools give now for `amount` of `sell` (exact input), or the input of
+            `sell` that buys exactly `amount` of `buy` (exact output). Not a view: it runs each
+            pool's swap and reverts it from the callback (Uniswap's QuoterV2); call it with
+            eth_call, or from a contract that then swaps in the same transaction.
+    @dev Reverts by name when a pool does not exist or cannot fill the whole amount. For the zap.
+    @param sell The token sold.
+    @param buy The token bought.
+    @param amount The input (exact input) or the wanted output (exact output).
+    @param route A route number.
+    @param exact_out True to ask for the input of an output.
+    @return The output (exact input) or the input needed (exact output).
+    """
+    fee_in: uint256 = route & FEE_MASK
+    fee_out: uint256 = route >> 24
+    if fee_out == 0:
+        return self._quote(sell, buy, fee_in, amount, exact_out)
+    assert weth != empty(address) and sell != weth and buy != weth, "venue: no weth route"
+    if exact_out:
+        return self._quote(sell, weth, fee_in, self._quote(weth, buy, fee_out, amount, True), True)
+    return self._quote(weth, buy, fee_out, self._quote(sell, weth, fee_in, amount, False), False)
+
+
+@external
 @reentrant
 def uniswapV3SwapCallback(amount0Delta: int256, amount1Delta: int256, data: Bytes[64]):
     """
@@ -158,6 +185,9 @@ def uniswapV3SwapCallback(amount0Delta: int256, amount1Delta: int256, data: Byte
     """
     pool: address = self._pool
     assert pool != empty(address) and msg.sender == pool, "venue: unexpected callback"
+    if self._quoting:
+        # A quote: undo the swap and hand its deltas to `_quote`.
+        raw_revert(abi_encode(amount0Delta, amount1Delta))
     owed: int256 = max(amount0Delta, amount1Delta)
     assert owed > 0, "venue: nothing owed"
     token: address = self._owed_token
@@ -193,6 +223,50 @@ def _swap(
     if zero_for_one:
         return convert(-delta1, uint256)
     return convert(-delta0, uint256)
+
+
+@internal
+def _quote(token_in: address, token_out: address, fee: uint256, amount: uint256, exact_out: bool) -> uint256:
+    """
+    @dev One pool's swap, run and reverted from the callback: the input of an exact output, or
+         the output of an exact input, with no price limit (what `_swap` does when not limited).
+    """
+    pool: address = self._pool_for(token_in, token_out, fee)
+    assert pool.is_contract, "venue: no pool"
+    assert amount > 0 and amount < 2**255, "venue: bad amount"
+    zero_for_one: bool = convert(token_in, uint256) < convert(token_out, uint256)
+    limit: uint256 = MIN_SQRT_RATIO + 1 if zero_for_one else MAX_SQRT_RATIO - 1
+    specified: int256 = convert(amount, int256)
+    if exact_out:
+        specified = -specified
+    self._pool = pool
+    self._quoting = True
+    ok: bool = False
+    data: Bytes[128] = b""
+    ok, data = raw_call(
+        pool,
+        abi_encode(
+            self, zero_for_one, specified, convert(limit, uint160), b"", method_id=method_id("swap(address,bool,int256,uint160,bytes)")
+        ),
+        max_outsize=128,
+        revert_on_failure=False,
+    )
+    self._quoting = False
+    self._pool = empty(address)
+    assert not ok and len(data) == 64, "venue: quote failed"
+    delta0: int256 = 0
+    delta1: int256 = 0
+    delta0, delta1 = abi_decode(data, (int256, int256))
+    paid: int256 = delta0
+    got: int256 = -delta1
+    if not zero_for_one:
+        paid = delta1
+        got = -delta0
+    if exact_out:
+        assert got == convert(amount, int256), "venue: pool too shallow"
+        return convert(paid, uint256)
+    assert paid == convert(amount, int256), "venue: pool too shallow"
+    return convert(got, uint256)
 
 
 @pure

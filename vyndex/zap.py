@@ -1,0 +1,325 @@
+"""One-token mint and redeem through `IndexZap`: legs, route choice, quotes and typed plans.
+
+The zap (contracts/IndexZap.vy) buys or sells every component of an index through its venues,
+each leg bounded by the oracle. A *leg* is one number per component, ``venue index << 64 |
+route``, naming a venue of the zap and one of that venue's routes (its pools are derived by the
+venue, never given). `best_legs` picks, per component, the route whose venue quote is best now;
+`plan_zap_mint` / `plan_zap_redeem` quote the whole call (eth_call) and check balances, so a
+command can show the quote and refuse bad input before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ape import project
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+
+ETH = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE"
+ROUTE_BITS = 64
+BPS = 10_000
+MAX_SLIPPAGE_BPS = 300  # IndexZap.MAX_SLIPPAGE_BPS
+DEFAULT_SLIPPAGE_BPS = 100
+DEADLINE_SECONDS = 600
+
+
+class ZapError(ValueError):
+    """Bad input, or a zap call that would fail; nothing was sent."""
+
+
+def leg(venue_index: int, route: int) -> int:
+    """The zap's encoding of one leg: ``venue_index << 64 | route``."""
+    if not 0 <= venue_index < 4 or not 0 <= route < 2**ROUTE_BITS:
+        raise ZapError(f"bad leg: venue {venue_index}, route {route}")
+    return (venue_index << ROUTE_BITS) | route
+
+
+def split_leg(value: int) -> tuple[int, int]:
+    """(venue index, route) of an encoded leg."""
+    return value >> ROUTE_BITS, value & (2**ROUTE_BITS - 1)
+
+
+def _addr(item: Any) -> str:
+    return str(item.address if hasattr(item, "address") else item)
+
+
+def deploy_zap(deployer: AccountAPI, venues: Sequence[Any], weth: Any, oracle: Any) -> ContractInstance:
+    """Deploys an IndexZap over `venues` (by index), wrapping ETH into `weth`, bounded by `oracle`."""
+    return deployer.deploy(project.IndexZap, [_addr(v) for v in venues], _addr(weth), _addr(oracle))
+
+
+def working_token(zap: Any, token: str) -> str:
+    """The ERC-20 a leg trades for `token`: WETH for ETH."""
+    return str(zap.weth()) if token.lower() == ETH.lower() else token
+
+
+def _quote_leg(venue: Any, sell: str, buy: str, amount: int, route: int, exact_out: bool) -> int | None:
+    try:
+        # A view on the V2 venue (called directly), a reverted swap on the V3 venue (eth_call).
+        method = getattr(venue.quote, "call", venue.quote)
+        return int(method(sell, buy, amount, route, exact_out))
+    except Exception:
+        return None
+
+
+def best_legs(zap: Any, tokens: Sequence[str], amounts: Sequence[int], token: str, kind: str) -> list[int]:
+    """Per component, the leg whose venue quote is best now: for "mint" (buying `amounts` of each
+    component with `token`) the least input, for "redeem" (selling them for `token`) the most
+    output. A component that is the traded token itself gets leg 0 (unused). Raises ZapError
+    naming a component no venue of the zap can route."""
+    work = working_token(zap, token)
+    venue_contracts = [_venue_at(address) for address in zap.venues()]
+    legs: list[int] = []
+    for component, amount in zip(tokens, amounts, strict=True):
+        if str(component).lower() == work.lower() or amount == 0:
+            legs.append(0)
+            continue
+        best: tuple[int, int] | None = None
+        sell, buy = (work, str(component)) if kind == "mint" else (str(component), work)
+        for index, venue in enumerate(venue_contracts):
+            for route in venue.routes(sell, buy):
+                got = _quote_leg(venue, sell, buy, amount, int(route), exact_out=kind == "mint")
+                if got is None:
+                    continue
+                better = best is None or (got < best[0] if kind == "mint" else got > best[0])
+                if better:
+                    best = (got, leg(index, int(route)))
+        if best is None:
+            raise ZapError(f"no venue of the zap routes {sell} -> {buy}")
+        legs.append(best[1])
+    return legs
+
+
+def _venue_at(address: Any) -> Any:
+    """A venue contract by address: V2 or V3 by what it answers."""
+    v2 = project.UniswapV2Venue.at(address)
+    try:
+        v2.PAIR_INIT_CODE_HASH()
+        return v2
+    except Exception:
+        return project.UniswapV3Venue.at(address)
+
+
+@dataclass(frozen=True)
+class ZapPlan:
+    """A quoted zap call: what it moves now and the bound sent with it."""
+
+    kind: str  # "mint_exact", "mint_from" or "redeem_to"
+    token: str  # ETH, WETH or an ERC-20 (what is paid, or received)
+    legs: list[int]
+    slippage_bps: int
+    shares: int  # index tokens minted or redeemed
+    amount: int  # input spent (mint) or output received (redeem), as quoted
+    bound: int  # max_in (mint_exact), min_shares (mint_from) or min_out (redeem_to)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def is_mint(self) -> bool:
+        return self.kind != "redeem_to"
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the zap and the token
+# ---------------------------------------------------------------------------------------------
+
+BOOK_ENTRY = "zap"
+
+
+def find_zap(books: Any, address: str | None = None) -> ContractInstance:
+    """The zap at `address` (`--zap`), else the address book's "zap" entry."""
+    where = address or books.lookup(BOOK_ENTRY)
+    if not where:
+        raise ZapError("no zap: pass --zap ADDRESS or record one with `deploy_zap_for_index`")
+    from ape import chain
+
+    if not chain.provider.get_code(where):
+        raise ZapError(f"no zap at {where} on this chain")
+    return project.IndexZap.at(where)
+
+
+def deploy_zap_for_index(handle: Any, deployer: AccountAPI, books: Any) -> ContractInstance:
+    """Deploys an IndexZap over the index's own venues (those its rebalancer lists, WETH from the
+    first venue) and oracle adapter, and records it in the address book as "zap"."""
+    from vyndex.deploy import list_venues
+
+    venues = list_venues(handle.rebalancer)
+    if not venues:
+        raise ZapError(f"index {handle.symbol}: its rebalancer lists no venue")
+    zap = deploy_zap(deployer, venues, venues[0].weth(), handle.oracle)
+    books.primary.set(BOOK_ENTRY, zap.address)
+    books.primary.save()
+    return zap
+
+
+def resolve_token(handle: Any, zap: Any, text: str) -> tuple[str, str, int]:
+    """'ETH', 'WETH', a component symbol or an ERC-20 address -> (address, symbol, decimals)."""
+    name = text.strip()
+    if name.upper() == "ETH":
+        return ETH, "ETH", 18
+    if name.upper() == "WETH":
+        address = str(zap.weth())
+    elif name.startswith("0x") and len(name) == 42:
+        address = name
+    else:
+        by_symbol = {s.upper(): t for s, t in zip(handle.symbols, handle.tokens, strict=True)}
+        if name.upper() not in by_symbol:
+            known = ", ".join(["ETH", "WETH", *handle.symbols])
+            raise ZapError(f"unknown token '{text}' (ETH, WETH, a component: {known}, or an address)")
+        address = str(by_symbol[name.upper()].address)
+    token = project.MockERC20.at(address)
+    try:
+        return address, str(token.symbol()), int(token.decimals())
+    except Exception as exc:
+        raise ZapError(f"{text} is not an ERC-20 on this chain") from exc
+
+
+def parse_spend(text: str) -> tuple[str, str]:
+    """'1.5 ETH' -> ('1.5', 'ETH')."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ZapError(f"--spend takes an amount and a token, like '1.5 ETH'; got '{text}'")
+    return parts[0], parts[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans: quote first, refuse bad input before anything is sent
+# ---------------------------------------------------------------------------------------------
+
+
+def _balance(token: str, holder: Any) -> int:
+    if token == ETH:
+        from ape import chain
+
+        return int(chain.provider.get_balance(holder))
+    return int(project.MockERC20.at(token).balanceOf(holder))
+
+
+def _allowance(token: str, holder: Any, spender: Any) -> int:
+    if token == ETH:
+        return 2**256 - 1
+    return int(project.MockERC20.at(token).allowance(holder, spender))
+
+
+def _check_bps(max_bps: int, leg_bps: int) -> None:
+    if not 0 <= leg_bps <= MAX_SLIPPAGE_BPS:
+        raise ZapError(f"the per-leg oracle bound must be 0 to {MAX_SLIPPAGE_BPS / 100:g}%")
+    if not 0 <= max_bps <= 1_000:
+        raise ZapError("--max must be 0 to 10%")
+
+
+def _quote(fn: Any, *args: Any) -> int:
+    try:
+        return int(fn.call(*args))
+    except Exception as exc:
+        raise ZapError(f"quote failed: {getattr(exc, 'revert_message', None) or exc}") from None
+
+
+def plan_zap_mint_exact(
+    zap: Any, handle: Any, sender: Any, shares: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes `mint_exact` of `shares` paid with `token`; the bound is the quote plus `max_bps`."""
+    _check_bps(max_bps, leg_bps)
+    if shares <= 0:
+        raise ZapError("the amount must be above zero")
+    need = [int(a) for a in handle.vault.preview_mint(shares)]
+    legs = best_legs(zap, [str(t.address) for t in handle.tokens], need, token, "mint")
+    quote = _quote(zap.quote_mint_exact, handle.vault, shares, token, legs, leg_bps)
+    bound = quote * (BPS + max_bps) // BPS
+    problems = []
+    if _balance(token, sender) < bound:
+        problems.append(f"balance below the bound {bound}")
+    return ZapPlan("mint_exact", token, legs, leg_bps, shares, quote, bound, problems)
+
+
+def plan_zap_mint_from(
+    zap: Any, handle: Any, sender: Any, amount_in: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes `mint_from` spending `amount_in` of `token`; the bound is the quoted shares less `max_bps`."""
+    _check_bps(max_bps, leg_bps)
+    if amount_in <= 0:
+        raise ZapError("the amount to spend must be above zero")
+    # Legs chosen for one share's worth of each component: the routes' order rarely changes with size.
+    probe = [int(a) for a in handle.vault.preview_mint(10**18)]
+    legs = best_legs(zap, [str(t.address) for t in handle.tokens], probe, token, "mint")
+    shares = _quote(zap.quote_mint_from, handle.vault, token, amount_in, legs, leg_bps)
+    bound = shares * (BPS - max_bps) // BPS
+    problems = []
+    if _balance(token, sender) < amount_in:
+        problems.append(f"balance below {amount_in}")
+    return ZapPlan("mint_from", token, legs, leg_bps, shares, amount_in, bound, problems)
+
+
+def plan_zap_redeem(
+    zap: Any, handle: Any, sender: Any, shares: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes `redeem_to` of `shares` into `token`; the bound is the quote less `max_bps`."""
+    _check_bps(max_bps, leg_bps)
+    if shares <= 0:
+        raise ZapError("the amount must be above zero")
+    got = [int(a) for a in handle.vault.preview_redeem(shares)]
+    legs = best_legs(zap, [str(t.address) for t in handle.tokens], got, token, "redeem")
+    quote = _quote(zap.quote_redeem_to, handle.vault, shares, token, legs, leg_bps)
+    bound = quote * (BPS - max_bps) // BPS
+    problems = []
+    if int(handle.vault.balanceOf(sender)) < shares:
+        problems.append("index balance below the amount")
+    return ZapPlan("redeem_to", token, legs, leg_bps, shares, quote, bound, problems)
+
+
+def execute_zap(
+    zap: Any, handle: Any, plan: ZapPlan, account: AccountAPI, receiver: Any | None = None
+) -> Any:
+    """Approves exactly what the call may take (the input token, or the index tokens) and sends it."""
+    if plan.problems:
+        raise ZapError("; ".join(plan.problems))
+    from ape import chain
+
+    to = receiver or account.address
+    deadline = chain.pending_timestamp + DEADLINE_SECONDS
+    vault = handle.vault
+    if plan.kind == "redeem_to":
+        if int(vault.allowance(account.address, zap.address)) < plan.shares:
+            vault.approve(zap.address, plan.shares, sender=account)
+        return zap.redeem_to(
+            vault,
+            plan.shares,
+            plan.token,
+            plan.bound,
+            plan.legs,
+            plan.slippage_bps,
+            to,
+            deadline,
+            sender=account,
+        )
+    pull = plan.bound if plan.kind == "mint_exact" else plan.amount
+    value = pull if plan.token == ETH else 0
+    if plan.token != ETH and _allowance(plan.token, account.address, zap.address) < pull:
+        project.MockERC20.at(plan.token).approve(zap.address, pull, sender=account)
+    if plan.kind == "mint_exact":
+        return zap.mint_exact(
+            vault,
+            plan.shares,
+            plan.token,
+            plan.bound,
+            plan.legs,
+            plan.slippage_bps,
+            to,
+            deadline,
+            sender=account,
+            value=value,
+        )
+    return zap.mint_from(
+        vault,
+        plan.token,
+        plan.amount,
+        plan.bound,
+        plan.legs,
+        plan.slippage_bps,
+        to,
+        deadline,
+        sender=account,
+        value=value,
+    )
