@@ -7,11 +7,17 @@
         rebalancer (and optionally a NAV feed) from EIP-5202 blueprints, wired, seeded with a
         first mint in kind from the creator, and listed in a registry.
 
-@dev    BLUEPRINTS. The vault, rebalancer, oracle adapter and NAV feed are deployed with
-        `create_from_blueprint` (EIP-5202 header, `code_offset=3`) from blueprints fixed at this
-        factory's construction: a factory is one version of the protocol, and a new version is a
-        new factory. The UpkeepScout and the venues are stateless, so this factory's own are
-        shared by every index it creates (immutable).
+@dev    BLUEPRINTS. The oracle adapter and NAV feed are deployed with `create_from_blueprint`
+        (EIP-5202 header, `code_offset=3`). The vault's init code (runtime plus constructor,
+        24.8 kB) is over EIP-170's 24,576 bytes, so it cannot sit in one blueprint, and the
+        rebalancer's is within 0.3 kB of it: each is split into two EIP-5202 blueprints, a head
+        of exactly CHUNK bytes and a tail zero-padded to TAIL bytes, which `_initcode` copies
+        back together (EXTCODECOPY) and cuts to the init code's length (a constructor argument)
+        before a CREATE2 (`raw_create`); up to CHUNK + TAIL = 36.8 kB of init code
+        fits, so the contracts can grow to EIP-170's runtime limit. Every blueprint is fixed at
+        this factory's construction: a factory is one version of the protocol, and a new version
+        is a new factory. The UpkeepScout and the venues are stateless, so this factory's own
+        are shared by every index it creates (immutable).
 
         ORACLE ADAPTER: ONE PER INDEX, OWNED BY ITS CREATOR. An adapter's owner chooses the feeds
         that every trade of the rebalancer trusts, so a shared adapter would make the factory's
@@ -106,6 +112,12 @@ VERSION: public(constant(String[8])) = "1"
 MAX_COMPONENTS: public(constant(uint256)) = 32
 MAX_VENUES: public(constant(uint256)) = 4
 MAX_KEEPERS: public(constant(uint256)) = 4
+# A split blueprint: the head holds exactly CHUNK bytes of init code, the tail the rest,
+# zero-padded to exactly TAIL bytes.
+CHUNK: public(constant(uint256)) = 12_288
+TAIL: constant(uint256) = 24_573  # EIP-170 less the EIP-5202 header
+MAX_INITCODE: constant(uint256) = CHUNK + TAIL
+HEADER: constant(uint256) = 3
 
 # OracleAdapter.price_status codes the factory names.
 STATUS_NO_ANSWER: constant(uint8) = 2
@@ -118,8 +130,11 @@ STATUS_STALE: constant(uint8) = 5
 # IMMUTABLES
 # ============================================================================================
 
-VAULT_BLUEPRINT: public(immutable(address))
-REBALANCER_BLUEPRINT: public(immutable(address))
+# Split blueprints: [head, tail]; and the lengths of their init code.
+VAULT_BLUEPRINT: public(immutable(address[2]))
+REBALANCER_BLUEPRINT: public(immutable(address[2]))
+VAULT_INITCODE_LENGTH: public(immutable(uint256))
+REBALANCER_INITCODE_LENGTH: public(immutable(uint256))
 ORACLE_BLUEPRINT: public(immutable(address))
 # Zero: this factory creates no NAV feeds.
 NAV_FEED_BLUEPRINT: public(immutable(address))
@@ -210,8 +225,10 @@ event PausedSet:
 
 @deploy
 def __init__(
-    vault_blueprint: address,
-    rebalancer_blueprint: address,
+    vault_blueprint: address[2],
+    vault_initcode_length: uint256,
+    rebalancer_blueprint: address[2],
+    rebalancer_initcode_length: uint256,
     oracle_blueprint: address,
     nav_feed_blueprint: address,
     scout: address,
@@ -219,8 +236,11 @@ def __init__(
 ):
     """
     @notice A factory over these blueprints and shared contracts; the deployer owns it (pause).
-    @param vault_blueprint The IndexVault blueprint (EIP-5202, 3-byte header).
-    @param rebalancer_blueprint The Rebalancer blueprint.
+    @param vault_blueprint The IndexVault's init code as two blueprints (EIP-5202, 3-byte
+           header): the first CHUNK bytes, and the rest padded with zeros to TAIL bytes.
+    @param vault_initcode_length The IndexVault's init code length, CHUNK to CHUNK + TAIL.
+    @param rebalancer_blueprint The Rebalancer's, split the same way.
+    @param rebalancer_initcode_length Its init code length.
     @param oracle_blueprint The OracleAdapter blueprint.
     @param nav_feed_blueprint The IndexNavFeed blueprint, or zero for no NAV feeds.
     @param scout The UpkeepScout every rebalancer asks.
@@ -228,14 +248,21 @@ def __init__(
     """
     ownable.__init__()
     ownable_2step.__init__()
-    for bp: address in [vault_blueprint, rebalancer_blueprint, oracle_blueprint, scout]:
+    for bp: address in [oracle_blueprint, scout]:
         assert bp.is_contract, "factory: no code"
+    for pair: address[2] in [vault_blueprint, rebalancer_blueprint]:
+        assert pair[0].codesize == HEADER + CHUNK, "factory: bad blueprint head"
+        assert pair[1].codesize == HEADER + TAIL, "factory: bad blueprint tail"
+    for length: uint256 in [vault_initcode_length, rebalancer_initcode_length]:
+        assert length > CHUNK and length <= MAX_INITCODE, "factory: bad init code length"
     assert nav_feed_blueprint == empty(address) or nav_feed_blueprint.is_contract, "factory: no code"
     assert len(venues) > 0, "factory: no venue"
     for v: address in venues:
         assert v.is_contract, "factory: no code"
     VAULT_BLUEPRINT = vault_blueprint
     REBALANCER_BLUEPRINT = rebalancer_blueprint
+    VAULT_INITCODE_LENGTH = vault_initcode_length
+    REBALANCER_INITCODE_LENGTH = rebalancer_initcode_length
     ORACLE_BLUEPRINT = oracle_blueprint
     NAV_FEED_BLUEPRINT = nav_feed_blueprint
     SCOUT = scout
@@ -286,11 +313,19 @@ def create(p: CreateParams) -> address:
         weights.append(c.weight_bps)
 
     # 2. The vault (this factory its owner and manager for now) and its rebalancer.
-    vault: address = create_from_blueprint(
-        VAULT_BLUEPRINT, p.name, p.symbol, tokens, units, self, p.guardian, p.fee_recipient, salt=salt
+    vault: address = raw_create(
+        self._initcode(VAULT_BLUEPRINT, VAULT_INITCODE_LENGTH),
+        p.name,
+        p.symbol,
+        tokens,
+        units,
+        self,
+        p.guardian,
+        p.fee_recipient,
+        salt=salt,
     )
-    rebalancer: address = create_from_blueprint(
-        REBALANCER_BLUEPRINT,
+    rebalancer: address = raw_create(
+        self._initcode(REBALANCER_BLUEPRINT, REBALANCER_INITCODE_LENGTH),
         vault,
         SCOUT,
         oracle,
@@ -438,6 +473,14 @@ def salt_of(creator: address, p: CreateParams, nonce: uint256) -> bytes32:
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
+
+@view
+@internal
+def _initcode(blueprint: address[2], length: uint256) -> Bytes[MAX_INITCODE]:
+    # The tail's zero padding is cut off: the constructor's arguments follow the init code.
+    code: Bytes[MAX_INITCODE] = concat(slice(blueprint[0].code, HEADER, CHUNK), slice(blueprint[1].code, HEADER, TAIL))
+    return slice(code, 0, length)
+
 
 @view
 @internal

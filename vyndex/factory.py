@@ -115,6 +115,7 @@ class CreatedIndex:
     symbol: str
     gas_used: int
     seed: list[int] = field(default_factory=list)
+    name: str = ""  # its name in the address book (SYMBOL, or SYMBOL@<id> for a second SYMBOL)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +132,32 @@ def declare(deployer: AccountAPI, container: Any) -> str:
     return str(address)
 
 
+# IndexFactory.CHUNK and TAIL: a split blueprint's head holds exactly CHUNK bytes of init code,
+# its tail the rest zero-padded to TAIL bytes.
+CHUNK = 12_288
+TAIL = 24_573
+
+
+def declare_split(deployer: AccountAPI, container: Any) -> tuple[list[str], int]:
+    """Writes `container`'s init code as two blueprints, its first CHUNK bytes and the rest (the
+    vault's init code is over EIP-170's limit for one contract); returns them and its length."""
+    from ape.contracts import ContractContainer
+    from ethpm_types import ContractType
+
+    code = bytes(container.contract_type.deployment_bytecode.to_bytes())
+    if not CHUNK < len(code) <= CHUNK + TAIL:
+        raise FactoryError(f"{container.contract_type.name}: init code does not fit a split blueprint")
+    halves = []
+    for i, part in enumerate((code[:CHUNK], code[CHUNK:].ljust(TAIL, b"\0"))):
+        ct = ContractType(
+            contractName=f"{container.contract_type.name}Part{i}",
+            abi=[],
+            deploymentBytecode={"bytecode": "0x" + part.hex()},
+        )
+        halves.append(declare(deployer, ContractContainer(ct)))
+    return halves, len(code)
+
+
 def deploy_factory(
     deployer: AccountAPI,
     *,
@@ -142,7 +169,11 @@ def deploy_factory(
     venues: Sequence[Any] | None = None,
 ) -> ContractInstance:
     """Blueprints, the shared scout and venues (deployed unless given), and the factory."""
-    blueprints = [declare(deployer, c) for c in (project.IndexVault, project.Rebalancer, project.OracleAdapter)]
+    blueprints = [
+        *declare_split(deployer, project.IndexVault),
+        *declare_split(deployer, project.Rebalancer),
+        declare(deployer, project.OracleAdapter),
+    ]
     nav = declare(deployer, project.IndexNavFeed) if nav_feeds else ZERO
     scout_address = _addr(scout) if scout is not None else str(deployer.deploy(project.UpkeepScout).address)
     if venues is None:
@@ -320,6 +351,7 @@ def create_from_spec(
             raise FactoryError(f"the seed needs {amount} base units of {token}; {creator.address} holds {held}")
     created = create(factory, creator, params)
     entry = created.entry
+    created.name = spec.symbol if books.index(spec.symbol) is None else f"{spec.symbol}@{entry.id}"
     echo(f"created {spec.symbol}: vault {entry.vault} (id {entry.id}, gas {created.gas_used})")
     rebalancer = project.Rebalancer.at(entry.rebalancer)
     if resolved.rebalancer.open_trading:
@@ -330,9 +362,12 @@ def create_from_spec(
             getattr(project, kind).at(address).transfer_ownership(owner, sender=creator)
         echo(f"  {owner} must call accept_ownership() on the vault, rebalancer and adapter")
     book = books.primary
-    book.set(FACTORY_NAME, factory.address) if book.get(FACTORY_NAME) is None else None
+    if books.lookup(FACTORY_NAME) is None:
+        book.set(FACTORY_NAME, factory.address)
+    # The same symbol twice (a second index from one spec) is recorded as SYMBOL@<id>.
+    name = created.name
     book.set_index(
-        spec.symbol,
+        name,
         IndexRecord(
             vault=entry.vault,
             oracle=entry.oracle,
