@@ -149,10 +149,12 @@ def declare_split(deployer: AccountAPI, container: Any) -> tuple[list[str], int]
         raise FactoryError(f"{container.contract_type.name}: init code does not fit a split blueprint")
     halves = []
     for i, part in enumerate((code[:CHUNK], code[CHUNK:].ljust(TAIL, b"\0"))):
-        ct = ContractType(
-            contractName=f"{container.contract_type.name}Part{i}",
-            abi=[],
-            deploymentBytecode={"bytecode": "0x" + part.hex()},
+        ct = ContractType.model_validate(
+            {
+                "contractName": f"{container.contract_type.name}Part{i}",
+                "abi": [],
+                "deploymentBytecode": {"bytecode": "0x" + part.hex()},
+            }
         )
         halves.append(declare(deployer, ContractContainer(ct)))
     return halves, len(code)
@@ -344,11 +346,15 @@ def create_from_spec(
     seed), takes ownership, applies what the factory does not set (open trading, a different
     owner), and records the index in the address book under its symbol."""
     resolved = preflight(spec, creator, books)
-    params = params_from_spec(resolved, initial_shares=initial_shares, nav_feed_description=nav_feed_description)
+    params = params_from_spec(
+        resolved, initial_shares=initial_shares, nav_feed_description=nav_feed_description
+    )
     for token, amount in zip(params.tokens, params.seed_amounts(), strict=True):
         held = int(erc20(token).balanceOf(creator.address))
         if held < amount:
-            raise FactoryError(f"the seed needs {amount} base units of {token}; {creator.address} holds {held}")
+            raise FactoryError(
+                f"the seed needs {amount} base units of {token}; {creator.address} holds {held}"
+            )
     created = create(factory, creator, params)
     entry = created.entry
     created.name = spec.symbol if books.index(spec.symbol) is None else f"{spec.symbol}@{entry.id}"
@@ -358,7 +364,11 @@ def create_from_spec(
         rebalancer.set_open_trading(True, sender=creator)
     owner = resolved.roles.owner
     if owner.lower() != creator.address.lower():
-        for address, kind in ((entry.vault, "IndexVault"), (entry.rebalancer, "Rebalancer"), (entry.oracle, "OracleAdapter")):
+        for address, kind in (
+            (entry.vault, "IndexVault"),
+            (entry.rebalancer, "Rebalancer"),
+            (entry.oracle, "OracleAdapter"),
+        ):
             getattr(project, kind).at(address).transfer_ownership(owner, sender=creator)
         echo(f"  {owner} must call accept_ownership() on the vault, rebalancer and adapter")
     book = books.primary

@@ -45,7 +45,12 @@ class KeeperFleet:
         make = self.keeper_factory or (lambda h, s: Keeper(ApeKeeperChain(h, s), self.config))
         self.keepers[key] = make(handle, self.signer)
         self.handles[key] = handle
-        log.info("keeping %s: vault %s, rebalancer %s", handle.symbol, handle.vault.address, handle.rebalancer.address)
+        log.info(
+            "keeping %s: vault %s, rebalancer %s",
+            handle.symbol,
+            handle.vault.address,
+            handle.rebalancer.address,
+        )
 
     def add_all(self, handles: Iterable[IndexHandle]) -> None:
         for h in handles:

@@ -60,7 +60,9 @@ def fx_make_basket(project, owner, fx_creator, create_token) -> Callable[[int], 
 
 @pytest.fixture(scope="session")
 def fx_params(manager, guardian, fee_recipient, keeper) -> Callable[..., CreateParams]:
-    def build(basket: Basket, *, units: list[int] | None = None, symbol: str = "VFAC", **kw: Any) -> CreateParams:
+    def build(
+        basket: Basket, *, units: list[int] | None = None, symbol: str = "VFAC", **kw: Any
+    ) -> CreateParams:
         n = len(basket.tokens)
         units = units or [3 * WAD] + [WAD] * (n - 1)
         weights = [10_000 // n] * n

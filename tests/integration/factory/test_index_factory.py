@@ -106,7 +106,9 @@ def test_create__seed_over_creators_max__refused_and_nothing_taken(
 ):
     params = fx_params(fx_pair_basket)
     approve_seed(fx_factory, fx_creator, params)
-    tight = dataclasses.replace(params, max_amounts_in=(params.seed_amounts()[0] - 1, params.seed_amounts()[1]))
+    tight = dataclasses.replace(
+        params, max_amounts_in=(params.seed_amounts()[0] - 1, params.seed_amounts()[1])
+    )
     before = _balances(fx_pair_basket.tokens, fx_creator)
 
     with ape.reverts("factory: seed over max"):
@@ -188,7 +190,9 @@ def test_pause__new_creations_refused__existing_index_mints_redeems_and_trades(
     assert rebalancer.trades() == 1
 
 
-def test_create__nav_feed__deployed_over_the_index(fx_factory, fx_pair_basket, fx_params, fx_creator, project):
+def test_create__nav_feed__deployed_over_the_index(
+    fx_factory, fx_pair_basket, fx_params, fx_creator, project
+):
     params = fx_params(fx_pair_basket, nav_feed_description="VFAC / USD NAV")
     entry = create(fx_factory, fx_creator, params, accept=False).entry
 
