@@ -62,6 +62,7 @@ test: lint compile
 bench: compile
 	$(BIN)/python bench/rebalance_quality.py
 	$(BIN)/python bench/navfeed_gas.py
+	$(BIN)/python bench/factory_gas.py
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/zap_gas.py
 

@@ -2,10 +2,13 @@
 
     silverback run keeper --network ethereum:mainnet-fork:foundry --account TEST::0
 
-The index is the only one in the network's address book, or VYNDEX_INDEX=SYMBOL. Every decision
-(and the handling of reverts, RPC drops, node restarts, stale oracles and rival keepers) lives in
-`vyndex.keeper`, where tests reach it; this file only wires it to blocks. Each block's handler
-returns the step's metrics: outcome, drift_bps, trades, gas_used, slippage_bps.
+With an `IndexFactory` in the network's address book (or VYNDEX_FACTORY=address) and no
+VYNDEX_INDEX, one process keeps every index of that factory: each block it re-reads the registry
+(new indexes are picked up at once; `IndexCreated` is logged too) and steps each index's own
+keeper (`vyndex.fleet.KeeperFleet`). Otherwise it keeps one index: the only one in the book, or
+VYNDEX_INDEX=SYMBOL (or a vault address). Every decision (and the handling of reverts, RPC drops,
+node restarts, stale oracles and rival keepers) lives in `vyndex.keeper`, where tests reach it;
+this file only wires it to blocks. Each block's handler returns the step's metrics.
 """
 
 import logging
@@ -15,6 +18,8 @@ from ape import chain
 from ape.types import ContractLog
 from silverback import SilverbackBot, StateSnapshot
 
+from vyndex.factory import FACTORY_NAME, find_factory
+from vyndex.fleet import KeeperFleet
 from vyndex.index import connected_books, open_index
 from vyndex.keeper import Keeper
 from vyndex.keeper_chain import ApeKeeperChain
@@ -30,8 +35,29 @@ if not logger.handlers:
 logger.setLevel(logging.INFO)
 
 
+def _factory():
+    """The factory to serve, or None for single-index mode."""
+    if os.environ.get("VYNDEX_INDEX"):
+        return None
+    books = connected_books()
+    wanted = os.environ.get("VYNDEX_FACTORY")
+    if not wanted and books.lookup(FACTORY_NAME) is None:
+        return None
+    return find_factory(books, wanted)
+
+
+FACTORY = _factory()
+
+
 @bot.on_startup()
 def start_keeper(startup_state: StateSnapshot) -> None:
+    if FACTORY is not None:
+        bot.state.fleet = KeeperFleet(FACTORY, bot.signer)
+        added = bot.state.fleet.refresh()
+        logger.info(
+            "keeping every index of factory %s (%d now: %s)", FACTORY.address, len(added), ", ".join(added)
+        )
+        return
     handle = open_index(connected_books(), os.environ.get("VYNDEX_INDEX") or None)
     bot.state.keeper = Keeper(ApeKeeperChain(handle, bot.signer))
     logger.info("keeping %s: rebalancer %s, keeper %s", handle.symbol, handle.rebalancer.address, bot.signer)
@@ -39,19 +65,31 @@ def start_keeper(startup_state: StateSnapshot) -> None:
 
 @bot.on_(chain.blocks)
 def on_block(block) -> dict:
+    if FACTORY is not None:
+        fleet = bot.state.fleet
+        return fleet.metrics(fleet.step())
     result = bot.state.keeper.step()
     return result.metrics()
 
 
-def _trade_event():
-    handle = open_index(connected_books(), os.environ.get("VYNDEX_INDEX") or None)
-    return handle.rebalancer.Trade
+if FACTORY is not None:
 
+    @bot.on_(FACTORY.IndexCreated)
+    def on_index_created(log: ContractLog) -> dict:
+        """A new index: kept from the next block on (the registry is re-read each block)."""
+        logger.info("new index %s (id %s): vault %s", log.symbol, log.id, log.vault)
+        return {"indexes_created": 1}
 
-@bot.on_(_trade_event())
-def on_trade(log: ContractLog) -> dict:
-    """Every trade, ours or a rival keeper's, as a metric."""
-    return {
-        "trade_value_usd": int(log.value_in_usd) / 1e18,
-        "trade_slippage_bps": int(log.slippage_bps),
-    }
+else:
+
+    def _trade_event():
+        handle = open_index(connected_books(), os.environ.get("VYNDEX_INDEX") or None)
+        return handle.rebalancer.Trade
+
+    @bot.on_(_trade_event())
+    def on_trade(log: ContractLog) -> dict:
+        """Every trade, ours or a rival keeper's, as a metric."""
+        return {
+            "trade_value_usd": int(log.value_in_usd) / 1e18,
+            "trade_slippage_bps": int(log.slippage_bps),
+        }

@@ -11,7 +11,8 @@ router: whatever a spec may name) and the indexes deployed there, by symbol::
       "contracts": {"WETH": "0x...", "WETH/USD": "0x...", ...},
       "indexes": {"VBLUE": {"vault": "0x...", "oracle": "0x...", "rebalancer": "0x...",
                              "spec": "examples/blue-chip.yaml", "block": 12,
-                             "nav_feed": "0x..."}}   # optional: the IndexNavFeed for lenders
+                             "nav_feed": "0x...",    # optional: the IndexNavFeed for lenders
+                             "factory": "0x..."}}    # optional: the IndexFactory that created it
     }
 
 A book is trusted only for the chain it was written on: its genesis hash must match the
@@ -68,6 +69,7 @@ class IndexRecord:
     spec: str | None = None
     block: int | None = None
     nav_feed: str | None = None  # an IndexNavFeed over this index, if one is deployed
+    factory: str | None = None  # the IndexFactory that created it (none: `vyndex deploy`)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

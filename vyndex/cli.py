@@ -30,6 +30,7 @@ from vyndex.addressbook import AddressBookError
 from vyndex.artifacts import ArtifactError
 from vyndex.deploy import DeployError
 from vyndex.devnet import DevnetError
+from vyndex.factory import FactoryError
 from vyndex.index import IndexNotFound
 from vyndex.keeper_state import KeeperStateError
 from vyndex.params import ParamError
@@ -49,6 +50,7 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     ParamError,
     DevnetError,
     KeeperStateError,
+    FactoryError,
 )
 
 

@@ -86,7 +86,7 @@ def is_index(symbol: str, vault: str, oracle: str, rebalancer: str) -> bool:
         v = project.IndexVault.at(vault)
         r = project.Rebalancer.at(rebalancer)
         return (
-            str(v.symbol()) == symbol
+            str(v.symbol()) == symbol.split("@")[0]  # "SYM@3": a registry's second SYM
             and str(r.vault()).lower() == vault.lower()
             and str(r.oracle()).lower() == oracle.lower()
             and is_oracle(oracle)
@@ -167,8 +167,12 @@ class IndexHandle:
 
 
 def open_index(books: BookChain, symbol: str | None = None) -> IndexHandle:
-    """The index `symbol` from the books; without a symbol, the only index there is."""
+    """The index `symbol` from the books; without a symbol, the only index there is. `symbol`
+    may also be a vault address: of an index in the books, or of any index of the factory the
+    books name (`IndexFactory`), listed or not."""
     indexes = books.all_indexes()
+    if symbol is not None and symbol.startswith("0x"):
+        return _open_by_address(books, symbol)
     if symbol is None:
         # A book outlives its chain: count only the indexes that are really here.
         indexes = {s: r for s, r in indexes.items() if is_index(s, r.vault, r.oracle, r.rebalancer)}
@@ -184,3 +188,19 @@ def open_index(books: BookChain, symbol: str | None = None) -> IndexHandle:
             f"no index {symbol} in {books.primary.path} (known: {listed}); run `ape run deploy`"
         )
     return IndexHandle.attach(symbol, record)
+
+
+def _open_by_address(books: BookChain, vault: str) -> IndexHandle:
+    for name, record in books.all_indexes().items():
+        if record.vault.lower() == vault.lower():
+            return IndexHandle.attach(name, record)
+    from vyndex.factory import FactoryError, entry_of, find_factory, record_of
+
+    try:
+        factory = find_factory(books)
+    except FactoryError as exc:
+        raise IndexNotFound(f"{vault} is in no address book and {exc}") from exc
+    if not factory.is_vault(vault):
+        raise IndexNotFound(f"{vault} is not an index of the factory {factory.address}")
+    name, record = record_of(factory, entry_of(factory, vault))
+    return IndexHandle.attach(name, record)

@@ -1,0 +1,130 @@
+"""The factory's tooling on the devnet market: `vyndex.factory.create_from_spec` (what `vyndex
+create` runs), the address book it writes, `open_index` by vault address, one `KeeperFleet`
+keeping every index of the factory, and `ape run create --json` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from vyndex.factory import create_from_spec, deploy_factory_for_spec, find_factory, registry
+from vyndex.fleet import KeeperFleet
+from vyndex.index import connected_books, open_index
+from vyndex.keeper import KeeperConfig, Outcome
+from vyndex.status import collect
+
+ROOT = Path(__file__).parents[2]
+SHARES = 1_000 * 10**18  # $100,000 of basket: every trade is over the spec's minimum
+
+
+def _fund(market, holder, spec_tokens, amounts):
+    for token, amount in zip(spec_tokens, amounts, strict=True):
+        if str(token).lower() == str(market.weth.address).lower():
+            market.weth.deposit(sender=holder, value=amount)
+        else:
+            found = next(t for t in market.tokens.values() if str(t.address).lower() == str(token).lower())
+            found.mint(holder.address, amount, sender=holder)
+
+
+@pytest.fixture(scope="module")
+def fc_factory(market, blue_spec, owner, book_root):
+    return deploy_factory_for_spec(blue_spec, owner, connected_books(book_root))
+
+
+@pytest.fixture(scope="module")
+def fc_create(fc_factory, market, blue_spec, owner, book_root):
+    """Creates one blue-chip index through the factory, funding the creator for its seed."""
+    from vyndex.factory import params_from_spec
+
+    def create():
+        books = connected_books(book_root)
+        resolved = blue_spec.resolve(books.lookup, deployer=owner.address)
+        seed = params_from_spec(resolved, initial_shares=SHARES).seed_amounts()
+        _fund(market, owner, [c.token for c in resolved.components], seed)
+        return create_from_spec(
+            fc_factory, blue_spec, owner, books, initial_shares=SHARES, echo=lambda _: None
+        )
+
+    return create
+
+
+@pytest.fixture(scope="module")
+def fc_two(fc_create):
+    return [fc_create(), fc_create()]
+
+
+def test_create_from_spec__twice__book_holds_the_factory_and_both_indexes(
+    fc_two, fc_factory, book_root, owner
+):
+    books = connected_books(book_root)
+    first, second = fc_two
+    assert (first.name, second.name) == ("VBLUE", "VBLUE@1")
+    assert books.index("VBLUE").vault == first.entry.vault
+    assert books.index("VBLUE@1").factory == str(fc_factory.address)
+    assert find_factory(books).address == fc_factory.address
+    assert [e.vault for e in registry(fc_factory)] == [first.entry.vault, second.entry.vault]
+    handle = open_index(books, "VBLUE@1")
+    assert handle.vault.owner() == owner.address  # create_from_spec accepted ownership
+    assert handle.vault.totalSupply() == SHARES
+
+
+def test_open_index__registry_vault_address_not_in_book__opens_it_for_status(fc_two, book_root):
+    books = connected_books(book_root)
+    vault = fc_two[1].entry.vault
+    for symbol in list(books.primary.indexes):
+        del books.primary.indexes[symbol]  # only the factory is left to find it by
+
+    handle = open_index(books, vault)
+    status = collect(handle)
+    assert str(handle.rebalancer.address) == fc_two[1].entry.rebalancer
+    assert handle.symbol == "VBLUE" and len(status.components) == 3
+
+
+def test_fleet__two_indexes_drifted__one_keeper_trades_both_and_picks_up_a_third(
+    fc_two, fc_create, fc_factory, market, owner, keeper
+):
+    from vyndex.devnet import set_price
+
+    fleet = KeeperFleet(fc_factory, keeper, KeeperConfig())
+    set_price(market, "WETH", market.price("WETH") * Decimal("1.25"), owner)
+
+    results = fleet.step()
+
+    assert len(fleet.keepers) == 2
+    assert [r.outcome for r in results.values()] == [Outcome.PERFORMED, Outcome.PERFORMED]
+    for created in fc_two:
+        assert fleet.handles[created.entry.vault.lower()].rebalancer.trades() == 1
+    third = fc_create()
+    assert fleet.refresh() == ["VBLUE"] and third.entry.vault.lower() in fleet.keepers
+
+
+def test_create_script__json__creates_through_the_factory(
+    fc_factory, chain, book_root, market, owner, blue_spec
+):
+    from vyndex.factory import params_from_spec
+
+    books = connected_books(book_root)
+    resolved = blue_spec.resolve(books.lookup, deployer=owner.address)
+    _fund(market, owner, [c.token for c in resolved.components], params_from_spec(resolved).seed_amounts())
+    env = {**os.environ, "APE_FOUNDRY_HOST": chain.provider.uri, "VYNDEX_DEPLOYMENTS": str(book_root)}
+    cmd = [str(ROOT / ".venv" / "bin" / "ape"), "run", "create", "--json", "--account", "TEST::0"]
+    before = int(fc_factory.index_count())
+
+    proc = subprocess.run(
+        [*cmd, "--network", "ethereum:local:foundry"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["factory"] == str(fc_factory.address) and out["id"] == before
+    assert fc_factory.is_vault(out["vault"]) and int(fc_factory.index_count()) == before + 1
