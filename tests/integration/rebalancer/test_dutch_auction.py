@@ -206,3 +206,30 @@ def test_owner_setters__others__refused(auction, stranger):
     ):
         with ape.reverts("ownable: caller is not the owner"):
             call()
+
+
+def test_bidder__premium_then_decay__bids_only_once_the_pool_pays_more_than_the_auction_asks(
+    auction, rebalancer, uni, tokens, manager, keeper, bob, chain
+):
+    from vyndex.bidder import bid_best, scan
+
+    rebalancer.set_targets(TARGETS, sender=manager)
+    basket = [tokens["WETH"], tokens["USDC"], tokens["WBTC"]]
+    # Before any plan: the curve starts 5% above fair; a bidder selling back into the pools (at the
+    # oracle price less 0.3%) loses on every leg and stays out.
+    early = scan(auction, rebalancer, uni, basket, bob)
+    assert early and not any(o.profitable for o in early)
+    assert all(o.factor_bps == BPS + PREMIUM_BPS for o in early)
+    assert bid_best(auction, early, bob) is None
+    # A keeper trade starts the plan; an hour on the price is 1% under fair: now it pays.
+    rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
+    chain.pending_timestamp = rebalancer.rebalance_started() + LENGTH + COOLDOWN
+    chain.mine()
+    late = scan(auction, rebalancer, uni, basket, bob)
+    assert late and late[0].profitable and late[0].factor_bps == BPS - SLIPPAGE_BPS
+    weth_before = tokens["WETH"].balanceOf(bob)
+    receipt = bid_best(auction, late, bob)
+    assert receipt is not None
+    e = fill(auction, receipt)
+    assert (e.amount_sold, e.amount_paid) == (late[0].sold, late[0].paid)
+    assert tokens["WETH"].balanceOf(bob) == weth_before - e.amount_paid

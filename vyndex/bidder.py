@@ -1,0 +1,130 @@
+"""A bidder for vyndex's Dutch auctions (contracts/DutchAuction.vy): what each open leg would cost
+now, what the bought tokens fetch in the pools the bidder can reach, and a fill when the difference
+pays for the gas.
+
+The auction sizes every fill itself (the Rebalancer's chunk), so the bidder learns exactly what a
+bid would move by `eth_call` of `bid` from its own account in the current block: (sold to the
+bidder, paid by the bidder). It values what it receives by selling it back on the Uniswap V2 pair
+of the two components (`getAmountOut` from the pair's reserves, the 0.3% fee included), and bids
+when proceeds - payment - gas (at the oracle price of the paying token) is above `min_profit`.
+
+    opportunities = scan(auction, rebalancer, uni, bidder)
+    best = opportunities[0] if opportunities and opportunities[0].profitable else None
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.exceptions import ContractLogicError
+
+from vyndex.uniswap import UniswapV2
+
+MAX_UINT = 2**256 - 1
+WAD = 10**18
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    """One leg a bid can fill now: what the bidder gets and pays, and what that is worth to it."""
+
+    sell_index: int
+    buy_index: int
+    sold: int  # base units of the sold component the bidder receives
+    paid: int  # base units of the bought component the bidder pays
+    proceeds: int  # base units of the bought component the pool gives for `sold`
+    gas_cost: int  # the bid's gas, in base units of the bought component
+    factor_bps: int  # the curve's factor now (10,000 = the oracle-fair price)
+
+    @property
+    def profit(self) -> int:
+        return self.proceeds - self.paid - self.gas_cost
+
+    @property
+    def profitable(self) -> bool:
+        return self.profit > 0
+
+
+def _amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
+    with_fee = amount_in * 997
+    return with_fee * reserve_out // (reserve_in * 1_000 + with_fee)
+
+
+def pool_proceeds(uni: UniswapV2, sell: Any, buy: Any, amount: int) -> int:
+    """What the V2 pair of `sell` and `buy` pays for `amount` of `sell` now (0 without a pair)."""
+    pair = uni.pair(sell, buy)
+    if pair is None or amount == 0:
+        return 0
+    r0, r1, _ = pair.getReserves()
+    if str(pair.token0()).lower() == str(sell.address).lower():
+        return _amount_out(amount, int(r0), int(r1))
+    return _amount_out(amount, int(r1), int(r0))
+
+
+def scan(
+    auction: ContractInstance,
+    rebalancer: ContractInstance,
+    uni: UniswapV2,
+    tokens: list[Any],
+    bidder: AccountAPI,
+    gas_price: int = 0,
+    deadline_window: int = 600,
+) -> list[Opportunity]:
+    """Every leg a bid from `bidder` would fill in this block, most profitable first.
+
+    `tokens` are the vault's components in basket order (contract instances). A leg is a
+    component above its target weight (sold by the index) against one below it (bought). With a
+    `gas_price` (wei), the bid's gas is charged at the oracle's WETH price in the paying token."""
+    from ape import chain, project
+
+    weights = [int(w) for w in rebalancer.weights()]
+    targets = [int(t) for t in rebalancer.target_weights()]
+    adapter = project.OracleAdapter.at(rebalancer.oracle())
+    deadline = int(chain.blocks.head.timestamp) + deadline_window
+    factor = int(auction.price_factor_bps())
+    found = []
+    for s, (w_s, t_s) in enumerate(zip(weights, targets, strict=True)):
+        if w_s <= t_s:
+            continue
+        for b, (w_b, t_b) in enumerate(zip(weights, targets, strict=True)):
+            if w_b >= t_b:
+                continue
+            try:
+                sold, paid = auction.bid.call(s, b, MAX_UINT, deadline, sender=bidder)
+                gas = int(auction.bid.estimate_gas_cost(s, b, MAX_UINT, deadline, sender=bidder))
+            except ContractLogicError:
+                continue
+            gas_cost = 0
+            if gas_price and _known(adapter, uni.weth):
+                eth_usd, buy_usd = int(adapter.price(uni.weth)), int(adapter.price(tokens[b]))
+                one = 10 ** int(tokens[b].decimals())
+                gas_cost = -(-gas * gas_price * eth_usd * one // (buy_usd * WAD))
+            proceeds = pool_proceeds(uni, tokens[s], tokens[b], int(sold))
+            found.append(Opportunity(s, b, int(sold), int(paid), proceeds, gas_cost, factor))
+    return sorted(found, key=lambda o: o.profit, reverse=True)
+
+
+def _known(adapter: ContractInstance, token: Any) -> bool:
+    try:
+        return bool(adapter.price_status(token)[1])
+    except ContractLogicError:
+        return False
+
+
+def bid_best(
+    auction: ContractInstance, opportunities: list[Opportunity], bidder: AccountAPI, slack_bps: int = 10
+) -> Any | None:
+    """Fills the most profitable opportunity, if any is profitable, paying at most its quoted price
+    plus `slack_bps` (the curve only falls, so the block it lands in costs no more). Returns the
+    receipt or None."""
+    if not opportunities or not opportunities[0].profitable:
+        return None
+    best = opportunities[0]
+    max_pay = best.paid + best.paid * slack_bps // 10_000
+    from ape import chain
+
+    deadline = int(chain.blocks.head.timestamp) + 600
+    return auction.bid(best.sell_index, best.buy_index, max_pay, deadline, sender=bidder)
