@@ -56,6 +56,9 @@ from vyndex.setprotocol import (  # noqa: E402
     start_rebalance,
 )
 from vyndex.uniswap import MAX_UINT256, UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
+from vyndex.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
+from vyndex_trade import VyndexReceipts, vyndex_trade  # noqa: E402  (bench/vyndex_trade.py)
+from world import V3_FEE, Actors, TradeWorld  # noqa: E402  (bench/world.py)
 
 NETWORK = "ethereum:local:foundry"
 COMPONENT_COUNTS = (2, 5, 10, 20, 32)
@@ -72,7 +75,7 @@ HOLDING_WETH = 200 * WAD
 MANAGEMENT_FEE = 10**16  # 1 % a year, both systems
 FEE_PERIOD = 30 * 86_400
 TRADE_SIZE = WAD  # one rebalance trade sells 1 whole component token for WETH
-POOL_DEPTH = 100 * WAD  # each side of the component/WETH pair
+POOL_DEPTH = 1_000 * WAD  # each side of every component/WETH pair and 0.3% pool
 BLOCK_GAP = 12  # seconds between measured transactions
 
 OPS_MINT_REDEEM = ("mint_first", "mint_new_account", "mint_repeat", "redeem_partial", "redeem_full")
@@ -112,30 +115,18 @@ class Row:
         return data
 
 
-@dataclass(frozen=True)
-class Actors:
-    """Named test accounts, never `accounts[0]` in the measuring code."""
-
-    deployer: AccountAPI
-    manager: AccountAPI
-    guardian: AccountAPI
-    fee_recipient: AccountAPI
-    alice: AccountAPI  # the first minter
-    bob: AccountAPI  # a new account, then a repeat minter and redeemer
-    trader: AccountAPI
-    liquidity: AccountAPI
-
-
 @dataclass
 class Bench:
     """One Anvil's shared world: the actors, Uniswap V2, Set Protocol v2, the floor's code."""
 
     actors: Actors
     uni: UniswapV2
+    uni3: UniswapV3
     set_v2: SetProtocolV2
     floor: ContractContainer
     rows: list[Row] = field(default_factory=list)
     approval: int = FINITE_APPROVAL
+    trace: bool = False  # write the N = TARGET_N trades' call trees (bench/calltree.py)
 
     def record(self, system: str, op: str, n: int, receipt: ReceiptAPI, variant: str | None = None) -> int:
         gas = int(receipt.gas_used)
@@ -317,74 +308,64 @@ def measure_fees(bench: Bench, n: int, vault: Any, set_token: Any) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TradeWorld:
-    """What a rebalance trade benchmark needs, the same for every system.
-
-    `components` are N tokens: N - 1 MockERC20s and WETH last, `units` base units per whole
-    index token. `holder` holds plenty of every component (and has approved nothing). The trade
-    sells `trade_size` of `sell` for `buy` (WETH) on `pair` through `uni.router`; `pair` has
-    been swapped on before (its price accumulators are non-zero).
-    """
-
-    n: int
-    components: list[ContractInstance]
-    units: list[int]
-    supply: int
-    sell: ContractInstance
-    buy: ContractInstance
-    trade_size: int
-    uni: UniswapV2
-    pair: ContractInstance
-    actors: Actors
-    holder: AccountAPI
-
-
 # === HOOK: vyndex trade =====================================================================
-# The rebalancer work plugs in here. `VyndexTrade` receives the TradeWorld above, builds a
-# vyndex vault over `world.components` / `world.units` (funded by `world.holder` and minted to
-# `world.supply`), its Rebalancer and whatever oracle set-up it needs, and returns the receipt
-# of ONE rebalance trade selling exactly `world.trade_size` of `world.sell` for `world.buy` on
-# `world.pair`. The harness records its gasUsed as ("vyndex", "trade", N) beside Set's trade and
-# the bare router swap of the same size. Set VYNDEX_TRADE to that callable (or pass it to
-# `main(vyndex_trade=...)`) and rerun.
-VyndexTrade = Callable[[TradeWorld], ReceiptAPI]
+# The rebalancer plugs in here. `VyndexTrade` receives the TradeWorld (bench/world.py), builds a
+# vyndex vault over `world.components` / `world.units`, its Rebalancer, venues and oracle, and
+# returns receipts by op: "trade" (V2 direct), "trade_v3" (V3 0.3% direct), "trade_v3_weth" and
+# "trade_v2_weth" (through WETH into `world.mid`), "plan_start" (the first trade, which starts
+# the plan) and "check_upkeep". The harness records each as ("vyndex", op, N) beside Set's trade
+# and the bare router swaps; "plan_start" as the variant of that name. Default:
+# `bench/vyndex_trade.py`; `main(vyndex_trade=None)` skips vyndex's rows.
+VyndexTrade = Callable[[TradeWorld], VyndexReceipts]
+VYNDEX_TRADE: VyndexTrade | None = vyndex_trade
 
 
-def _vyndex_trade(world: TradeWorld) -> ReceiptAPI:
-    from vyndex_trade import vyndex_trade  # bench/vyndex_trade.py, beside this file
-
-    return vyndex_trade(world)
-
-
-VYNDEX_TRADE: VyndexTrade | None = _vyndex_trade
-
-
-def measure_vyndex_trade(bench: Bench, world: TradeWorld, trade: VyndexTrade | None) -> int | None:
-    """Records one vyndex rebalance trade through `trade`, if one is given (see the hook above)."""
+def measure_vyndex_trade(bench: Bench, world: TradeWorld, trade: VyndexTrade | None) -> VyndexReceipts:
+    """Records vyndex's rebalance trades through `trade`, if one is given (see the hook above)."""
     if trade is None:
-        return None
+        return {}
     next_block()
-    return bench.record("vyndex", "trade", world.n, trade(world))
+    receipts = trade(world)
+    for op, receipt in receipts.items():
+        if op == "plan_start":
+            bench.record("vyndex", "trade", world.n, receipt, "plan_start")
+        else:
+            bench.record("vyndex", op, world.n, receipt)
+    return receipts
 
 
 # ============================================================================================
 
 
 def trade_world(bench: Bench, n: int) -> TradeWorld:
-    a, uni = bench.actors, bench.uni
+    a, uni, uni3 = bench.actors, bench.uni, bench.uni3
     mocks = deploy_tokens(bench, n - 1, f"Trade{n}")
     components = [*mocks, uni.weth]
     sell = mocks[0]
+    mid = mocks[1] if n >= 3 else None
     fund(components, [a.alice], uni)
-    fund([sell], [a.trader], uni)
+    fund([sell] + ([mid] if mid is not None else []), [a.trader], uni)
     pair = seed_pair(uni, sell, uni.weth, POOL_DEPTH, POOL_DEPTH, a.liquidity)
-    # Warm the pair (price accumulators non-zero) and give the trader a WETH balance.
+    pool = seed_pool(uni3, sell, uni.weth, V3_FEE, POOL_DEPTH, POOL_DEPTH, a.liquidity)
+    if mid is not None:
+        seed_pair(uni, mid, uni.weth, POOL_DEPTH, POOL_DEPTH, a.liquidity)
+        seed_pool(uni3, mid, uni.weth, V3_FEE, POOL_DEPTH, POOL_DEPTH, a.liquidity)
+    # Warm every pool (price accumulators, oracle observations non-zero) and give the trader a
+    # balance of every token it will buy, so no measured swap pays a zero-to-non-zero write.
     approve([sell], [a.trader], uni.router.address, bench.approval)
     next_block()
     uni.router.swapExactTokensForTokens(
         WAD // 100, 0, [sell.address, uni.weth.address], a.trader, MAX_UINT256, sender=a.trader
     )
+    next_block()
+    swap_exact_input_single(uni3, sell, uni.weth, V3_FEE, WAD // 100, a.trader)
+    if mid is not None:
+        next_block()
+        uni.router.swapExactTokensForTokens(
+            WAD // 100, 0, [sell.address, uni.weth.address, mid.address], a.trader, MAX_UINT256, sender=a.trader
+        )
+        next_block()
+        bare_v3_two_hop(uni3, sell, mid, WAD // 100, a)
     return TradeWorld(
         n=n,
         components=components,
@@ -395,9 +376,22 @@ def trade_world(bench: Bench, n: int) -> TradeWorld:
         trade_size=TRADE_SIZE,
         uni=uni,
         pair=pair,
+        uni3=uni3,
+        pool=pool,
+        mid=mid,
         actors=a,
         holder=a.alice,
     )
+
+
+def bare_v3_two_hop(uni3: UniswapV3, sell: Any, buy: Any, amount: int, a: Actors) -> ReceiptAPI:
+    """SwapRouter.exactInput along sell -0.3%-> WETH -0.3%-> buy from the trader."""
+    if sell.allowance(a.trader.address, uni3.router.address) < amount:
+        sell.approve(uni3.router.address, MAX_UINT256, sender=a.trader)
+    fee = V3_FEE.to_bytes(3, "big")
+    path = bytes.fromhex(sell.address[2:]) + fee + bytes.fromhex(uni3.weth.address[2:]) + fee
+    path += bytes.fromhex(buy.address[2:])
+    return uni3.router.exactInput((path, a.trader.address, MAX_UINT256, amount, 0), sender=a.trader)
 
 
 def measure_set_trade(bench: Bench, world: TradeWorld) -> int:
@@ -434,16 +428,34 @@ def measure_set_trade(bench: Bench, world: TradeWorld) -> int:
     return bench.record("set_v2", "trade", world.n, receipt)
 
 
-def measure_router_swap(bench: Bench, world: TradeWorld) -> int:
-    """The same trade as a bare UniswapV2Router02.swapExactTokensForTokens from an EOA."""
+def measure_router_swaps(bench: Bench, world: TradeWorld) -> dict[str, ReceiptAPI]:
+    """The same trades as bare router swaps from an EOA: UniswapV2Router02.swapExactTokensForTokens
+    (`swap`; `swap_v2_weth` through WETH into `mid`), SwapRouter.exactInputSingle on the 0.3% pool
+    (`swap_v3`) and SwapRouter.exactInput through WETH (`swap_v3_weth`)."""
     a, router = bench.actors, world.uni.router
     path = [world.sell.address, world.buy.address]
     quote = router.getAmountsOut(world.trade_size, path)[-1]
     next_block()
-    receipt = router.swapExactTokensForTokens(
-        world.trade_size, quote * 99 // 100, path, a.trader, MAX_UINT256, sender=a.trader
+    out = {
+        "swap": router.swapExactTokensForTokens(
+            world.trade_size, quote * 99 // 100, path, a.trader, MAX_UINT256, sender=a.trader
+        )
+    }
+    next_block()
+    out["swap_v3"] = swap_exact_input_single(
+        world.uni3, world.sell, world.buy, V3_FEE, world.trade_size, a.trader
     )
-    return bench.record("router", "swap", world.n, receipt)
+    if world.mid is not None:
+        next_block()
+        out["swap_v2_weth"] = router.swapExactTokensForTokens(
+            world.trade_size, 0, [world.sell.address, world.buy.address, world.mid.address], a.trader,
+            MAX_UINT256, sender=a.trader,
+        )
+        next_block()
+        out["swap_v3_weth"] = bare_v3_two_hop(world.uni3, world.sell, world.mid, world.trade_size, a)
+    for op, receipt in out.items():
+        bench.record("router", op, world.n, receipt)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -491,8 +503,12 @@ def bench_fee_running(bench: Bench, n: int) -> None:
 def bench_trades(bench: Bench, n: int, vyndex_trade: VyndexTrade | None) -> None:
     world = trade_world(bench, n)
     measure_set_trade(bench, world)
-    measure_vyndex_trade(bench, world, vyndex_trade)
-    measure_router_swap(bench, world)
+    receipts = measure_vyndex_trade(bench, world, vyndex_trade)
+    receipts.update(measure_router_swaps(bench, world))
+    if n == TARGET_N and bench.trace:
+        from calltree import write_breakdown  # bench/calltree.py
+
+        write_breakdown(receipts, RESULTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -760,9 +776,10 @@ def make_actors() -> Actors:
 
 
 def run(
-    counts: Sequence[int], variants: bool, vyndex_trade: VyndexTrade | None
+    counts: Sequence[int], variants: bool, vyndex_trade: VyndexTrade | None, trace: bool = False
 ) -> tuple[list[Row], dict[str, str]]:
     actors = make_actors()
+    actors.liquidity.balance += 10**24  # ether to wrap for the pools' WETH sides
     with Progress(
         TextColumn("[bold]{task.description:<44}"),
         BarColumn(),
@@ -773,8 +790,9 @@ def run(
         steps = len(counts) * 2 + 1 + (len(VARIANT_COUNTS) + 2 if variants else 0)
         task = progress.add_task("deploying Uniswap V2 and Set Protocol v2", total=steps)
         uni = deploy_uniswap_v2(actors.deployer)
+        uni3 = deploy_uniswap_v3(actors.deployer, uni.weth)
         set_v2 = deploy_set_protocol_v2(actors.deployer, uni.weth, uni.router)
-        bench = Bench(actors=actors, uni=uni, set_v2=set_v2, floor=compile_floor())
+        bench = Bench(actors=actors, uni=uni, uni3=uni3, set_v2=set_v2, floor=compile_floor(), trace=trace)
         progress.advance(task)
         for n in counts:
             progress.update(task, description=f"N={n}: mint, redeem, fee (vyndex, set_v2, floor)")
@@ -843,7 +861,12 @@ def main(argv: Sequence[str] | None = None, vyndex_trade: VyndexTrade | None = V
     started = time.monotonic()
     counts = QUICK_COUNTS if args.quick else COMPONENT_COUNTS
     with networks.parse_network_choice(args.network):
-        rows, meta = run(counts, variants=not (args.quick or args.no_variants), vyndex_trade=vyndex_trade)
+        rows, meta = run(
+            counts,
+            variants=not (args.quick or args.no_variants),
+            vyndex_trade=vyndex_trade,
+            trace=not args.quick,
+        )
     print_summary(rows)
     if not args.quick:
         write(rows, meta)
