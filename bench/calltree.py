@@ -19,6 +19,7 @@ from typing import Any
 
 from ape import chain
 from ape.api import ReceiptAPI
+from eth_utils.crypto import keccak
 
 # Contract names as the tables show them, grouped into what each costs for.
 GROUPS = {
@@ -55,17 +56,11 @@ def _name(address: str, data: str) -> tuple[str, str]:
     if contract_type is None:
         return address[:10], selector
     method = selector
-    for abi in contract_type.mutable_methods + contract_type.view_methods:
-        if contract_type.selector_identifiers.get(abi.selector) == selector or _selector(abi) == selector:
+    for abi in [*contract_type.mutable_methods, *contract_type.view_methods]:
+        if "0x" + keccak(text=abi.selector).hex().removeprefix("0x")[:8] == selector:
             method = abi.name
             break
     return contract_type.name or address[:10], method
-
-
-def _selector(abi: Any) -> str:
-    from eth_utils import keccak
-
-    return "0x" + keccak(text=abi.selector).hex()[:8]
 
 
 def frames(tx_hash: str) -> tuple[list[Frame], int]:
@@ -86,15 +81,21 @@ def frames(tx_hash: str) -> tuple[list[Frame], int]:
     return out, int(trace.get("gasUsed", "0x0"), 16)
 
 
-def by_contract(tree: list[Frame], receipt_gas: int) -> dict[str, dict[str, int]]:
-    """Own gas and call count by contract name; 'transaction' is what no frame executes (the
-    21,000, the calldata, and any refund, which lowers it)."""
+def intrinsic(data: bytes) -> int:
+    """21,000 and the calldata (4 gas a zero byte, 16 a non-zero one)."""
+    return 21_000 + sum(4 if b == 0 else 16 for b in data)
+
+
+def by_contract(tree: list[Frame], receipt_gas: int, base: int) -> dict[str, dict[str, int]]:
+    """Own gas and call count by contract name; 'transaction' is the intrinsic `base`, taken out of
+    the top frame (Anvil's top frame reports the receipt's gasUsed: intrinsic cost included, the
+    refund already subtracted, so the top contract's own gas is net of the refund)."""
     out: dict[str, dict[str, int]] = {}
     for f in tree:
         entry = out.setdefault(f.contract, {"own": 0, "calls": 0})
-        entry["own"] += f.own
+        entry["own"] += f.own - (base if f.depth == 0 else 0)
         entry["calls"] += 1
-    out["transaction"] = {"own": receipt_gas - sum(f.own for f in tree), "calls": 1}
+    out["transaction"] = {"own": receipt_gas - sum(e["own"] for e in out.values()), "calls": 1}
     return out
 
 
@@ -107,7 +108,9 @@ def write_breakdown(receipts: Mapping[str, ReceiptAPI], results: Path) -> None:
         tree, _top = frames(str(receipt.txn_hash))
         data[op] = {
             "gas": int(receipt.gas_used),
-            "by_contract": by_contract(tree, int(receipt.gas_used)),
+            "by_contract": by_contract(
+                tree, int(receipt.gas_used), intrinsic(bytes(receipt.transaction.data))
+            ),
             "frames": [vars(f) for f in tree],
         }
     results.mkdir(parents=True, exist_ok=True)
@@ -128,7 +131,9 @@ def markdown(data: Mapping[str, Any]) -> str:
         "",
         "`debug_traceTransaction` (callTracer) of the N = 5 trades above (`bench/calltree.py`): the gas",
         "each contract's own code used (its frames less their children; in brackets how many frames),",
-        "so each column adds up to the receipt's gasUsed. `transaction`: 21,000, calldata, less refunds.",
+        "so each column adds up to the receipt's gasUsed. `transaction`: 21,000 and calldata. The top",
+        "contract (Rebalancer, the routers) is net of the transaction's refunds (on a V3 venue route,",
+        "the venue's token balance returning to zero), which Anvil's top frame already subtracts.",
         "",
         "| contract | " + " | ".join(LABELS[op] for op in ops) + " |",
         "| --- | " + " | ".join("---:" for _ in ops) + " |",

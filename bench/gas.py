@@ -79,6 +79,14 @@ POOL_DEPTH = 1_000 * WAD  # each side of every component/WETH pair and 0.3% pool
 BLOCK_GAP = 12  # seconds between measured transactions
 
 OPS_MINT_REDEEM = ("mint_first", "mint_new_account", "mint_repeat", "redeem_partial", "redeem_full")
+# vyndex's trade ops and the bare router swap each is compared with.
+TRADE_OPS = {
+    "trade": "swap",  # V2 direct / UniswapV2Router02.swapExactTokensForTokens
+    "trade_v3": "swap_v3",  # V3 0.3% direct / SwapRouter.exactInputSingle
+    "trade_v3_weth": "swap_v3_weth",  # V3 through WETH / SwapRouter.exactInput
+    "trade_v2_weth": "swap_v2_weth",  # V2 through WETH / the V2 router over three tokens
+}
+ALL_OPS = (*OPS_MINT_REDEEM, "accrue_fee", *TRADE_OPS, "check_upkeep", *TRADE_OPS.values())
 TARGET_N = 5
 TARGETS = {  # op -> (most vyndex/set_v2, most vyndex/floor) at N = TARGET_N
     "mint_repeat": (0.62, 1.20),
@@ -362,7 +370,12 @@ def trade_world(bench: Bench, n: int) -> TradeWorld:
     if mid is not None:
         next_block()
         uni.router.swapExactTokensForTokens(
-            WAD // 100, 0, [sell.address, uni.weth.address, mid.address], a.trader, MAX_UINT256, sender=a.trader
+            WAD // 100,
+            0,
+            [sell.address, uni.weth.address, mid.address],
+            a.trader,
+            MAX_UINT256,
+            sender=a.trader,
         )
         next_block()
         bare_v3_two_hop(uni3, sell, mid, WAD // 100, a)
@@ -448,8 +461,12 @@ def measure_router_swaps(bench: Bench, world: TradeWorld) -> dict[str, ReceiptAP
     if world.mid is not None:
         next_block()
         out["swap_v2_weth"] = router.swapExactTokensForTokens(
-            world.trade_size, 0, [world.sell.address, world.buy.address, world.mid.address], a.trader,
-            MAX_UINT256, sender=a.trader,
+            world.trade_size,
+            0,
+            [world.sell.address, world.buy.address, world.mid.address],
+            a.trader,
+            MAX_UINT256,
+            sender=a.trader,
         )
         next_block()
         out["swap_v3_weth"] = bare_v3_two_hop(world.uni3, world.sell, world.mid, world.trade_size, a)
@@ -552,7 +569,7 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "Systems: **vyndex** (`contracts/IndexVault.vy`), **set_v2** (SetToken + BasicIssuanceModule,",
         "StreamingFeeModule, GeneralIndexModule), **floor** (`bench/FloorIndex.vy`: one plain transferFrom",
         "per component then an ERC-20 mint, and the reverse: the least an honest in-kind index can do),",
-        "**router** (a bare UniswapV2Router02 swap). Components are 18-decimal MockERC20s; every holder",
+        "**router** (bare UniswapV2Router02 and Uniswap V3 SwapRouter swaps). Components are 18-decimal MockERC20s; every holder",
         "approved a finite allowance, so each `transferFrom` also lowers it (as Set's own fixtures do).",
         "",
         "## Mint and redeem",
@@ -571,7 +588,7 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "| op | vyndex | set_v2 | floor | router |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for op in (*OPS_MINT_REDEEM, "accrue_fee", "trade", "swap"):
+    for op in ALL_OPS:
         cells = []
         for system in ("vyndex", "set_v2", "floor", "router"):
             fit = slope([(n, g[(system, op, n)]) for n in counts if (system, op, n) in g])
@@ -593,34 +610,84 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "",
         "## One rebalance trade",
         "",
-        f"Sell {TRADE_SIZE // WAD} whole component token for WETH on the same warmed Uniswap V2 pair",
-        f"({POOL_DEPTH // WAD} + {POOL_DEPTH // WAD} deep); the index holds N components, WETH among them.",
-        "Set: `GeneralIndexModule.trade` after `startRebalance`, the steady cost (the component has",
-        "traded before; its first trade ever costs ~17k more, see `first_ever` below). router: the bare",
-        "`swapExactTokensForTokens` of the same size from an EOA. vyndex: a keeper's `Rebalancer.trade`",
-        "(`bench/vyndex_trade.py`, through the hook `VYNDEX_TRADE`), the component's second trade too:",
-        "both prices through `OracleAdapter.price_pair` (staleness, bound, deviation and sequencer",
-        "checks; each 8-decimal MockAggregator read costs about what a Chainlink proxy and aggregator",
-        "do), sizing, the slippage bound, cooldowns, caps, and the vault paying the pair directly and",
-        "measuring what arrived. Set's trade reads no oracle. Where vyndex's gas goes: `bench/README.md`.",
+        f"Sell {TRADE_SIZE // WAD} whole component token for WETH on the same warmed pools ({POOL_DEPTH // WAD} + "
+        f"{POOL_DEPTH // WAD} deep: a Uniswap V2 pair and a",
+        "full-range Uniswap V3 0.3% pool); the index holds N components, WETH among them. Through WETH: the",
+        "same sale into a second component (`mid`), 0.3% on both hops (N >= 3).",
+        "Set: `GeneralIndexModule.trade` after `startRebalance` (V2 only), the steady cost (the component",
+        "has traded before; its first trade ever costs ~17k more, see `first_ever` below); Set's trade",
+        "reads no oracle. Bare routers, from an EOA: `UniswapV2Router02.swapExactTokensForTokens`,",
+        "`SwapRouter.exactInputSingle` and `exactInput` (two hops). vyndex: a keeper's",
+        "`Rebalancer.trade(sell, buy, venue, route, 0, deadline)` over a `UniswapV2Venue` and a",
+        "`UniswapV3Venue` (`bench/vyndex_trade.py`, through the hook `VYNDEX_TRADE`), inside a plan",
+        "already started by an earlier trade (`plan_start` below): every component's price through",
+        "`OracleAdapter.price` (N reads of a Chainlink EACAggregatorProxy over an",
+        "AccessControlledAggregator), drift, sizing, the exact slippage bound, the toward-target check,",
+        "cooldowns, and the vault paying the venue (V3) or the pair (V2) and measuring both legs.",
+        "Where the gas goes: the call-tree table below and `bench/README.md`.",
         "",
-        "| N | vyndex | set_v2 trade | router swap | set_v2 - swap | vyndex - swap |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | vyndex V2 | set_v2 trade | V2 router | vyndex V3 | V3 exactInputSingle "
+        "| vyndex V3 via WETH | V3 exactInput | vyndex V2 via WETH | V2 router via WETH |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in counts:
-        v, s, r = g.get(("vyndex", "trade", n)), g.get(("set_v2", "trade", n)), g.get(("router", "swap", n))
-        over_s = gas(s - r) if s and r else "-"
-        over_v = gas(v - r) if v and r else "-"
-        out.append(f"| {n} | {gas(v)} | {gas(s)} | {gas(r)} | {over_s} | {over_v} |")
+        cells = [
+            g.get(key)
+            for key in (
+                ("vyndex", "trade", n),
+                ("set_v2", "trade", n),
+                ("router", "swap", n),
+                ("vyndex", "trade_v3", n),
+                ("router", "swap_v3", n),
+                ("vyndex", "trade_v3_weth", n),
+                ("router", "swap_v3_weth", n),
+                ("vyndex", "trade_v2_weth", n),
+                ("router", "swap_v2_weth", n),
+            )
+        ]
+        out.append(f"| {n} | " + " | ".join(gas(c) for c in cells) + " |")
+    out += [
+        "",
+        "Over the bare router of the same route (vyndex - router), and Set's trade over the V2 router:",
+        "",
+        "| N | V2 direct | V3 direct | V3 via WETH | V2 via WETH | set_v2 - V2 router | vyndex V2 / set_v2 |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n in counts:
+        over = []
+        for op, swap in TRADE_OPS.items():
+            v, r = g.get(("vyndex", op, n)), g.get(("router", swap, n))
+            over.append(gas(v - r) if v and r else "-")
+        s, r = g.get(("set_v2", "trade", n)), g.get(("router", "swap", n))
+        over.append(gas(s - r) if s and r else "-")
+        over.append(ratio(g.get(("vyndex", "trade", n)), s))
+        out.append(f"| {n} | " + " | ".join(over) + " |")
+    out += [
+        "",
+        "### checkUpkeep (off-chain cost)",
+        "",
+        "`checkUpkeep` is not a view: the scout runs each candidate trade on every route of every venue",
+        "through `simulate_trade` (which reverts) and proposes the best that executes. Gas of one call",
+        "made while a trade is due (after the trades above, one cooldown later: the sold component",
+        "against WETH and `mid`, over both venues), sent as a transaction; an automation registry pays",
+        "it only in its simulation (eth_call) but must allow it in its check gas limit.",
+        "",
+        "| N | checkUpkeep |",
+        "| ---: | ---: |",
+    ]
+    out += [f"| {n} | {gas(g.get(('vyndex', 'check_upkeep', n)))} |" for n in counts]
+    breakdown = RESULTS / "trade_breakdown.md"
+    if breakdown.is_file():  # written by bench/calltree.py during the run
+        out += ["", breakdown.read_text().rstrip().replace("## Where", "### Where", 1)]
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | ---: | :---: |"]
     out += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in targets(g)]
     if not all(ok for _, _, ok in targets(g)):
         out += [
             "",
-            "Targets not met, and what meeting them would weaken, check by check with its gas: "
-            '`bench/README.md` ("Where vyndex\'s overhead over the floor goes" for mint, "Where one '
-            "rebalance trade's gas goes\" for the trade). In short: the floor itself mints at 0.619 x "
-            "Set, and a trade's two guarded oracle reads alone cost ~43,800 of the 45,000 allowed.",
+            'Targets not met, and why: `bench/README.md` ("Where vyndex\'s overhead over the floor goes" '
+            'for mint, "Where one rebalance trade\'s gas goes" for the trade) and the call-tree table '
+            "above. In short: the floor itself mints at 0.619 x Set; a trade now reads every "
+            "component's price (N Chainlink proxy reads) where Set reads none.",
         ]
     out += reading(rows, g, counts)
     variants = [r for r in rows if r.variant is not None]
@@ -636,6 +703,8 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
             "- `fee_on`: vyndex with a 1 %/yr management fee running, so every call accrues (Set's issue and",
             "  redeem never accrue; set_v2 and floor columns repeat the main run).",
             "- `first_ever`: Set's first trade of a component ever (stores its first trade timestamp).",
+            "- `plan_start`: vyndex's first trade (V2 direct), which starts the plan (drift over the",
+            "  threshold, `RebalanceStarted`) and writes the components' first trade timestamps.",
             "",
             "| variant | op | N | vyndex | set_v2 | floor | vyndex/set_v2 | vyndex/floor |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -719,19 +788,28 @@ def targets(g: dict[tuple[str, str, int], int]) -> list[tuple[str, str, bool]]:
         g.get(("set_v2", "trade", TARGET_N)),
         g.get(("router", "swap", TARGET_N)),
     )
+    trade_v3, swap_v3 = g.get(("vyndex", "trade_v3", TARGET_N)), g.get(("router", "swap_v3", TARGET_N))
     if trade and set_trade:
         limit = int(set_trade * TARGET_TRADE_MAX_SET)
         checks.append(
             (
-                f"N={TARGET_N} trade <= {TARGET_TRADE_MAX_SET:.2f} x set_v2 trade (<= {limit:,})",
+                f"N={TARGET_N} V2 trade <= {TARGET_TRADE_MAX_SET:.2f} x set_v2 trade (<= {limit:,})",
                 f"{trade / set_trade:.3f} x ({trade:,})",
                 trade / set_trade <= TARGET_TRADE_MAX_SET,
+            )
+        )
+    if trade and swap and trade_v3 and swap_v3:
+        checks.append(
+            (
+                f"N={TARGET_N} V3 trade - bare V3 router <= V2 trade - bare V2 router ({trade - swap:,})",
+                f"{trade_v3 - swap_v3:,}",
+                trade_v3 - swap_v3 <= trade - swap,
             )
         )
     if trade and swap:
         checks.append(
             (
-                f"N={TARGET_N} trade - router swap <= {TARGET_TRADE_OVER_SWAP:,}",
+                f"N={TARGET_N} V2 trade - V2 router swap <= {TARGET_TRADE_OVER_SWAP:,} (issue #6)",
                 f"{trade - swap:,}",
                 trade - swap <= TARGET_TRADE_OVER_SWAP,
             )
@@ -745,7 +823,7 @@ def print_summary(rows: list[Row]) -> None:
     table = Table(title="gas (receipt gasUsed)", show_lines=False)
     for column in ("op", "N", "vyndex", "set_v2", "floor", "router", "v/set", "v/floor"):
         table.add_column(column, justify="left" if column == "op" else "right", no_wrap=True)
-    for op in (*OPS_MINT_REDEEM, "accrue_fee", "trade", "swap"):
+    for op in ALL_OPS:
         for n in counts:
             v, s, f, r = (g.get((system, op, n)) for system in ("vyndex", "set_v2", "floor", "router"))
             if v is None and s is None and f is None and r is None:
@@ -845,6 +923,7 @@ def main(argv: Sequence[str] | None = None, vyndex_trade: VyndexTrade | None = V
     parser.add_argument(
         "--render", action="store_true", help="only regenerate BENCHMARKS.md from bench/results"
     )
+    parser.add_argument("--trace", action="store_true", help="with --quick: write the N = 5 call trees too")
     parser.add_argument("--network", default=NETWORK, help=f"an Ape network choice (default {NETWORK})")
     args = parser.parse_args(argv)
 
@@ -865,7 +944,7 @@ def main(argv: Sequence[str] | None = None, vyndex_trade: VyndexTrade | None = V
             counts,
             variants=not (args.quick or args.no_variants),
             vyndex_trade=vyndex_trade,
-            trace=not args.quick,
+            trace=args.trace or not args.quick,
         )
     print_summary(rows)
     if not args.quick:

@@ -131,7 +131,9 @@ def vyndex_trade(world: TradeWorld) -> VyndexReceipts:
     for op, buy, venue, route in steps:
         chain.pending_timestamp += COOLDOWN + 1
         try:
-            receipt = rebalancer.trade(sell, buy, venue, route, 0, chain.pending_timestamp + 600, sender=a.trader)
+            receipt = rebalancer.trade(
+                sell, buy, venue, route, 0, chain.pending_timestamp + 600, sender=a.trader
+            )
         except Exception as exc:
             raise RuntimeError(f"vyndex {op} at N={world.n} failed: {exc}") from exc
         event = receipt.events.filter(rebalancer.Trade)[0]
