@@ -44,6 +44,8 @@ from ape import accounts, chain, networks  # noqa: E402
 from ape.api import AccountAPI, ReceiptAPI  # noqa: E402
 from ape.contracts import ContractContainer, ContractInstance  # noqa: E402
 from ape.logging import logger  # noqa: E402
+from vyndex_trade import VyndexReceipts, vyndex_trade  # noqa: E402  (bench/vyndex_trade.py)
+from world import V3_FEE, Actors, TradeWorld  # noqa: E402  (bench/world.py)
 
 from vyndex.artifacts import set_protocol_v2  # noqa: E402
 from vyndex.setprotocol import (  # noqa: E402
@@ -57,8 +59,6 @@ from vyndex.setprotocol import (  # noqa: E402
 )
 from vyndex.uniswap import MAX_UINT256, UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
 from vyndex.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
-from vyndex_trade import VyndexReceipts, vyndex_trade  # noqa: E402  (bench/vyndex_trade.py)
-from world import V3_FEE, Actors, TradeWorld  # noqa: E402  (bench/world.py)
 
 NETWORK = "ethereum:local:foundry"
 COMPONENT_COUNTS = (2, 5, 10, 20, 32)
@@ -569,8 +569,9 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "Systems: **vyndex** (`contracts/IndexVault.vy`), **set_v2** (SetToken + BasicIssuanceModule,",
         "StreamingFeeModule, GeneralIndexModule), **floor** (`bench/FloorIndex.vy`: one plain transferFrom",
         "per component then an ERC-20 mint, and the reverse: the least an honest in-kind index can do),",
-        "**router** (bare UniswapV2Router02 and Uniswap V3 SwapRouter swaps). Components are 18-decimal MockERC20s; every holder",
-        "approved a finite allowance, so each `transferFrom` also lowers it (as Set's own fixtures do).",
+        "**router** (bare UniswapV2Router02 and Uniswap V3 SwapRouter swaps). Components are 18-decimal",
+        "MockERC20s; every holder approved a finite allowance, so each `transferFrom` also lowers it (as",
+        "Set's own fixtures do).",
         "",
         "## Mint and redeem",
         "",
@@ -610,8 +611,8 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "",
         "## One rebalance trade",
         "",
-        f"Sell {TRADE_SIZE // WAD} whole component token for WETH on the same warmed pools ({POOL_DEPTH // WAD} + "
-        f"{POOL_DEPTH // WAD} deep: a Uniswap V2 pair and a",
+        f"Sell {TRADE_SIZE // WAD} whole component token for WETH on the same warmed pools "
+        f"({POOL_DEPTH // WAD} + {POOL_DEPTH // WAD} deep: a Uniswap V2 pair and a",
         "full-range Uniswap V3 0.3% pool); the index holds N components, WETH among them. Through WETH: the",
         "same sale into a second component (`mid`), 0.3% on both hops (N >= 3).",
         "Set: `GeneralIndexModule.trade` after `startRebalance` (V2 only), the steady cost (the component",

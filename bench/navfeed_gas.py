@@ -6,7 +6,8 @@ Writes bench/results/navfeed.json and bench/results/navfeed.md (the BENCHMARKS.m
 bench/oracle_gas.py, each read is sent once as a transaction to the view, so the figure is what the
 EVM charged; "execution" removes the 21,000 intrinsic gas and the calldata: what a lender's contract
 pays on top of its own CALL. Beside it, `Rebalancer.nav_per_share` (the same sum, without the
-oldest-updatedAt reads and the lock probe; the vault's own NAV views went with the redesign) and MorphoNavOracle's `price` (the feed plus the loan
+oldest-updatedAt reads and the lock probe; the vault's own NAV views went with the redesign) and
+MorphoNavOracle's `price` (the feed plus the loan
 token's price). Tokens have 18 decimals, feeds 8 (Chainlink's AccessControlledAggregator behind an
 EACAggregatorProxy, `vyndex.devnet.deploy_chainlink_feed`), primary feeds only.
 """
@@ -109,8 +110,8 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     lines += [
         "",
-        f"Over the rebalancer's own sum the feed spends {over[0]:,} gas at 5 components and {over[1]:,} at 32",
-        f"({(over[1] - over[0]) / 27:,.0f} a component): the second adapter read per component",
+        f"Over the rebalancer's own sum the feed spends {over[0]:,} gas at 5 components and {over[1]:,}",
+        f"at 32 ({(over[1] - over[0]) / 27:,.0f} a component): the second adapter read per component",
         "(`updated_at`, all slots warm by then) and the `basket_state()` probe that refuses a busy vault.",
     ]
     return "\n".join(lines) + "\n"
@@ -122,7 +123,8 @@ def main() -> None:
 
     logger.set_level("ERROR")
     results: dict[str, Any] = {
-        "setup": "18-decimal components, 8-decimal primary feeds, each Chainlink's AccessControlledAggregator "
+        "setup": "18-decimal components, 8-decimal primary feeds, each Chainlink's "
+        "AccessControlledAggregator "
         "behind an EACAggregatorProxy (no secondary, bounds or sequencer)",
         "components": {},
     }

@@ -22,11 +22,18 @@ from typing import Any
 import ape
 from ape import chain
 from ape.api import ReceiptAPI
+from world import V3_FEE, TradeWorld
 
 from vyndex.devnet import deploy_chainlink_feed
-from vyndex.venues import V2_DIRECT, V2_VIA_WETH, check_upkeep, deploy_rebalancer, deploy_v2_venue, v3_route
-from vyndex.venues import deploy_v3_venue
-from world import V3_FEE, TradeWorld
+from vyndex.venues import (
+    V2_DIRECT,
+    V2_VIA_WETH,
+    check_upkeep,
+    deploy_rebalancer,
+    deploy_v2_venue,
+    deploy_v3_venue,
+    v3_route,
+)
 
 FEED_DECIMALS = 8
 USD_PER_WETH = 1_000  # so that one whole token is worth more than the smallest trade cap, $1
