@@ -728,8 +728,50 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
     simulation = RESULTS / "simulation" / "simulation.md"
     if simulation.is_file():  # written by `make simulate` (scripts/simulate.py)
         out += ["", simulation.read_text().rstrip()]
+    out += simulation_venues()
     out.append("")
     return "\n".join(out)
+
+
+def simulation_venues() -> list[str]:
+    """The standard scenario traded on V2 and on V3 side by side, from the two runs' summaries
+    (`make simulate` and `make simulate SIM_ARGS="--venue v3"`)."""
+    runs = {}
+    for venue, folder in (("V2", "simulation"), ("V3 0.3%", "simulation_v3")):
+        path = RESULTS / folder / "summary.json"
+        if path.is_file():
+            runs[venue] = json.loads(path.read_text())["summary"]
+    if len(runs) < 2:
+        return []
+    rows = [
+        ("tracking error, bps/yr", "tracking_error_bps", "{}"),
+        ("tracking difference, bps", "tracking_difference_bps", "{}"),
+        ("rebalancing cost, bps of NAV", "rebalance_cost_bps", "{}"),
+        ("trades", "trades", "{:,}"),
+        ("keeper gas", "keeper_gas", "{:,}"),
+        ("largest drift, bps", "max_drift_bps", "{}"),
+        ("mean drift after the keeper, bps", "mean_drift_after_keeper_bps", "{}"),
+        ("days the oracle refused", "days_oracle_refused", "{}"),
+        ("index return, %", "nav_return_pct", "{}"),
+    ]
+    out = [
+        "",
+        "### The same scenario on V2 and on V3",
+        "",
+        "The standard scenario (same seed, same prices) with the rebalancer trading on the Uniswap V2",
+        "pairs (`make simulate`) and with only a UniswapV3Venue over 0.3% full-range pools of the same",
+        'depth (`make simulate SIM_ARGS="--venue v3"`, written to `bench/results/simulation_v3/`).',
+        "",
+        "| | " + " | ".join(runs) + " |",
+        "| --- | " + " | ".join("---:" for _ in runs) + " |",
+    ]
+    for label, key, fmt in rows:
+        out.append(f"| {label} | " + " | ".join(fmt.format(r[key]) for r in runs.values()) + " |")
+    trades = [r["trades"] for r in runs.values()]
+    if all(trades):
+        cells = " | ".join(f"{r['keeper_gas'] // r['trades']:,}" for r in runs.values())
+        out.append(f"| keeper gas per trade | {cells} |")
+    return out
 
 
 def reading(rows: list[Row], g: dict[tuple[str, str, int], int], counts: Sequence[int]) -> list[str]:
