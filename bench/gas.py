@@ -44,6 +44,8 @@ from ape import accounts, chain, networks  # noqa: E402
 from ape.api import AccountAPI, ReceiptAPI  # noqa: E402
 from ape.contracts import ContractContainer, ContractInstance  # noqa: E402
 from ape.logging import logger  # noqa: E402
+from vyndex_trade import VyndexReceipts, vyndex_trade  # noqa: E402  (bench/vyndex_trade.py)
+from world import V3_FEE, Actors, TradeWorld  # noqa: E402  (bench/world.py)
 
 from vyndex.artifacts import set_protocol_v2  # noqa: E402
 from vyndex.setprotocol import (  # noqa: E402
@@ -56,6 +58,7 @@ from vyndex.setprotocol import (  # noqa: E402
     start_rebalance,
 )
 from vyndex.uniswap import MAX_UINT256, UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
+from vyndex.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
 
 NETWORK = "ethereum:local:foundry"
 COMPONENT_COUNTS = (2, 5, 10, 20, 32)
@@ -72,10 +75,18 @@ HOLDING_WETH = 200 * WAD
 MANAGEMENT_FEE = 10**16  # 1 % a year, both systems
 FEE_PERIOD = 30 * 86_400
 TRADE_SIZE = WAD  # one rebalance trade sells 1 whole component token for WETH
-POOL_DEPTH = 100 * WAD  # each side of the component/WETH pair
+POOL_DEPTH = 1_000 * WAD  # each side of every component/WETH pair and 0.3% pool
 BLOCK_GAP = 12  # seconds between measured transactions
 
 OPS_MINT_REDEEM = ("mint_first", "mint_new_account", "mint_repeat", "redeem_partial", "redeem_full")
+# vyndex's trade ops and the bare router swap each is compared with.
+TRADE_OPS = {
+    "trade": "swap",  # V2 direct / UniswapV2Router02.swapExactTokensForTokens
+    "trade_v3": "swap_v3",  # V3 0.3% direct / SwapRouter.exactInputSingle
+    "trade_v3_weth": "swap_v3_weth",  # V3 through WETH / SwapRouter.exactInput
+    "trade_v2_weth": "swap_v2_weth",  # V2 through WETH / the V2 router over three tokens
+}
+ALL_OPS = (*OPS_MINT_REDEEM, "accrue_fee", *TRADE_OPS, "check_upkeep", *TRADE_OPS.values())
 TARGET_N = 5
 TARGETS = {  # op -> (most vyndex/set_v2, most vyndex/floor) at N = TARGET_N
     "mint_repeat": (0.62, 1.20),
@@ -112,30 +123,18 @@ class Row:
         return data
 
 
-@dataclass(frozen=True)
-class Actors:
-    """Named test accounts, never `accounts[0]` in the measuring code."""
-
-    deployer: AccountAPI
-    manager: AccountAPI
-    guardian: AccountAPI
-    fee_recipient: AccountAPI
-    alice: AccountAPI  # the first minter
-    bob: AccountAPI  # a new account, then a repeat minter and redeemer
-    trader: AccountAPI
-    liquidity: AccountAPI
-
-
 @dataclass
 class Bench:
     """One Anvil's shared world: the actors, Uniswap V2, Set Protocol v2, the floor's code."""
 
     actors: Actors
     uni: UniswapV2
+    uni3: UniswapV3
     set_v2: SetProtocolV2
     floor: ContractContainer
     rows: list[Row] = field(default_factory=list)
     approval: int = FINITE_APPROVAL
+    trace: bool = False  # write the N = TARGET_N trades' call trees (bench/calltree.py)
 
     def record(self, system: str, op: str, n: int, receipt: ReceiptAPI, variant: str | None = None) -> int:
         gas = int(receipt.gas_used)
@@ -317,74 +316,69 @@ def measure_fees(bench: Bench, n: int, vault: Any, set_token: Any) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TradeWorld:
-    """What a rebalance trade benchmark needs, the same for every system.
-
-    `components` are N tokens: N - 1 MockERC20s and WETH last, `units` base units per whole
-    index token. `holder` holds plenty of every component (and has approved nothing). The trade
-    sells `trade_size` of `sell` for `buy` (WETH) on `pair` through `uni.router`; `pair` has
-    been swapped on before (its price accumulators are non-zero).
-    """
-
-    n: int
-    components: list[ContractInstance]
-    units: list[int]
-    supply: int
-    sell: ContractInstance
-    buy: ContractInstance
-    trade_size: int
-    uni: UniswapV2
-    pair: ContractInstance
-    actors: Actors
-    holder: AccountAPI
-
-
 # === HOOK: vyndex trade =====================================================================
-# The rebalancer work plugs in here. `VyndexTrade` receives the TradeWorld above, builds a
-# vyndex vault over `world.components` / `world.units` (funded by `world.holder` and minted to
-# `world.supply`), its Rebalancer and whatever oracle set-up it needs, and returns the receipt
-# of ONE rebalance trade selling exactly `world.trade_size` of `world.sell` for `world.buy` on
-# `world.pair`. The harness records its gasUsed as ("vyndex", "trade", N) beside Set's trade and
-# the bare router swap of the same size. Set VYNDEX_TRADE to that callable (or pass it to
-# `main(vyndex_trade=...)`) and rerun.
-VyndexTrade = Callable[[TradeWorld], ReceiptAPI]
+# The rebalancer plugs in here. `VyndexTrade` receives the TradeWorld (bench/world.py), builds a
+# vyndex vault over `world.components` / `world.units`, its Rebalancer, venues and oracle, and
+# returns receipts by op: "trade" (V2 direct), "trade_v3" (V3 0.3% direct), "trade_v3_weth" and
+# "trade_v2_weth" (through WETH into `world.mid`), "plan_start" (the first trade, which starts
+# the plan) and "check_upkeep". The harness records each as ("vyndex", op, N) beside Set's trade
+# and the bare router swaps; "plan_start" as the variant of that name. Default:
+# `bench/vyndex_trade.py`; `main(vyndex_trade=None)` skips vyndex's rows.
+VyndexTrade = Callable[[TradeWorld], VyndexReceipts]
+VYNDEX_TRADE: VyndexTrade | None = vyndex_trade
 
 
-def _vyndex_trade(world: TradeWorld) -> ReceiptAPI:
-    from vyndex_trade import vyndex_trade  # bench/vyndex_trade.py, beside this file
-
-    return vyndex_trade(world)
-
-
-VYNDEX_TRADE: VyndexTrade | None = _vyndex_trade
-
-
-def measure_vyndex_trade(bench: Bench, world: TradeWorld, trade: VyndexTrade | None) -> int | None:
-    """Records one vyndex rebalance trade through `trade`, if one is given (see the hook above)."""
+def measure_vyndex_trade(bench: Bench, world: TradeWorld, trade: VyndexTrade | None) -> VyndexReceipts:
+    """Records vyndex's rebalance trades through `trade`, if one is given (see the hook above)."""
     if trade is None:
-        return None
+        return {}
     next_block()
-    return bench.record("vyndex", "trade", world.n, trade(world))
+    receipts = trade(world)
+    for op, receipt in receipts.items():
+        if op == "plan_start":
+            bench.record("vyndex", "trade", world.n, receipt, "plan_start")
+        else:
+            bench.record("vyndex", op, world.n, receipt)
+    return receipts
 
 
 # ============================================================================================
 
 
 def trade_world(bench: Bench, n: int) -> TradeWorld:
-    a, uni = bench.actors, bench.uni
+    a, uni, uni3 = bench.actors, bench.uni, bench.uni3
     mocks = deploy_tokens(bench, n - 1, f"Trade{n}")
     components = [*mocks, uni.weth]
     sell = mocks[0]
+    mid = mocks[1] if n >= 3 else None
     fund(components, [a.alice], uni)
-    fund([sell], [a.trader], uni)
+    fund([sell] + ([mid] if mid is not None else []), [a.trader], uni)
     pair = seed_pair(uni, sell, uni.weth, POOL_DEPTH, POOL_DEPTH, a.liquidity)
-    # Warm the pair (price accumulators non-zero) and give the trader a WETH balance.
+    pool = seed_pool(uni3, sell, uni.weth, V3_FEE, POOL_DEPTH, POOL_DEPTH, a.liquidity)
+    if mid is not None:
+        seed_pair(uni, mid, uni.weth, POOL_DEPTH, POOL_DEPTH, a.liquidity)
+        seed_pool(uni3, mid, uni.weth, V3_FEE, POOL_DEPTH, POOL_DEPTH, a.liquidity)
+    # Warm every pool (price accumulators, oracle observations non-zero) and give the trader a
+    # balance of every token it will buy, so no measured swap pays a zero-to-non-zero write.
     approve([sell], [a.trader], uni.router.address, bench.approval)
     next_block()
     uni.router.swapExactTokensForTokens(
         WAD // 100, 0, [sell.address, uni.weth.address], a.trader, MAX_UINT256, sender=a.trader
     )
+    next_block()
+    swap_exact_input_single(uni3, sell, uni.weth, V3_FEE, WAD // 100, a.trader)
+    if mid is not None:
+        next_block()
+        uni.router.swapExactTokensForTokens(
+            WAD // 100,
+            0,
+            [sell.address, uni.weth.address, mid.address],
+            a.trader,
+            MAX_UINT256,
+            sender=a.trader,
+        )
+        next_block()
+        bare_v3_two_hop(uni3, sell, mid, WAD // 100, a)
     return TradeWorld(
         n=n,
         components=components,
@@ -395,9 +389,22 @@ def trade_world(bench: Bench, n: int) -> TradeWorld:
         trade_size=TRADE_SIZE,
         uni=uni,
         pair=pair,
+        uni3=uni3,
+        pool=pool,
+        mid=mid,
         actors=a,
         holder=a.alice,
     )
+
+
+def bare_v3_two_hop(uni3: UniswapV3, sell: Any, buy: Any, amount: int, a: Actors) -> ReceiptAPI:
+    """SwapRouter.exactInput along sell -0.3%-> WETH -0.3%-> buy from the trader."""
+    if sell.allowance(a.trader.address, uni3.router.address) < amount:
+        sell.approve(uni3.router.address, MAX_UINT256, sender=a.trader)
+    fee = V3_FEE.to_bytes(3, "big")
+    path = bytes.fromhex(sell.address[2:]) + fee + bytes.fromhex(uni3.weth.address[2:]) + fee
+    path += bytes.fromhex(buy.address[2:])
+    return uni3.router.exactInput((path, a.trader.address, MAX_UINT256, amount, 0), sender=a.trader)
 
 
 def measure_set_trade(bench: Bench, world: TradeWorld) -> int:
@@ -434,16 +441,38 @@ def measure_set_trade(bench: Bench, world: TradeWorld) -> int:
     return bench.record("set_v2", "trade", world.n, receipt)
 
 
-def measure_router_swap(bench: Bench, world: TradeWorld) -> int:
-    """The same trade as a bare UniswapV2Router02.swapExactTokensForTokens from an EOA."""
+def measure_router_swaps(bench: Bench, world: TradeWorld) -> dict[str, ReceiptAPI]:
+    """The same trades as bare router swaps from an EOA: UniswapV2Router02.swapExactTokensForTokens
+    (`swap`; `swap_v2_weth` through WETH into `mid`), SwapRouter.exactInputSingle on the 0.3% pool
+    (`swap_v3`) and SwapRouter.exactInput through WETH (`swap_v3_weth`)."""
     a, router = bench.actors, world.uni.router
     path = [world.sell.address, world.buy.address]
     quote = router.getAmountsOut(world.trade_size, path)[-1]
     next_block()
-    receipt = router.swapExactTokensForTokens(
-        world.trade_size, quote * 99 // 100, path, a.trader, MAX_UINT256, sender=a.trader
+    out = {
+        "swap": router.swapExactTokensForTokens(
+            world.trade_size, quote * 99 // 100, path, a.trader, MAX_UINT256, sender=a.trader
+        )
+    }
+    next_block()
+    out["swap_v3"] = swap_exact_input_single(
+        world.uni3, world.sell, world.buy, V3_FEE, world.trade_size, a.trader
     )
-    return bench.record("router", "swap", world.n, receipt)
+    if world.mid is not None:
+        next_block()
+        out["swap_v2_weth"] = router.swapExactTokensForTokens(
+            world.trade_size,
+            0,
+            [world.sell.address, world.buy.address, world.mid.address],
+            a.trader,
+            MAX_UINT256,
+            sender=a.trader,
+        )
+        next_block()
+        out["swap_v3_weth"] = bare_v3_two_hop(world.uni3, world.sell, world.mid, world.trade_size, a)
+    for op, receipt in out.items():
+        bench.record("router", op, world.n, receipt)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -491,8 +520,12 @@ def bench_fee_running(bench: Bench, n: int) -> None:
 def bench_trades(bench: Bench, n: int, vyndex_trade: VyndexTrade | None) -> None:
     world = trade_world(bench, n)
     measure_set_trade(bench, world)
-    measure_vyndex_trade(bench, world, vyndex_trade)
-    measure_router_swap(bench, world)
+    receipts = measure_vyndex_trade(bench, world, vyndex_trade)
+    receipts.update(measure_router_swaps(bench, world))
+    if n == TARGET_N and bench.trace:
+        from calltree import write_breakdown  # bench/calltree.py
+
+        write_breakdown(receipts, RESULTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,14 +563,17 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "",
         "Gas (receipt `gasUsed`) of vyndex beside Set Protocol v2 and the floor, measured in one run on",
         f"one Anvil by `python bench/gas.py` (`make bench`) on {meta['date']} ({meta['client']}, vyper",
-        f"{meta['vyper']}, Set Protocol v2 0.1.16 and Uniswap V2 compiled artifacts). Generated: do not",
-        "edit; the numbers are also in `bench/results/gas.json`. Method and caveats: `bench/README.md`.",
+        f"{meta['vyper']}, Set Protocol v2 0.1.16, Uniswap V2 and V3 and Chainlink compiled artifacts).",
+        "Generated: do not edit; the numbers are also in `bench/results/gas.json`. Method and caveats:",
+        "`bench/README.md`. Trades are measured on the redesigned rebalancer (venues, every price read",
+        "per trade); numbers of the earlier rebalancer are in git history only.",
         "",
         "Systems: **vyndex** (`contracts/IndexVault.vy`), **set_v2** (SetToken + BasicIssuanceModule,",
         "StreamingFeeModule, GeneralIndexModule), **floor** (`bench/FloorIndex.vy`: one plain transferFrom",
         "per component then an ERC-20 mint, and the reverse: the least an honest in-kind index can do),",
-        "**router** (a bare UniswapV2Router02 swap). Components are 18-decimal MockERC20s; every holder",
-        "approved a finite allowance, so each `transferFrom` also lowers it (as Set's own fixtures do).",
+        "**router** (bare UniswapV2Router02 and Uniswap V3 SwapRouter swaps). Components are 18-decimal",
+        "MockERC20s; every holder approved a finite allowance, so each `transferFrom` also lowers it (as",
+        "Set's own fixtures do).",
         "",
         "## Mint and redeem",
         "",
@@ -555,7 +591,7 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "| op | vyndex | set_v2 | floor | router |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for op in (*OPS_MINT_REDEEM, "accrue_fee", "trade", "swap"):
+    for op in ALL_OPS:
         cells = []
         for system in ("vyndex", "set_v2", "floor", "router"):
             fit = slope([(n, g[(system, op, n)]) for n in counts if (system, op, n) in g])
@@ -577,34 +613,84 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         "",
         "## One rebalance trade",
         "",
-        f"Sell {TRADE_SIZE // WAD} whole component token for WETH on the same warmed Uniswap V2 pair",
-        f"({POOL_DEPTH // WAD} + {POOL_DEPTH // WAD} deep); the index holds N components, WETH among them.",
-        "Set: `GeneralIndexModule.trade` after `startRebalance`, the steady cost (the component has",
-        "traded before; its first trade ever costs ~17k more, see `first_ever` below). router: the bare",
-        "`swapExactTokensForTokens` of the same size from an EOA. vyndex: a keeper's `Rebalancer.trade`",
-        "(`bench/vyndex_trade.py`, through the hook `VYNDEX_TRADE`), the component's second trade too:",
-        "both prices through `OracleAdapter.price_pair` (staleness, bound, deviation and sequencer",
-        "checks; each 8-decimal MockAggregator read costs about what a Chainlink proxy and aggregator",
-        "do), sizing, the slippage bound, cooldowns, caps, and the vault paying the pair directly and",
-        "measuring what arrived. Set's trade reads no oracle. Where vyndex's gas goes: `bench/README.md`.",
+        f"Sell {TRADE_SIZE // WAD} whole component token for WETH on the same warmed pools "
+        f"({POOL_DEPTH // WAD} + {POOL_DEPTH // WAD} deep: a Uniswap V2 pair and a",
+        "full-range Uniswap V3 0.3% pool); the index holds N components, WETH among them. Through WETH: the",
+        "same sale into a second component (`mid`), 0.3% on both hops (N >= 3).",
+        "Set: `GeneralIndexModule.trade` after `startRebalance` (V2 only), the steady cost (the component",
+        "has traded before; its first trade ever costs ~17k more, see `first_ever` below); Set's trade",
+        "reads no oracle. Bare routers, from an EOA: `UniswapV2Router02.swapExactTokensForTokens`,",
+        "`SwapRouter.exactInputSingle` and `exactInput` (two hops). vyndex: a keeper's",
+        "`Rebalancer.trade(sell, buy, venue, route, 0, deadline)` over a `UniswapV2Venue` and a",
+        "`UniswapV3Venue` (`bench/vyndex_trade.py`, through the hook `VYNDEX_TRADE`), inside a plan",
+        "already started by an earlier trade (`plan_start` below): every component's price through",
+        "`OracleAdapter.price` (N reads of a Chainlink EACAggregatorProxy over an",
+        "AccessControlledAggregator), drift, sizing, the exact slippage bound, the toward-target check,",
+        "cooldowns, and the vault paying the venue (V3) or the pair (V2) and measuring both legs.",
+        "Where the gas goes: the call-tree table below and `bench/README.md`.",
         "",
-        "| N | vyndex | set_v2 trade | router swap | set_v2 - swap | vyndex - swap |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | vyndex V2 | set_v2 trade | V2 router | vyndex V3 | V3 exactInputSingle "
+        "| vyndex V3 via WETH | V3 exactInput | vyndex V2 via WETH | V2 router via WETH |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in counts:
-        v, s, r = g.get(("vyndex", "trade", n)), g.get(("set_v2", "trade", n)), g.get(("router", "swap", n))
-        over_s = gas(s - r) if s and r else "-"
-        over_v = gas(v - r) if v and r else "-"
-        out.append(f"| {n} | {gas(v)} | {gas(s)} | {gas(r)} | {over_s} | {over_v} |")
+        cells = [
+            g.get(key)
+            for key in (
+                ("vyndex", "trade", n),
+                ("set_v2", "trade", n),
+                ("router", "swap", n),
+                ("vyndex", "trade_v3", n),
+                ("router", "swap_v3", n),
+                ("vyndex", "trade_v3_weth", n),
+                ("router", "swap_v3_weth", n),
+                ("vyndex", "trade_v2_weth", n),
+                ("router", "swap_v2_weth", n),
+            )
+        ]
+        out.append(f"| {n} | " + " | ".join(gas(c) for c in cells) + " |")
+    out += [
+        "",
+        "Over the bare router of the same route (vyndex - router), and Set's trade over the V2 router:",
+        "",
+        "| N | V2 direct | V3 direct | V3 via WETH | V2 via WETH | set_v2 - V2 router | vyndex V2 / set_v2 |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n in counts:
+        over = []
+        for op, swap in TRADE_OPS.items():
+            v, r = g.get(("vyndex", op, n)), g.get(("router", swap, n))
+            over.append(gas(v - r) if v and r else "-")
+        s, r = g.get(("set_v2", "trade", n)), g.get(("router", "swap", n))
+        over.append(gas(s - r) if s and r else "-")
+        over.append(ratio(g.get(("vyndex", "trade", n)), s))
+        out.append(f"| {n} | " + " | ".join(over) + " |")
+    out += [
+        "",
+        "### checkUpkeep (off-chain cost)",
+        "",
+        "`checkUpkeep` is not a view: the scout runs each candidate trade on every route of every venue",
+        "through `simulate_trade` (which reverts) and proposes the best that executes. Gas of one call",
+        "made while a trade is due (after the trades above, one cooldown later: the sold component",
+        "against WETH and `mid`, over both venues), sent as a transaction; an automation registry pays",
+        "it only in its simulation (eth_call) but must allow it in its check gas limit.",
+        "",
+        "| N | checkUpkeep |",
+        "| ---: | ---: |",
+    ]
+    out += [f"| {n} | {gas(g.get(('vyndex', 'check_upkeep', n)))} |" for n in counts]
+    breakdown = RESULTS / "trade_breakdown.md"
+    if breakdown.is_file():  # written by bench/calltree.py during the run
+        out += ["", breakdown.read_text().rstrip().replace("## Where", "### Where", 1)]
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | ---: | :---: |"]
     out += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in targets(g)]
     if not all(ok for _, _, ok in targets(g)):
         out += [
             "",
-            "Targets not met, and what meeting them would weaken, check by check with its gas: "
-            '`bench/README.md` ("Where vyndex\'s overhead over the floor goes" for mint, "Where one '
-            "rebalance trade's gas goes\" for the trade). In short: the floor itself mints at 0.619 x "
-            "Set, and a trade's two guarded oracle reads alone cost ~43,800 of the 45,000 allowed.",
+            'Targets not met, and why: `bench/README.md` ("Where vyndex\'s overhead over the floor goes" '
+            'for mint, "Where one rebalance trade\'s gas goes" for the trade) and the call-tree table '
+            "above. In short: the floor itself mints at 0.619 x Set; a trade now reads every "
+            "component's price (N Chainlink proxy reads) where Set reads none.",
         ]
     out += reading(rows, g, counts)
     variants = [r for r in rows if r.variant is not None]
@@ -620,6 +706,8 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
             "- `fee_on`: vyndex with a 1 %/yr management fee running, so every call accrues (Set's issue and",
             "  redeem never accrue; set_v2 and floor columns repeat the main run).",
             "- `first_ever`: Set's first trade of a component ever (stores its first trade timestamp).",
+            "- `plan_start`: vyndex's first trade (V2 direct), which starts the plan (drift over the",
+            "  threshold, `RebalanceStarted`) and writes the components' first trade timestamps.",
             "",
             "| variant | op | N | vyndex | set_v2 | floor | vyndex/set_v2 | vyndex/floor |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -636,14 +724,58 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
     quality = RESULTS / "rebalance_quality.md"
     if quality.is_file():  # written by bench/rebalance_quality.py
         out += ["", quality.read_text().rstrip()]
-    navfeed = RESULTS / "navfeed.md"
-    if navfeed.is_file():  # written by bench/navfeed_gas.py
-        out += ["", navfeed.read_text().rstrip()]
+    # Sections the other bench scripts write: navfeed_gas.py, factory_gas.py, zap_gas.py, auction_gas.py.
+    for section in ("navfeed.md", "factory.md", "zap.md", "auction.md"):
+        path = RESULTS / section
+        if path.is_file():
+            out += ["", path.read_text().rstrip()]
     simulation = RESULTS / "simulation" / "simulation.md"
     if simulation.is_file():  # written by `make simulate` (scripts/simulate.py)
         out += ["", simulation.read_text().rstrip()]
+    out += simulation_venues()
     out.append("")
     return "\n".join(out)
+
+
+def simulation_venues() -> list[str]:
+    """The standard scenario traded on V2 and on V3 side by side, from the two runs' summaries
+    (`make simulate` and `make simulate SIM_ARGS="--venue v3"`)."""
+    runs = {}
+    for venue, folder in (("V2", "simulation"), ("V3 0.3%", "simulation_v3")):
+        path = RESULTS / folder / "summary.json"
+        if path.is_file():
+            runs[venue] = json.loads(path.read_text())["summary"]
+    if len(runs) < 2:
+        return []
+    rows = [
+        ("tracking error, bps/yr", "tracking_error_bps", "{}"),
+        ("tracking difference, bps", "tracking_difference_bps", "{}"),
+        ("rebalancing cost, bps of NAV", "rebalance_cost_bps", "{}"),
+        ("trades", "trades", "{:,}"),
+        ("keeper gas", "keeper_gas", "{:,}"),
+        ("largest drift, bps", "max_drift_bps", "{}"),
+        ("mean drift after the keeper, bps", "mean_drift_after_keeper_bps", "{}"),
+        ("days the oracle refused", "days_oracle_refused", "{}"),
+        ("index return, %", "nav_return_pct", "{}"),
+    ]
+    out = [
+        "",
+        "### The same scenario on V2 and on V3",
+        "",
+        "The standard scenario (same seed, same prices) with the rebalancer trading on the Uniswap V2",
+        "pairs (`make simulate`) and with only a UniswapV3Venue over 0.3% full-range pools of the same",
+        'depth (`make simulate SIM_ARGS="--venue v3"`, written to `bench/results/simulation_v3/`).',
+        "",
+        "| | " + " | ".join(runs) + " |",
+        "| --- | " + " | ".join("---:" for _ in runs) + " |",
+    ]
+    for label, key, fmt in rows:
+        out.append(f"| {label} | " + " | ".join(fmt.format(r[key]) for r in runs.values()) + " |")
+    trades = [r["trades"] for r in runs.values()]
+    if all(trades):
+        cells = " | ".join(f"{r['keeper_gas'] // r['trades']:,}" for r in runs.values())
+        out.append(f"| keeper gas per trade | {cells} |")
+    return out
 
 
 def reading(rows: list[Row], g: dict[tuple[str, str, int], int], counts: Sequence[int]) -> list[str]:
@@ -703,19 +835,28 @@ def targets(g: dict[tuple[str, str, int], int]) -> list[tuple[str, str, bool]]:
         g.get(("set_v2", "trade", TARGET_N)),
         g.get(("router", "swap", TARGET_N)),
     )
+    trade_v3, swap_v3 = g.get(("vyndex", "trade_v3", TARGET_N)), g.get(("router", "swap_v3", TARGET_N))
     if trade and set_trade:
         limit = int(set_trade * TARGET_TRADE_MAX_SET)
         checks.append(
             (
-                f"N={TARGET_N} trade <= {TARGET_TRADE_MAX_SET:.2f} x set_v2 trade (<= {limit:,})",
+                f"N={TARGET_N} V2 trade <= {TARGET_TRADE_MAX_SET:.2f} x set_v2 trade (<= {limit:,})",
                 f"{trade / set_trade:.3f} x ({trade:,})",
                 trade / set_trade <= TARGET_TRADE_MAX_SET,
+            )
+        )
+    if trade and swap and trade_v3 and swap_v3:
+        checks.append(
+            (
+                f"N={TARGET_N} V3 trade - bare V3 router <= V2 trade - bare V2 router ({trade - swap:,})",
+                f"{trade_v3 - swap_v3:,}",
+                trade_v3 - swap_v3 <= trade - swap,
             )
         )
     if trade and swap:
         checks.append(
             (
-                f"N={TARGET_N} trade - router swap <= {TARGET_TRADE_OVER_SWAP:,}",
+                f"N={TARGET_N} V2 trade - V2 router swap <= {TARGET_TRADE_OVER_SWAP:,} (issue #6)",
                 f"{trade - swap:,}",
                 trade - swap <= TARGET_TRADE_OVER_SWAP,
             )
@@ -729,7 +870,7 @@ def print_summary(rows: list[Row]) -> None:
     table = Table(title="gas (receipt gasUsed)", show_lines=False)
     for column in ("op", "N", "vyndex", "set_v2", "floor", "router", "v/set", "v/floor"):
         table.add_column(column, justify="left" if column == "op" else "right", no_wrap=True)
-    for op in (*OPS_MINT_REDEEM, "accrue_fee", "trade", "swap"):
+    for op in ALL_OPS:
         for n in counts:
             v, s, f, r = (g.get((system, op, n)) for system in ("vyndex", "set_v2", "floor", "router"))
             if v is None and s is None and f is None and r is None:
@@ -760,9 +901,10 @@ def make_actors() -> Actors:
 
 
 def run(
-    counts: Sequence[int], variants: bool, vyndex_trade: VyndexTrade | None
+    counts: Sequence[int], variants: bool, vyndex_trade: VyndexTrade | None, trace: bool = False
 ) -> tuple[list[Row], dict[str, str]]:
     actors = make_actors()
+    actors.liquidity.balance += 10**24  # ether to wrap for the pools' WETH sides
     with Progress(
         TextColumn("[bold]{task.description:<44}"),
         BarColumn(),
@@ -773,8 +915,9 @@ def run(
         steps = len(counts) * 2 + 1 + (len(VARIANT_COUNTS) + 2 if variants else 0)
         task = progress.add_task("deploying Uniswap V2 and Set Protocol v2", total=steps)
         uni = deploy_uniswap_v2(actors.deployer)
+        uni3 = deploy_uniswap_v3(actors.deployer, uni.weth)
         set_v2 = deploy_set_protocol_v2(actors.deployer, uni.weth, uni.router)
-        bench = Bench(actors=actors, uni=uni, set_v2=set_v2, floor=compile_floor())
+        bench = Bench(actors=actors, uni=uni, uni3=uni3, set_v2=set_v2, floor=compile_floor(), trace=trace)
         progress.advance(task)
         for n in counts:
             progress.update(task, description=f"N={n}: mint, redeem, fee (vyndex, set_v2, floor)")
@@ -827,6 +970,7 @@ def main(argv: Sequence[str] | None = None, vyndex_trade: VyndexTrade | None = V
     parser.add_argument(
         "--render", action="store_true", help="only regenerate BENCHMARKS.md from bench/results"
     )
+    parser.add_argument("--trace", action="store_true", help="with --quick: write the N = 5 call trees too")
     parser.add_argument("--network", default=NETWORK, help=f"an Ape network choice (default {NETWORK})")
     args = parser.parse_args(argv)
 
@@ -843,7 +987,12 @@ def main(argv: Sequence[str] | None = None, vyndex_trade: VyndexTrade | None = V
     started = time.monotonic()
     counts = QUICK_COUNTS if args.quick else COMPONENT_COUNTS
     with networks.parse_network_choice(args.network):
-        rows, meta = run(counts, variants=not (args.quick or args.no_variants), vyndex_trade=vyndex_trade)
+        rows, meta = run(
+            counts,
+            variants=not (args.quick or args.no_variants),
+            vyndex_trade=vyndex_trade,
+            trace=args.trace or not args.quick,
+        )
     print_summary(rows)
     if not args.quick:
         write(rows, meta)

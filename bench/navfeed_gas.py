@@ -5,9 +5,11 @@
 Writes bench/results/navfeed.json and bench/results/navfeed.md (the BENCHMARKS.md section). As in
 bench/oracle_gas.py, each read is sent once as a transaction to the view, so the figure is what the
 EVM charged; "execution" removes the 21,000 intrinsic gas and the calldata: what a lender's contract
-pays on top of its own CALL. Beside it, the vault's `nav_per_share` (the same sum, without the
-oldest-updatedAt reads and the lock probe) and MorphoNavOracle's `price` (the feed plus the loan
-token's price). Tokens have 18 decimals, feeds 8, primary feeds only.
+pays on top of its own CALL. Beside it, `Rebalancer.nav_per_share` (the same sum, without the
+oldest-updatedAt reads and the lock probe; the vault's own NAV views went with the redesign) and
+MorphoNavOracle's `price` (the feed plus the loan
+token's price). Tokens have 18 decimals, feeds 8 (Chainlink's AccessControlledAggregator behind an
+EACAggregatorProxy, `vyndex.devnet.deploy_chainlink_feed`), primary feeds only.
 """
 
 from __future__ import annotations
@@ -37,16 +39,20 @@ def _measure(method: Any, *args: Any, sender: Any) -> dict[str, int]:
 
 
 def _build(project: Any, users: Any, n: int) -> tuple[Any, Any, Any]:
+    from vyndex.devnet import deploy_chainlink_feed
+    from vyndex.uniswap import deploy_uniswap_v2
+    from vyndex.venues import deploy_rebalancer, deploy_v2_venue
+
     """An adapter over n tokens and a USD stablecoin, a vault over the n tokens with one index token
     minted, its NAV feed and a Morpho oracle lending the stablecoin."""
     owner, manager, guardian, fee_recipient, holder = users[:5]
     adapter = owner.deploy(project.OracleAdapter)
     tokens = [owner.deploy(project.MockERC20, f"Token {i}", f"T{i}", 18) for i in range(n)]
     for i, token in enumerate(tokens):
-        feed = owner.deploy(project.MockAggregator, 8, f"T{i} / USD", (100 + i) * 10**8)
-        adapter.set_feed(token, feed, HOUR, sender=owner)
+        proxy, _aggregator = deploy_chainlink_feed(owner, f"T{i} / USD", (100 + i) * 10**8)
+        adapter.set_feed(token, proxy, HOUR, sender=owner)
     usdc = owner.deploy(project.MockERC20, "USD Coin", "USDC", 6)
-    adapter.set_feed(usdc, owner.deploy(project.MockAggregator, 8, "USDC / USD", 10**8), HOUR, sender=owner)
+    adapter.set_feed(usdc, deploy_chainlink_feed(owner, "USDC / USD", 10**8)[0], HOUR, sender=owner)
 
     units = [10**16] * n
     vault = owner.deploy(
@@ -56,10 +62,23 @@ def _build(project: Any, users: Any, n: int) -> tuple[Any, Any, Any]:
         token.mint(holder, unit, sender=holder)
         token.approve(vault, unit, sender=holder)
     vault.mint(WAD, holder, units, sender=holder)
-    vault.set_oracle(adapter, sender=owner)
+    # The NAV views moved from the vault to the rebalancer (the vault holds no oracle).
+    uni = deploy_uniswap_v2(owner)
+    rebalancer = deploy_rebalancer(
+        owner,
+        vault,
+        adapter,
+        [deploy_v2_venue(owner, uni.factory, uni.weth)],
+        drift_threshold_bps=100,
+        max_slippage_bps=100,
+        trade_cap_usd_wad=10_000 * WAD,
+        min_trade_usd_wad=10 * WAD,
+        cooldown=300,
+        plan_ttl=86_400,
+    )
     feed = owner.deploy(project.IndexNavFeed, vault, adapter, "BIDX / USD NAV")
     morpho_oracle = owner.deploy(project.MorphoNavOracle, feed, vault, usdc, adapter)
-    return vault, feed, morpho_oracle
+    return rebalancer, feed, morpho_oracle
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -70,26 +89,29 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "`bench/navfeed_gas.py`: `IndexNavFeed.latestRoundData()` (NAV per share from the stored units,",
         "each component price through the adapter's checks, the oldest `updatedAt`, and the probe of",
-        "the vault's lock), beside the vault's own `nav_per_share()` and `MorphoNavOracle.price()`;",
+        "the vault's lock), beside `Rebalancer.nav_per_share()` (the same sum, where the vault's",
+        "`nav_per_share` was before the redesign) and `MorphoNavOracle.price()`;",
         f"{results['setup']}.",
         "Execution gas: receipt gas less 21,000 and calldata, what a lender's contract pays on top of",
         "its CALL.",
         "",
-        "| components | latestRoundData | vault.nav_per_share | MorphoNavOracle.price |",
+        "| components | latestRoundData | Rebalancer.nav_per_share | MorphoNavOracle.price |",
         "| ---: | ---: | ---: | ---: |",
     ]
     for n, reads in rows.items():
         cells = " | ".join(
             f"{reads[k]['execution']:,}"
-            for k in ("latestRoundData", "vault.nav_per_share", "MorphoNavOracle.price")
+            for k in ("latestRoundData", "Rebalancer.nav_per_share", "MorphoNavOracle.price")
         )
         lines.append(f"| {n} | {cells} |")
     small, large = rows["5"], rows["32"]
-    over = [r["latestRoundData"]["execution"] - r["vault.nav_per_share"]["execution"] for r in (small, large)]
+    over = [
+        r["latestRoundData"]["execution"] - r["Rebalancer.nav_per_share"]["execution"] for r in (small, large)
+    ]
     lines += [
         "",
-        f"Over the vault's own sum the feed spends {over[0]:,} gas at 5 components and {over[1]:,} at 32",
-        f"({(over[1] - over[0]) / 27:,.0f} a component): the second adapter read per component",
+        f"Over the rebalancer's own sum the feed spends {over[0]:,} gas at 5 components and {over[1]:,}",
+        f"at 32 ({(over[1] - over[0]) / 27:,.0f} a component): the second adapter read per component",
         "(`updated_at`, all slots warm by then) and the `basket_state()` probe that refuses a busy vault.",
     ]
     return "\n".join(lines) + "\n"
@@ -101,17 +123,19 @@ def main() -> None:
 
     logger.set_level("ERROR")
     results: dict[str, Any] = {
-        "setup": "18-decimal components, 8-decimal primary feeds (no secondary, bounds or sequencer)",
+        "setup": "18-decimal components, 8-decimal primary feeds, each Chainlink's "
+        "AccessControlledAggregator "
+        "behind an EACAggregatorProxy (no secondary, bounds or sequencer)",
         "components": {},
     }
     with networks.parse_network_choice("ethereum:local:foundry"):
         users = accounts.test_accounts
         caller = users[5]
         for n in (5, 32):
-            vault, feed, morpho_oracle = _build(project, users, n)
+            rebalancer, feed, morpho_oracle = _build(project, users, n)
             results["components"][str(n)] = {
                 "latestRoundData": _measure(feed.latestRoundData, sender=caller),
-                "vault.nav_per_share": _measure(vault.nav_per_share, sender=caller),
+                "Rebalancer.nav_per_share": _measure(rebalancer.nav_per_share, sender=caller),
                 "MorphoNavOracle.price": _measure(morpho_oracle.price, sender=caller),
             }
 

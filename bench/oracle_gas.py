@@ -1,4 +1,4 @@
-"""Gas of the oracle adapter's reads, and of the vault's valuation through it, on a local Anvil.
+"""Gas of the oracle adapter's reads, and of the index's valuation through it, on a local Anvil.
 
     python bench/oracle_gas.py          (from the repo root, with the Makefile's PATH and VVM_BINARY_PATH)
 
@@ -6,7 +6,10 @@ Every read is sent once as a transaction to the view (`.transact`), so the figur
 charged; "execution" removes the 21,000 intrinsic gas and the calldata, leaving what a contract
 calling the view pays in addition to its own CALL. `eth_estimateGas` is shown beside it (it is
 higher: it must leave the 1/64 that every nested call withholds). Tokens have 18 decimals and feeds
-8, as for most Chainlink USD feeds.
+8, as for most Chainlink USD feeds. The vault lost its NAV views in the redesign: the valuation is
+`Rebalancer.total_value()` (what every trade now computes) and the NAV feed's `latestRoundData()`.
+Feeds are MockAggregators (the guarded run needs a secondary feed and a sequencer feed a test can
+set); one Chainlink feed (AccessControlledAggregator behind EACAggregatorProxy) is read for scale.
 """
 
 from __future__ import annotations
@@ -41,8 +44,12 @@ def _measure(name: str, method: Any, *args: Any, sender: Any) -> Row:
     )
 
 
-def _build(project: Any, accounts: Any, n: int, guarded: bool) -> tuple[Any, Any, list[Any]]:
-    """An adapter pricing n tokens and a vault over them holding one minted index token."""
+def _build(project: Any, accounts: Any, n: int, guarded: bool) -> tuple[Any, Any, Any, list[Any]]:
+    """An adapter pricing n tokens, a vault over them holding one minted index token, its
+    rebalancer (over a Uniswap V2 venue) and its NAV feed."""
+    from vyndex.uniswap import deploy_uniswap_v2
+    from vyndex.venues import deploy_rebalancer, deploy_v2_venue
+
     owner, manager, guardian, fee_recipient, holder = accounts[:5]
     adapter = owner.deploy(project.OracleAdapter)
     tokens = [owner.deploy(project.MockERC20, f"Token {i}", f"T{i}", 18) for i in range(n)]
@@ -62,12 +69,25 @@ def _build(project: Any, accounts: Any, n: int, guarded: bool) -> tuple[Any, Any
     vault = owner.deploy(
         project.IndexVault, "Bench Index", "BIDX", tokens, units, manager, guardian, fee_recipient
     )
-    vault.set_oracle(adapter, sender=owner)
     for token, unit in zip(tokens, units, strict=True):
         token.mint(holder, unit, sender=holder)
         token.approve(vault, unit, sender=holder)
     vault.mint(WAD, holder, units, sender=holder)
-    return adapter, vault, tokens
+    uni = deploy_uniswap_v2(owner)
+    rebalancer = deploy_rebalancer(
+        owner,
+        vault,
+        adapter,
+        [deploy_v2_venue(owner, uni.factory, uni.weth)],
+        drift_threshold_bps=100,
+        max_slippage_bps=100,
+        trade_cap_usd_wad=10_000 * WAD,
+        min_trade_usd_wad=10 * WAD,
+        cooldown=300,
+        plan_ttl=86_400,
+    )
+    nav_feed = owner.deploy(project.IndexNavFeed, vault, adapter, "BIDX / USD NAV")
+    return adapter, rebalancer, nav_feed, tokens
 
 
 def main() -> None:
@@ -80,28 +100,43 @@ def main() -> None:
     with networks.parse_network_choice("ethereum:local:foundry"):
         users = accounts.test_accounts
         caller = users[5]
+        from vyndex.devnet import deploy_chainlink_feed
+
         feed = users[0].deploy(project.MockAggregator, 8, "Reference / USD", 100 * 10**8)
         rows.append(
             _measure("feed.latestRoundData() (the mock, for reference)", feed.latestRoundData, sender=caller)
         )
+        proxy, _aggregator = deploy_chainlink_feed(users[0], "Chainlink / USD", 100 * 10**8)
+        rows.append(
+            _measure("feed.latestRoundData() (Chainlink proxy)", proxy.latestRoundData, sender=caller)
+        )
         for guarded in (False, True):
             label = "all guards" if guarded else "primary only"
-            adapter, vault, tokens = _build(project, users, 10, guarded)
+            adapter, rebalancer, nav_feed, tokens = _build(project, users, 10, guarded)
             rows.append(_measure(f"price(), 1 asset, {label}", adapter.price, tokens[0], sender=caller))
             rows.append(_measure(f"value(), 1 asset, {label}", adapter.value, tokens[0], WAD, sender=caller))
             for n in (5, 10):
-                v = vault if n == 10 else _build(project, users, n, guarded)[1]
-                rows.append(_measure(f"total_value(), {n} components, {label}", v.total_value, sender=caller))
+                built = (rebalancer, nav_feed) if n == 10 else _build(project, users, n, guarded)[1:3]
+                rows.append(
+                    _measure(f"Rebalancer.total_value(), N={n}, {label}", built[0].total_value, sender=caller)
+                )
+                rows.append(
+                    _measure(
+                        f"IndexNavFeed.latestRoundData(), N={n}, {label}",
+                        built[1].latestRoundData,
+                        sender=caller,
+                    )
+                )
 
     print()
     print("Oracle adapter gas (Anvil; 18-decimal tokens, 8-decimal feeds)")
     print("all guards = bounds + secondary feed (1% deviation) + L2 sequencer feed")
     print()
-    header = f"{'read':<52}{'tx gas_used':>12}{'execution':>12}{'estimateGas':>13}"
+    header = f"{'read':<56}{'tx gas_used':>12}{'execution':>12}{'estimateGas':>13}"
     print(header)
     print("-" * len(header))
     for row in rows:
-        print(f"{row.name:<52}{row.gas_used:>12,}{row.execution:>12,}{row.estimate:>13,}")
+        print(f"{row.name:<56}{row.gas_used:>12,}{row.execution:>12,}{row.estimate:>13,}")
 
 
 if __name__ == "__main__":

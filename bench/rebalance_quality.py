@@ -3,7 +3,8 @@
     python bench/rebalance_quality.py        # from the repo root (also run by `make bench`)
 
 Five components of the devnet market (`vyndex.devnet`: WETH, WBTC with 8 decimals, USDC with 6,
-LINK, UNI) priced by 8-decimal feeds through the OracleAdapter; every token/WETH pool holds
+LINK, UNI) priced by 8-decimal Chainlink feeds (AccessControlledAggregator behind EACAggregatorProxy)
+through the OracleAdapter; the rebalancer trades through a UniswapV2Venue; every token/WETH pool holds
 POOL_SIDE_USD a side at the feed prices; the vault holds NAV_USD at equal weights. The manager
 sets TARGETS; a keeper acts on checkUpkeep until it has nothing left, waiting out cooldowns, and
 arbitrageurs bring the pools back to the feed prices after each trade. Reported: the number of
@@ -33,6 +34,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from vyndex.devnet import DEVNET_ASSETS, arbitrage, build_market, feed_name  # noqa: E402
+from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SYMBOLS = ("WETH", "WBTC", "USDC", "LINK", "UNI")
@@ -41,6 +43,7 @@ POOL_SIDE_USD = 5_000_000
 NAV_USD = 1_000_000
 # Most trades are two hops through WETH (two pool fees): the slippage bound must cover both.
 THRESHOLD_BPS, SLIPPAGE_BPS, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN = 50, 200, 20_000, 100, 300
+PLAN_TTL = 86_400
 USD = 10**18
 
 
@@ -59,20 +62,19 @@ def run() -> dict[str, Any]:
     units = [int(per_token_usd / len(SYMBOLS) / market.price(s) * 10 ** market.decimals[s]) for s in SYMBOLS]
     tokens = [market.tokens[s] for s in SYMBOLS]
     vault = deployer.deploy(project.IndexVault, "vyndex Five", "VX5", tokens, units, manager, guardian, fees)
-    rebalancer = deployer.deploy(
-        project.Rebalancer,
+    rebalancer = deploy_rebalancer(
+        deployer,
         vault,
         adapter,
-        market.uni.router,
-        market.weth,
-        THRESHOLD_BPS,
-        SLIPPAGE_BPS,
-        TRADE_CAP_USD * USD,
-        MIN_TRADE_USD * USD,
-        COOLDOWN,
+        [deploy_v2_venue(deployer, market.uni.factory, market.weth)],
+        drift_threshold_bps=THRESHOLD_BPS,
+        max_slippage_bps=SLIPPAGE_BPS,
+        trade_cap_usd_wad=TRADE_CAP_USD * USD,
+        min_trade_usd_wad=MIN_TRADE_USD * USD,
+        cooldown=COOLDOWN,
+        plan_ttl=PLAN_TTL,
     )
     vault.set_rebalancer(rebalancer, sender=deployer)
-    vault.set_oracle(adapter, sender=deployer)
     rebalancer.set_keeper(keeper, True, sender=deployer)
     shares = int(NAV_USD / per_token_usd) * 10**18
     for token, unit in zip(tokens, units, strict=True):
@@ -84,14 +86,14 @@ def run() -> dict[str, Any]:
         token.approve(vault, need, sender=holder)
     vault.mint(shares, holder, [2**255] * len(tokens), sender=holder)
 
-    nav_before = vault.total_value()
+    nav_before = rebalancer.total_value()
     rebalancer.set_targets(TARGETS, sender=manager)
     drift_before = rebalancer.drift_bps()
     trades = gas = idle = 0
     while True:
-        needed, data = rebalancer.checkUpkeep(b"")
-        if needed:
-            receipt = rebalancer.performUpkeep(data, sender=keeper)
+        proposal = check_upkeep(rebalancer)  # eth_call: checkUpkeep simulates, it is not a view
+        if proposal.needed:
+            receipt = rebalancer.performUpkeep(proposal.data, sender=keeper)
             if receipt.events.filter(rebalancer.Trade):
                 trades += 1
                 gas += receipt.gas_used
@@ -105,7 +107,7 @@ def run() -> dict[str, Any]:
             break
         chain.pending_timestamp += COOLDOWN + 1
         chain.mine()
-    nav_after = vault.total_value()
+    nav_after = rebalancer.total_value()
     weights = [int(w) for w in rebalancer.weights()]
     return {
         "components": len(SYMBOLS),
@@ -132,9 +134,10 @@ def markdown(r: dict[str, Any]) -> str:
             "",
             f"`bench/rebalance_quality.py`: a ${r['nav_usd']:,} vault of {r['components']} components",
             f"({', '.join(SYMBOLS)}) at equal weights, rebalanced to {targets} through real Uniswap V2",
-            f"pools of ${r['pool_side_usd']:,} a side (each token against WETH) at the feed prices; trades",
-            f"capped at ${r['trade_cap_usd']:,}, {r['max_slippage_bps']} bps maximum slippage; arbitrageurs",
-            "bring the pools back to the feed prices between trades.",
+            f"pools of ${r['pool_side_usd']:,} a side (each token against WETH) at the feed prices",
+            "(Chainlink aggregators behind proxies), by a keeper performing what `checkUpkeep`",
+            f"proposes; trades capped at ${r['trade_cap_usd']:,}, {r['max_slippage_bps']} bps maximum",
+            "slippage; arbitrageurs bring the pools back to the feed prices between trades.",
             "",
             "| drift before | trades | total gas | gas/trade | cost, bps of NAV | worst weight error after |",
             "| ---: | ---: | ---: | ---: | ---: | ---: |",

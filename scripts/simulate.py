@@ -22,6 +22,8 @@ from vyndex.params import METHOD, PercentageType
 from vyndex.simulation import Simulation, SimulationError, build_config, temporary_books, write_outputs
 
 DEFAULT_OUT = Path("bench/results/simulation")
+# Where --venue v3 writes by default, so a V2 and a V3 run sit side by side (BENCHMARKS.md).
+DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
 
 
 @click.command(
@@ -37,6 +39,7 @@ DEFAULT_OUT = Path("bench/results/simulation")
     \b
     Example:
       vyndex simulate --days 60 --method inverse_volatility --cap 35% --network ethereum:local:foundry
+      vyndex simulate --venue v3 --network ethereum:local:foundry
     """,
 )
 @click.option("--days", default=120, show_default=True, help="Days to simulate (one step a day).")
@@ -57,18 +60,30 @@ DEFAULT_OUT = Path("bench/results/simulation")
     help="Smallest weight of one component ('none': no floor).",
 )
 @click.option("--review-days", default=30, show_default=True, help="Days between target reviews (0: never).")
-@click.option("--out", default=str(DEFAULT_OUT), show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--venue",
+    default="v2",
+    show_default=True,
+    type=click.Choice(["v2", "v3"]),
+    help="Where the rebalancer trades: Uniswap V2 pairs, or only 0.3% Uniswap V3 pools of the same depth.",
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(file_okay=False),
+    help=f"Output folder [default: {DEFAULT_OUT}, or {DEFAULT_OUT_V3} with --venue v3]",
+)
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
 @friendly_errors
-def cli(days, seed, method, cap, floor, review_days, out, no_charts, as_json):
+def cli(days, seed, method, cap, floor, review_days, venue, out, no_charts, as_json):
     # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
     if logger.level < LogLevel.WARNING:
         logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:
-        config = build_config(days, seed, method, cap, floor, review_days)
+        config = build_config(days, seed, method, cap, floor, review_days, venue)
     except SimulationError as exc:
         raise ToolError(f"nothing run: {exc}") from None
     sim = Simulation(config)
@@ -97,6 +112,7 @@ def cli(days, seed, method, cap, floor, review_days, out, no_charts, as_json):
         except SimulationError as exc:
             raise ToolError(str(exc)) from None
 
+    out = out or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))
     summary = result.summary()
     if as_json:

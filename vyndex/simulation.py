@@ -58,11 +58,15 @@ from vyndex.spec import (
     RebalancerSpec,
     RolesSpec,
 )
+from vyndex.uniswap import MAX_UINT256
+from vyndex.uniswap_v3 import UniswapV3, deploy_uniswap_v3, price_to_sqrt_x96, seed_pool
 from vyndex.weights import METHODS
 
 DAY = 86_400
 USD = 10**18
 BPS = 10_000
+VENUES = ("v2", "v3")
+V3_FEE = 3_000  # the simulation's V3 pools: the 0.3% tier, full range, as deep as the V2 pairs
 
 # Circulating supplies for market-cap weighting (order of magnitude of late 2024).
 CIRCULATING = {
@@ -101,6 +105,10 @@ class SimConfig:
     mint_fee_bps: int = 10
     redeem_fee_bps: int = 10
     keeper_actions_per_day: int = 60
+    # Where the rebalancer trades: "v2" (a UniswapV2Venue over the component/WETH pairs) or "v3"
+    # (only a UniswapV3Venue over 0.3% full-range component/WETH pools of the same depth; the V2
+    # pairs stay, arbitraged as before, but the rebalancer cannot reach them).
+    venue: str = "v2"
 
     def describe(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "scenario"}
@@ -180,6 +188,7 @@ class SimResult:
             "seed": self.config.scenario.seed,
             "days": len(r) - 1,
             "method": self.config.method,
+            "venue": self.config.venue,
             "components": list(self.symbols),
             "nav_return_pct": round((nav[-1] / nav[0] - 1) * 100, 3),
             "ideal_return_pct": round((ideal[-1] / ideal[0] - 1) * 100, 3),
@@ -237,7 +246,9 @@ def temporary_books() -> Iterator[Path]:
                 os.environ[ROOT_ENV] = before
 
 
-def _spec(config: SimConfig, weights_bps: Sequence[int], roles: RolesSpec) -> IndexSpec:
+def _spec(
+    config: SimConfig, weights_bps: Sequence[int], roles: RolesSpec, v3_factory: str | None = None
+) -> IndexSpec:
     s = config.scenario
     components = []
     for symbol, w, p in zip(s.symbols, weights_bps, s.start_prices, strict=True):
@@ -273,6 +284,7 @@ def _spec(config: SimConfig, weights_bps: Sequence[int], roles: RolesSpec) -> In
             trade_cap_usd=Decimal(config.trade_cap_usd),
             min_trade_usd=Decimal(config.min_trade_usd),
             cooldown=config.cooldown,
+            uniswap_v3_factory=v3_factory,
         ),
         source="vyndex.simulation",
     )
@@ -296,6 +308,7 @@ def build_config(
     cap: str | Fraction | None = "40%",
     floor: str | Fraction | None = "2%",
     review_days: int = 30,
+    venue: str = "v2",
 ) -> SimConfig:
     """The standard scenario's config from command-line words; bad input raises SimulationError
     naming the option."""
@@ -303,13 +316,15 @@ def build_config(
         raise SimulationError(f"--method: unknown method '{method}' (one of: {', '.join(METHODS)})")
     if days < 1:
         raise SimulationError(f"--days: at least 1, got {days}")
+    if venue not in VENUES:
+        raise SimulationError(f"--venue: one of {', '.join(VENUES)}, got '{venue}'")
     if review_days < 0:
         raise SimulationError(f"--review-days: not negative, got {review_days}")
     try:
         cap_f = _fraction_option(cap, "--cap")
         floor_f = _fraction_option(floor, "--floor")
         config = SimConfig(scenario=standard(days=days, seed=seed), method=method, cap=cap_f, floor=floor_f)
-        config = replace(config, review_days=review_days)
+        config = replace(config, review_days=review_days, venue=venue)
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
         method_targets(config, generate(config.scenario), 0)
     except (ProposalError, ScenarioError) as exc:
@@ -348,6 +363,7 @@ class Simulation:
         self.rng = np.random.default_rng(config.scenario.seed + 1)
         self.result = SimResult(config=config, symbols=config.scenario.symbols)
         self.market: Market
+        self.uni3: UniswapV3 | None = None
         self.handle: IndexHandle
         self.pool: IndexPool
         self.keeper: Keeper
@@ -368,6 +384,10 @@ class Simulation:
             for sym, p in zip(s.symbols, s.start_prices, strict=True)
         ]
         self.market = build_market(a.deployer, assets, pool_usd=Decimal(c.pool_usd))
+        v3_factory = None
+        if c.venue == "v3":
+            self.uni3 = self._build_v3(assets)
+            v3_factory = str(self.uni3.factory.address)
         books = connected_books(books_root)
         for name, address in self.market.entries().items():
             books.primary.set(name, address)
@@ -380,8 +400,12 @@ class Simulation:
             fee_recipient=str(a.fee_recipient.address),
             keepers=(str(a.keeper.address),),
         )
-        report = deploy_index(_spec(c, self.targets_bps, roles), a.deployer, books, echo=lambda _: None)
+        spec = _spec(c, self.targets_bps, roles, v3_factory)
+        report = deploy_index(spec, a.deployer, books, echo=lambda _: None)
         self.handle = report.handle
+        if c.venue == "v3":
+            # deploy_index always stands up the V2 venue (from the router) first: V3 only here.
+            self.handle.rebalancer.remove_venue(0, sender=a.deployer)
         self.result.reviews.append((0, list(self.targets_bps)))
         vault = self.handle.vault
         shares = c.nav_usd // c.initial_price_usd * USD
@@ -497,13 +521,59 @@ class Simulation:
         return sum(values) / self._supply(), tracking.weights_of(values)
 
     def _arbitrage_components(self, day: int, only: set[str] | None = None) -> None:
-        """Brings the component pools (all, or those of `only`) back to the day's market prices."""
+        """Brings the component pools (all, or those of `only`; the V3 pools too when there are
+        any) back to the day's market prices."""
         weth_usd = _decimal(self._price("WETH", day))
         for i, symbol in enumerate(self.config.scenario.symbols):
             if symbol != "WETH" and (only is None or symbol in only):
-                arbitrage(
-                    self.market, symbol, self.actors.arbitrageur, _decimal(self.path.prices[day][i]), weth_usd
-                )
+                price = _decimal(self.path.prices[day][i])
+                arbitrage(self.market, symbol, self.actors.arbitrageur, price, weth_usd)
+                if self.uni3 is not None:
+                    self._arbitrage_v3(symbol, price, weth_usd)
+
+    def _build_v3(self, assets: Sequence[Any]) -> UniswapV3:
+        """Uniswap V3 over the market's WETH, with a 0.3% full-range pool of every component
+        against WETH holding `pool_usd` a side at the start prices."""
+        c, deployer = self.config, self.actors.deployer
+        uni3 = deploy_uniswap_v3(deployer, self.market.weth)
+        weth_price = next(a.price_usd for a in assets if a.symbol == "WETH")
+        for a in assets:
+            if a.symbol == "WETH":
+                continue
+            amount = int(Decimal(c.pool_usd) / a.price_usd * 10**a.decimals)
+            weth_side = int(Decimal(c.pool_usd) / weth_price * 10**18)
+            seed_pool(
+                uni3, self.market.tokens[a.symbol], self.market.weth, V3_FEE, amount, weth_side, deployer
+            )
+        return uni3
+
+    def _arbitrage_v3(self, symbol: str, price_usd: Decimal, weth_usd: Decimal) -> None:
+        """Swaps `symbol`'s 0.3% WETH pool to the market price: an exact-input swap whose price
+        limit is that price (the pool stops there and takes only what it needs)."""
+        assert self.uni3 is not None
+        token, weth, trader = self.market.tokens[symbol], self.market.weth, self.actors.arbitrageur
+        pool = self.uni3.pool(token, weth, V3_FEE)
+        if pool is None:
+            raise SimulationError(f"no {symbol}/WETH V3 pool")
+        # token1 base units per token0 base unit at the market prices.
+        weth_per_token = (
+            Fraction(price_usd) / Fraction(weth_usd) * Fraction(10**18, 10 ** self.market.decimals[symbol])
+        )
+        token_is_0 = str(pool.token0()).lower() == str(token.address).lower()
+        target = price_to_sqrt_x96(weth_per_token if token_is_0 else 1 / weth_per_token)
+        current = int(pool.slot0()[0])
+        if abs(target - current) * 1_000_000 <= current:  # within a millionth: already there
+            return
+        zero_for_one = target < current  # selling token0 lowers the price
+        sell = (token if token_is_0 else weth) if zero_for_one else (weth if token_is_0 else token)
+        buy = weth if sell is token else token
+        # Enough to reach any price the day can bring; the pool takes only what it needs.
+        amount = 2 * int(sell.balanceOf(pool.address)) + 1
+        self._fund(sell, amount, trader)
+        if int(sell.allowance(trader.address, self.uni3.router.address)) < amount:
+            sell.approve(self.uni3.router.address, MAX_UINT256, sender=trader)
+        params = (sell.address, buy.address, V3_FEE, trader.address, MAX_UINT256, amount, 0, target)
+        self.uni3.router.exactInputSingle(params, sender=trader)
 
     def _method_targets(self, day: int) -> list[int]:
         return method_targets(self.config, self.path, day, lambda sym: self._pool_depth_usd(sym, day))
@@ -664,6 +734,12 @@ def write_csv(result: SimResult, path: Path) -> None:
             )
 
 
+_VENUE_WORDS = {
+    "v2": "the rebalancer trades on the Uniswap V2 component/WETH pairs",
+    "v3": "the rebalancer trades only on 0.3% full-range Uniswap V3 component/WETH pools of the same depth",
+}
+
+
 def markdown(result: SimResult, charts: Sequence[str] = ()) -> str:
     s = result.summary()
     c = result.config
@@ -684,7 +760,8 @@ def markdown(result: SimResult, charts: Sequence[str] = ()) -> str:
     lines = [
         "## Market simulation",
         "",
-        f"`make simulate` (scenario `{sc.name}`, seed {sc.seed}): {len(result.symbols)} components "
+        f"`make simulate` (scenario `{sc.name}`, seed {sc.seed}, venue {c.venue.upper()}: "
+        f"{_VENUE_WORDS[c.venue]}): {len(result.symbols)} components "
         f"({', '.join(result.symbols)}) over {s['days']} days of correlated geometric Brownian motion "
         f"with {', '.join(events) or 'no events'}. Targets: {c.method}{cap}{floor}, reviewed every "
         f"{c.review_days} days. ${c.nav_usd:,} index; component pools ${c.pool_usd:,} a side; keeper at "
