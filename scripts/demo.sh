@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: the whole life of an index on a local mainnet-shaped fork, in one command.
 #
-#   devnet (Anvil, chain id 1, Uniswap V2 + feeds) -> a persistent fork of it -> deploy the
-#   blue-chip example -> mint for a holder -> status -> move prices (feeds and pools) -> status
-#   -> keeper until the basket is back within its threshold -> redeem -> status
+#   devnet (Anvil, chain id 1, Uniswap V2 + feeds + IndexFactory) -> a persistent fork of it ->
+#   create the blue-chip example through the factory (the creator pays the seed) -> mint for a
+#   holder -> status -> move prices (feeds and pools) -> status -> keeper until the basket is
+#   back within its threshold -> redeem -> status
 #
 # Every node it starts is stopped on exit, failure or Ctrl-C; a devnet that was already running
 # is used and left running.
@@ -12,7 +13,10 @@ cd "$(dirname "$0")/.."
 
 STATE=.devnet
 NET=(--network ethereum:mainnet-fork:foundry)
+CREATOR=TEST::0
 HOLDER=TEST::1
+SPEC=examples/blue-chip.yaml
+SEED=10
 started_devnet=0
 
 stop_pid_file() {
@@ -44,7 +48,7 @@ trap 'exit 130' INT TERM
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 quiet() { grep -v -e '^INFO:' -e '^SUCCESS:' -e 'IncompleteFieldDefinitionWarning' -e 'warnings.warn' || true; }
 
-step "devnet: Anvil with chain id 1, WETH9 + Uniswap V2, tokens, feeds, pools"
+step "devnet: Anvil with chain id 1, WETH9 + Uniswap V2, tokens, feeds, pools, IndexFactory"
 if ape run devnet status >/dev/null 2>&1; then
     echo "demo: a devnet is already running; using it (it stays running)"
 else
@@ -58,8 +62,17 @@ ape run devnet fork --name demo-fork 2>&1 | quiet
 APE_FOUNDRY_HOST=$(cat "$STATE/demo-fork.uri")
 export APE_FOUNDRY_HOST
 
-step "deploy examples/blue-chip.yaml (oracle adapter, vault, rebalancer, roles)"
-ape run deploy --spec examples/blue-chip.yaml "${NET[@]}" 2>&1 | quiet
+step "create $SPEC through the devnet's IndexFactory ($CREATOR pays the seed: $SEED VBLUE)"
+ape run devnet fund "$SEED" --spec "$SPEC" --account "$CREATOR" "${NET[@]}" 2>&1 | quiet
+created=$(ape run create --spec "$SPEC" --shares "$SEED" --account "$CREATOR" --json -y "${NET[@]}" \
+    2>"$STATE/create.err") || { cat "$STATE/create.err" >&2; exit 1; }
+python3 -c '
+import json, sys
+c = json.loads(sys.argv[1])
+print("{name}: index #{id} of factory {factory}, {gas_used:,} gas, seed {seed}".format(**c))
+for role in ("vault", "oracle", "rebalancer"):
+    print("  {:<10} {}".format(role, c[role]))
+' "$created"
 
 step "mint 1,000 VBLUE for the holder ($HOLDER)"
 ape run devnet fund 1000 --account "$HOLDER" "${NET[@]}" 2>&1 | quiet

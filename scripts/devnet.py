@@ -1,8 +1,8 @@
 """The mainnet-shaped devnet: `ape run devnet start|stop|status|fork|price|refresh|warp|fund`.
 
 `start` runs Anvil with chain id 1 on 127.0.0.1:8645 as its own process (it outlives this
-command), deploys WETH9 + Uniswap V2 (npm artifacts), ERC-20 components, Chainlink-style feeds
-and pools at the feed prices, and writes deployments/devnet.json. Then
+command), deploys WETH9 + Uniswap V2 (npm artifacts), ERC-20 components, Chainlink-style feeds,
+pools at the feed prices and an IndexFactory over them, and writes deployments/devnet.json. Then
 `--network ethereum:mainnet-fork:foundry` forks it (ape-config: node.ethereum.mainnet.uri).
 
 Each `ape run ... --network ethereum:mainnet-fork:foundry` starts its own throw-away fork. To
@@ -22,8 +22,10 @@ from vyndex.actions import fmt_units, parse_amount
 from vyndex.addressbook import AddressBook, devnet_book_path
 from vyndex.cli import ToolError, account_arg, friendly_errors, index_arg, is_dev_chain, resolve_account
 from vyndex.console import console
+from vyndex.factory import seed_of_spec
 from vyndex.index import chain_identity, connected_books, open_index
 from vyndex.keeper_chain import fast_forward
+from vyndex.spec import load_spec
 
 MARKET_MAKER = 11  # TEST::11 deploys the market and moves prices; TEST::0.. stay untouched
 
@@ -57,6 +59,7 @@ def start(port, pool_usd):
         with networks.ethereum.mainnet.use_provider("node", provider_settings={"uri": uri}):
             maker = accounts.test_accounts[MARKET_MAKER]
             market = dn.build_market(maker, pool_usd=Decimal(pool_usd), echo=console.print)
+            dn.deploy_index_factory(market, maker, echo=console.print)
             _, _, chain_id, genesis = chain_identity()
             dn.write_devnet_book(AddressBook.load(book_path), market, chain_id, genesis, uri)
     except BaseException:
@@ -162,28 +165,42 @@ def warp(seconds):
     console.print(f"clock moved {seconds}s: block {chain.blocks.head.number} at {ts}")
 
 
-@cli.command(cls=ConnectedProviderCommand, short_help="Give an account the components to mint N index tokens")
+@cli.command(
+    cls=ConnectedProviderCommand,
+    short_help="Give an account the components to mint N index tokens (or to seed a --spec)",
+    help="""Give an account the components to mint N tokens of an index in the book (--index), or,
+    with --spec FILE, the seed of N tokens for creating that spec through the factory (units at
+    the feeds' current prices, the spec's `deployer` roles being the account), 1% over either.
+    Ether is wrapped for WETH, the other devnet tokens are minted.
+
+    \b
+    Example:
+      vyndex devnet fund 10 --spec examples/blue-chip.yaml --network ethereum:mainnet-fork:foundry
+      vyndex create --spec examples/blue-chip.yaml --shares 10 --network ethereum:mainnet-fork:foundry
+    """,
+)
 @click.argument("amount")
 @index_arg()
+@click.option("--spec", "spec_path", default=None, metavar="FILE", help="Fund the seed of this spec instead.")
 @account_arg()
 @friendly_errors
-def fund(amount, index_symbol, account_name):
+def fund(amount, index_symbol, spec_path, account_name):
     holder = resolve_account(account_name, "holder")
     shares = parse_amount(amount)
-    handle = open_index(connected_books(), index_symbol)
+    books = connected_books()
+    if spec_path is not None:
+        if index_symbol is not None:
+            raise ToolError("pass --index or --spec, not both")
+        needs = seed_of_spec(load_spec(spec_path), holder.address, books, shares)
+    else:
+        handle = open_index(books, index_symbol)
+        needs = list(zip(handle.tokens, handle.vault.preview_mint(shares), strict=True))
     market = _market()
-    by_address = {str(t.address).lower(): s for s, t in market.tokens.items()}
-    needs = handle.vault.preview_mint(shares)
-    for token, symbol, dec, need in zip(handle.tokens, handle.symbols, handle.decimals, needs, strict=True):
-        want = int(need) * 101 // 100 + 1  # 1% for the mint slippage bound
-        have = int(token.balanceOf(holder.address))
-        if have >= want:
-            continue
-        key = by_address.get(str(token.address).lower())
-        if key is None:
-            raise ToolError(f"{symbol} is not a devnet token: cannot fund it")
-        if key == "WETH":
-            market.weth.deposit(sender=holder, value=want - have)
-        else:
-            market.tokens[key].mint(holder.address, want - have, sender=holder)
-        console.print(f"{holder.address}: +{fmt_units(want - have, dec)} {symbol}")
+    try:
+        added = dn.top_up(market, holder, needs, slack_bps=100)  # 1% for the slippage bound
+    except dn.DevnetError as exc:
+        raise ToolError(str(exc)) from exc
+    for symbol, units in added:
+        console.print(f"{holder.address}: +{fmt_units(units, market.decimals[symbol])} {symbol}")
+    if not added:
+        console.print(f"{holder.address} already holds enough")

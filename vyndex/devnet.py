@@ -3,7 +3,10 @@
 `build_market` deploys, from one account: WETH9, UniswapV2Factory and UniswapV2Router02 (the
 npm artifacts, see `vyndex.uniswap`), a MockERC20 per asset, a Chainlink feed per asset (8
 decimals, named like Chainlink's: ``WETH/USD``; WETH also has a backup feed), and a pool per
-asset against WETH holding `pool_usd` a side at the feed prices.
+asset against WETH holding `pool_usd` a side at the feed prices. `deploy_index_factory` adds an
+`IndexFactory` over the market's Uniswap V2 (its book name `IndexFactory`), which is what `ape run
+devnet start` does, so that the devnet and every fork of it create indexes through the factory;
+`top_up` gives an account tokens of the market (the seed of an index to create, or a mint).
 
 The feeds are Chainlink's own compiled contracts (`@chainlink/contracts@0.1.9`, see
 `vyndex.artifacts.chainlink`), wired as on mainnet: an `AccessControlledAggregator` (a
@@ -115,6 +118,8 @@ class Market:
     decimals: dict[str, int]
     # Chainlink aggregators behind the feeds (proxies), by feed name; empty for mock feeds.
     aggregators: dict[str, ContractInstance] = field(default_factory=dict)
+    # The IndexFactory over the market's Uniswap V2 (`deploy_index_factory`), when there is one.
+    index_factory: ContractInstance | None = None
 
     @property
     def weth(self) -> ContractInstance:
@@ -133,6 +138,8 @@ class Market:
         }
         names.update({s: t.address for s, t in self.tokens.items()})
         names.update({n: f.address for n, f in self.feeds.items()})
+        if self.index_factory is not None:
+            names["IndexFactory"] = self.index_factory.address
         return {k: str(v) for k, v in names.items()}
 
     def pool_price(self, symbol: str) -> Decimal:
@@ -228,6 +235,45 @@ def build_market(
         create_pair(uni, market.tokens[a.symbol], uni.weth, amount, weth_side, deployer)
         echo(f"pool {a.symbol}/WETH: ${pool_usd:,.0f} a side")
     return market
+
+
+def deploy_index_factory(
+    market: Market, deployer: AccountAPI, echo: Echo = lambda _: None
+) -> ContractInstance:
+    """An IndexFactory whose venue is the market's Uniswap V2 (with WETH for two-hop routes), the
+    venue a spec naming the market's router gets; the market's book then names it `IndexFactory`."""
+    from vyndex.factory import deploy_factory
+
+    market.index_factory = deploy_factory(deployer, v2_factory=market.uni.factory, weth=market.weth)
+    echo(f"IndexFactory: {market.index_factory.address} (venue: Uniswap V2 via WETH)")
+    return market.index_factory
+
+
+def top_up(
+    market: Market, holder: AccountAPI, needs: Sequence[tuple[Any, int]], slack_bps: int = 0
+) -> list[tuple[str, int]]:
+    """Brings `holder`'s balance of each (token, amount) up to the amount plus `slack_bps`,
+    wrapping ether for WETH and minting the others; returns (symbol, amount added) per token
+    topped up. A token that is not the market's raises DevnetError before anything is sent."""
+    by_address = {str(t.address).lower(): s for s, t in market.tokens.items()}
+    plan = []
+    for token, amount in needs:
+        symbol = by_address.get(str(getattr(token, "address", token)).lower())
+        if symbol is None:
+            raise DevnetError(f"{getattr(token, 'address', token)} is not a devnet token: cannot fund it")
+        plan.append((symbol, int(amount) + int(amount) * slack_bps // 10_000 + (1 if slack_bps else 0)))
+    added = []
+    for symbol, want in plan:
+        token = market.tokens[symbol]
+        short = want - int(token.balanceOf(holder.address))
+        if short <= 0:
+            continue
+        if symbol == "WETH":
+            market.weth.deposit(sender=holder, value=short)
+        else:
+            token.mint(holder.address, short, sender=holder)
+        added.append((symbol, short))
+    return added
 
 
 def attach_market(lookup: Callable[[str], str | None], symbols: Sequence[str] | None = None) -> Market:

@@ -280,6 +280,15 @@ def params_from_spec(
     return _replace_max(params, [a + a * slack_bps // 10_000 for a in seed])
 
 
+def seed_of_spec(
+    spec: IndexSpec, creator: str, books: BookChain, initial_shares: int = DEFAULT_INITIAL_SHARES
+) -> list[tuple[str, int]]:
+    """(token, base units) the creator pays for the seed mint of `initial_shares` when creating
+    `spec` now (units at the feeds' current answers, as `create_from_spec` computes them)."""
+    params = params_from_spec(spec.resolve(books.lookup, deployer=creator), initial_shares=initial_shares)
+    return list(zip(params.tokens, params.seed_amounts(), strict=True))
+
+
 def _replace_max(params: CreateParams, max_amounts: list[int]) -> CreateParams:
     from dataclasses import replace
 
@@ -467,5 +476,6 @@ __all__ = [
     "find_factory",
     "params_from_spec",
     "registry",
+    "seed_of_spec",
     "sync_book",
 ]
