@@ -95,7 +95,9 @@ def check(rebalancer: IRebalancer) -> (bool, Bytes[192]):
         values.append(v)
         total += v
 
-    if not staticcall rebalancer.plan_active():
+    # A plan that ends before this proposal's deadline counts as ended: the trade must be able to
+    # start a new one, or it could revert in a later block (the plan expired in between).
+    if staticcall rebalancer.plan_expires_at() <= block.timestamp + UPKEEP_DEADLINE_WINDOW:
         drift: uint256 = self._drift(values, total, targets)
         if drift <= staticcall rebalancer.drift_threshold_bps():
             return False, self._reason(REASON_BALANCED, drift)

@@ -125,6 +125,8 @@ ACCESS: dict[str, dict[str, Rule]] = {
     "UniswapV3Venue": {
         # Sells only what the venue holds (nothing between trades).
         "swap": Rule(PUBLIC),
+        # A QuoterV2-style quote: every pool swap it runs is reverted from the callback.
+        "quote": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
     },
     "UpkeepScout": {
@@ -306,6 +308,10 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("UniswapV3Venue", "swap"): (
         pay_v3_venue,
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
+    ),
+    ("UniswapV3Venue", "quote"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False),
     ),
     ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
     ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),

@@ -342,3 +342,21 @@ def test_trade__v3_pool_pushed_past_the_bound__reverts_and_vault_keeps_everythin
     with ape.reverts():
         dx_rebalancer.trade(WBTC, WETH, 1, v3_route(3000), 0, deadline(chain), sender=keeper)
     assert [dx_tokens[s].balanceOf(dx_vault) for s in SYMBOLS] == balances
+
+
+def test_check_upkeep__plan_ends_before_the_proposals_deadline__proposes_only_what_a_new_plan_allows(
+    dx_rebalancer, owner, manager, keeper, chain
+):
+    # Found by make simulate: a trade proposed near the end of a plan, with the drift under the
+    # threshold, reverted a block later ("drift within threshold") once the plan had expired.
+    dx_rebalancer.set_limits(SLIPPAGE_BPS, 200 * USD, 10 * USD, COOLDOWN, sender=owner)
+    dx_rebalancer.set_targets([2000, 2000, 2000, 1988, 2012], sender=manager)  # 12 bps: a plan starts
+    dx_rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)  # $200 of $600
+    chain.pending_timestamp += COOLDOWN + 1
+    chain.mine()
+    assert dx_rebalancer.drift_bps() <= dx_rebalancer.drift_threshold_bps()
+    assert check_upkeep(dx_rebalancer).needed  # inside the plan: the rest is still traded
+    chain.pending_timestamp = dx_rebalancer.plan_expires_at() - 100
+    chain.mine()
+    late = check_upkeep(dx_rebalancer)
+    assert not late.needed and late.reason == REASON_BALANCED, late.why
