@@ -1025,7 +1025,7 @@ def _gate(tightens: bool) -> bool:
     immediate: bool = tightens or erc20.totalSupply == 0
     if not immediate:
         self._check_live()
-    return timelock._gate(slice(msg.data, 0, 36), immediate)
+    return timelock._gate(slice(msg.data, 0, 36), immediate, timelock.delay)
 
 
 @view

@@ -20,8 +20,10 @@
         holders" (zero supply: nothing to protect, so deploy scripts and a factory configure a
         fresh index at once).
 
-        DELAY. Starts at DEFAULT_DELAY; always within [MIN_DELAY, MAX_DELAY]; raising it applies
-        at once, lowering it is itself queued. A change queued under a longer delay keeps its eta.
+        DELAY. One per index, the vault's: the rebalancer and the adapter queue with the delay
+        they read from their vault (the host passes it to `_gate`). Starts at DEFAULT_DELAY;
+        always within [MIN_DELAY, MAX_DELAY]; raising it applies at once, lowering it is itself
+        queued. A change queued under a longer delay keeps its eta.
 
         Nothing here is read by mint or redeem: only setters and the host's cancel touch it.
 """
@@ -97,7 +99,7 @@ def set_delay(delay_: uint256):
     """
     ownable._check_owner()
     assert delay_ >= MIN_DELAY and delay_ <= MAX_DELAY, "timelock: delay out of bounds"
-    if self._gate(slice(msg.data, 0, 36), delay_ >= self.delay):
+    if self._gate(slice(msg.data, 0, 36), delay_ >= self.delay, self.delay):
         self.delay = delay_
         log DelaySet(delay=delay_)
 
@@ -107,10 +109,10 @@ def set_delay(delay_: uint256):
 # ============================================================================================
 
 @internal
-def _gate(call: Bytes[MAX_CALL], immediate: bool) -> bool:
+def _gate(call: Bytes[MAX_CALL], immediate: bool, delay_: uint256) -> bool:
     """
     @dev True when the change `call` (the setter's exact calldata) applies now: at once when
-         `immediate`, else once its eta has passed (consuming the entry). False when this call
+         `immediate`, else once its eta (queued `delay_` ahead) has passed (consuming the entry). False when this call
          queued it (the setter then returns without changing anything). Reverts while queued
          and not yet due.
     """
@@ -119,7 +121,7 @@ def _gate(call: Bytes[MAX_CALL], immediate: bool) -> bool:
     id: bytes32 = keccak256(call)
     eta_: uint256 = self.eta[id]
     if eta_ == 0 or block.timestamp > eta_ + GRACE_PERIOD:
-        eta_ = block.timestamp + self.delay
+        eta_ = block.timestamp + delay_
         self.eta[id] = eta_
         log ChangeQueued(id=id, call=call, eta=eta_)
         return False
