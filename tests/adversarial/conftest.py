@@ -26,6 +26,7 @@ if _INTEGRATION not in sys.path:
     sys.path.insert(0, _INTEGRATION)
 # The very module pytest loads as that folder's conftest: one definition of the live world.
 live = importlib.import_module("rebalancer.conftest")
+enact = importlib.import_module("conftest").enact  # tests/conftest.py: queue, wait, apply
 
 uni = live.uni
 tokens = live.tokens
