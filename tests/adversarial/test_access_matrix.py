@@ -33,7 +33,6 @@ from eth_pydantic_types import abi
 from eth_utils import keccak
 from hexbytes import HexBytes
 
-
 from .conftest import (
     MAX_UINT,
     STALENESS,
