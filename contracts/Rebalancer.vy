@@ -58,6 +58,12 @@ from .modules import timelock
 
 implements: IRebalanceCallback
 
+
+# The one thing the rebalancer reads of an OracleAdapter beyond IPriceOracle.
+interface IBoundOracle:
+    def vault() -> address: view
+
+
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
 initializes: timelock[ownable := ownable]
@@ -528,9 +534,14 @@ def remove_venue(venue_index: uint256):
 def set_oracle(oracle_: IPriceOracle):
     """
     @notice Sets the oracle adapter; ends any plan made with the old one.
+    @dev The adapter must be bound to this rebalancer's vault (`set_vault`): an unbound one
+         would let its feeds change with no delay. Checked when queued and when applied.
     @param oracle_ The adapter.
     """
     ownable._check_owner()
+    assert staticcall IBoundOracle(oracle_.address).vault() == vault.address, (
+        "rebalancer: oracle not bound to this vault"
+    )
     if self._gate(slice(msg.data, 0, 36), False):
         self._set_oracle(oracle_)
         cfg: Config = self._load()

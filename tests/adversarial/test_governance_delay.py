@@ -7,9 +7,10 @@ delay; the holder redeems in full in between; the guardian can cancel; tightenin
 from __future__ import annotations
 
 import ape
+import pytest
 from eth_utils import keccak
 
-from .conftest import WAD, enact
+from .conftest import STALENESS, WAD, enact
 
 DELAY = 2 * 86_400
 
@@ -137,3 +138,192 @@ def test_enact__helper__applies_a_queued_venue_after_the_delay(rebalancer, owner
     count = rebalancer.venue_count()
     enact(rebalancer.add_venue, venue, sender=owner)
     assert rebalancer.venue_count() == count + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Every queued kind, one pattern: queued -> a holder exits in full at exactly its pro-rata basket
+# -> the guardian cancels -> queued again -> applies after the eta (another holder remains).
+# ---------------------------------------------------------------------------------------------
+
+
+def _bound_adapter(project, owner, vault, tokens, feeds):
+    fresh = owner.deploy(project.OracleAdapter)
+    for symbol, token in tokens.items():
+        fresh.set_feed(token, feeds[symbol], STALENESS, sender=owner)
+    fresh.set_vault(vault, sender=owner)
+    return fresh
+
+
+def _kind(name, w):
+    """(contract holding the queue, setter, args, sender, applied() -> bool) for a queued kind."""
+    vault, rebalancer, adapter, owner, manager = (
+        w["vault"],
+        w["rebalancer"],
+        w["adapter"],
+        w["owner"],
+        w["manager"],
+    )
+    if name == "set_rebalancer":
+        return (
+            vault,
+            vault.set_rebalancer,
+            (w["attacker"],),
+            owner,
+            lambda: vault.rebalancer() == w["attacker"],
+        )
+    if name == "set_management_fee":
+        return vault, vault.set_management_fee, (10**16,), manager, lambda: vault.management_fee() == 10**16
+    if name == "set_mint_fee":
+        return vault, vault.set_mint_fee, (50,), manager, lambda: vault.mint_fee_bps() == 50
+    if name == "set_redeem_fee":
+        return vault, vault.set_redeem_fee, (50,), manager, lambda: vault.redeem_fee_bps() == 50
+    if name == "set_fee_recipient":
+        return (
+            vault,
+            vault.set_fee_recipient,
+            (w["carol"],),
+            owner,
+            lambda: vault.fee_recipient() == w["carol"],
+        )
+    if name == "add_venue":
+        venue = owner.deploy(w["project"].UniswapV2Venue, w["uni"].factory, ape.utils.ZERO_ADDRESS)
+        count = rebalancer.venue_count()
+        return (
+            rebalancer,
+            rebalancer.add_venue,
+            (venue,),
+            owner,
+            lambda: rebalancer.venue_count() == count + 1,
+        )
+    if name == "set_oracle":
+        fresh = _bound_adapter(w["project"], owner, vault, w["tokens"], w["feeds"])
+        return rebalancer, rebalancer.set_oracle, (fresh,), owner, lambda: rebalancer.oracle() == fresh
+    if name == "set_limits":
+        args = (
+            rebalancer.max_slippage_bps() + 1,
+            rebalancer.trade_cap_usd(),
+            rebalancer.min_trade_usd(),
+            rebalancer.cooldown(),
+        )
+        return (
+            rebalancer,
+            rebalancer.set_limits,
+            args,
+            owner,
+            lambda: rebalancer.max_slippage_bps() == args[0],
+        )
+    if name == "set_open_trading":
+        return rebalancer, rebalancer.set_open_trading, (True,), owner, lambda: rebalancer.open_trading()
+    if name == "set_keeper":
+        return (
+            rebalancer,
+            rebalancer.set_keeper,
+            (w["attacker"], True),
+            owner,
+            lambda: rebalancer.keepers(w["attacker"]),
+        )
+    assert name == "set_feed"
+    adapter.set_vault(vault, sender=owner)  # bound: the adapter's changes follow this index's delay
+    token = w["tokens"]["WBTC"]
+    feed = owner.deploy(w["project"].MockAggregator, 8, "WBTC / USD", 30_000 * 10**8)
+    return (
+        adapter,
+        adapter.set_feed,
+        (token, feed, STALENESS),
+        owner,
+        lambda: adapter.feed_config(token).feed == feed.address,
+    )
+
+
+KINDS = [
+    "set_rebalancer",
+    "set_management_fee",
+    "set_mint_fee",
+    "set_redeem_fee",
+    "set_fee_recipient",
+    "add_venue",
+    "set_oracle",
+    "set_limits",
+    "set_open_trading",
+    "set_keeper",
+    "set_feed",
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_queued_kind__holder_exits_pro_rata_guardian_cancels_applies_after_eta(
+    kind,
+    project,
+    uni,
+    tokens,
+    feeds,
+    adapter,
+    vault,
+    rebalancer,
+    owner,
+    manager,
+    guardian,
+    alice,
+    bob,
+    carol,
+    attacker,
+    chain,
+):
+    world = dict(
+        project=project,
+        uni=uni,
+        tokens=tokens,
+        feeds=feeds,
+        adapter=adapter,
+        vault=vault,
+        rebalancer=rebalancer,
+        owner=owner,
+        manager=manager,
+        attacker=attacker,
+        carol=carol,
+    )
+    target, method, args, sender, applied = _kind(kind, world)
+    vault.transfer(bob, vault.balanceOf(alice) // 4, sender=alice)  # a holder who stays
+    shares = vault.balanceOf(alice)
+    before = list(vault.preview_redeem(shares))
+
+    receipt = method(*args, sender=sender)
+    (event,) = queued(receipt)
+    id_ = change_id(method, *args)
+    assert target.eta(id_) == event.eta == receipt.timestamp + DELAY and not applied()
+
+    # Between queue and apply the holder leaves with exactly its pro-rata basket, as previewed.
+    held = list(vault.holdings())
+    supply = vault.totalSupply()
+    assert list(vault.preview_redeem(shares)) == before
+    paid = vault.redeem(shares, alice, before, sender=alice).return_value
+    assert list(paid) == before
+    assert all(abs(p - h * shares // supply) <= 1 for p, h in zip(paid, held, strict=True))
+    assert vault.balanceOf(alice) == 0 and vault.totalSupply() > 0
+
+    target.cancel(id_, sender=guardian)
+    assert target.eta(id_) == 0 and not applied()
+
+    # Queued again; not due before the eta; applied by the same call at it.
+    eta = queued(method(*args, sender=sender))[0].eta
+    chain.mine(timestamp=eta - 10)
+    with ape.reverts("timelock: change not due"):
+        method(*args, sender=sender)
+    assert not applied()
+    chain.mine(timestamp=eta)
+    assert not queued(method(*args, sender=sender))
+    assert applied() and target.eta(id_) == 0
+
+
+def test_set_oracle__adapter_not_bound_to_this_vault__refused(
+    project, vault, rebalancer, owner, tokens, feeds, create_vault
+):
+    unbound = owner.deploy(project.OracleAdapter)
+    with ape.reverts("rebalancer: oracle not bound to this vault"):
+        rebalancer.set_oracle(unbound, sender=owner)
+    other = create_vault([tokens["WETH"]], [10**16], "Other", "OTH")
+    elsewhere = _bound_adapter(project, owner, other, tokens, feeds)
+    with ape.reverts("rebalancer: oracle not bound to this vault"):
+        rebalancer.set_oracle(elsewhere, sender=owner)
+    bound = _bound_adapter(project, owner, vault, tokens, feeds)
+    assert queued(rebalancer.set_oracle(bound, sender=owner))  # bound: accepted, and queued
