@@ -45,6 +45,7 @@ pools = live.pools
 index = live.index
 vault = live.vault
 rebalancer = live.rebalancer
+live_enact = live.live_enact  # queue, wait out the delay, apply, fresh rounds
 
 USD = live.USD
 PRICES = live.PRICES
