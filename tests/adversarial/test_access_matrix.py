@@ -134,6 +134,8 @@ ACCESS: dict[str, dict[str, Rule]] = {
         # Sells only what the venue holds (nothing between trades).
         "swap": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
+        # Runs each pool's swap and reverts it from the callback (QuoterV2): nothing moves.
+        "quote": Rule(PUBLIC),
     },
     "UpkeepScout": {
         # Stateless: every simulation it runs reverts.
@@ -346,6 +348,10 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
     ),
     ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
+    (
+        "UniswapV3Venue",
+        "quote",
+    ): (None, lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False)),
     ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),
     ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
