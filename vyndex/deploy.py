@@ -9,7 +9,9 @@ when the spec names its factory) and an upkeep scout, and wires them: vault.set_
 venues, keepers, target weights, fees, roles. Every step first reads the chain and only sends
 what differs, so running it again changes nothing; `force=True` deploys fresh contracts.
 Addresses are written to the network's address book after every deployment, so an interrupted
-run resumes where it stopped.
+run resumes where it stopped. Once the index has holders, a step that loosens (a fee raise, a new
+venue or keeper, looser limits, ...) waits out the governance delay: the run reports it as
+"queued until <eta>" and sends nothing more for it until a run after the eta applies it.
 """
 
 from __future__ import annotations
