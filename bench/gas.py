@@ -147,6 +147,17 @@ def next_block() -> None:
     chain.pending_timestamp += BLOCK_GAP
 
 
+def enact(method: Any, *args: Any, sender: Any) -> ReceiptAPI:
+    """A governed setter in effect: with holders a raise is queued by its first call (ChangeQueued);
+    the clock then moves to its eta and the same call applies it."""
+    receipt = method(*args, sender=sender)
+    queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+    if not queued:
+        return receipt
+    chain.pending_timestamp = int(queued[0].eta)
+    return method(*args, sender=sender)
+
+
 # ---------------------------------------------------------------------------------------------
 # Set-up
 # ---------------------------------------------------------------------------------------------
@@ -301,7 +312,7 @@ def measure_fees(bench: Bench, n: int, vault: Any, set_token: Any) -> None:
     """1 %/yr on both, 30 days, one accrual each (the fee recipient holds no index tokens yet)."""
     a = bench.actors
     next_block()
-    vault.set_management_fee(MANAGEMENT_FEE, sender=a.manager)
+    enact(vault.set_management_fee, MANAGEMENT_FEE, sender=a.manager)
     # Set's clock started when StreamingFeeModule was initialised with the same 1 %/yr.
     chain.pending_timestamp += FEE_PERIOD
     bench.record("vyndex", "accrue_fee", n, vault.accrue_management_fee(sender=a.trader))
@@ -505,7 +516,7 @@ def bench_fee_running(bench: Bench, n: int) -> None:
     fund(tokens, [a.alice, a.bob], bench.uni)
     system, vault = vyndex_system(bench, tokens, units_for(n))
     approve(tokens, [a.alice, a.bob], system.spender, bench.approval)
-    vault.set_management_fee(MANAGEMENT_FEE, sender=a.manager)
+    enact(vault.set_management_fee, MANAGEMENT_FEE, sender=a.manager)
     for account in (a.alice, a.bob):  # both hold shares; the fee recipient has accrued once
         next_block()
         system.mint(account, SHARES)

@@ -343,6 +343,16 @@ def create(p: CreateParams) -> address:
     for keeper: address in p.keepers:
         extcall IRebalancerSetup(rebalancer).set_keeper(keeper, True)
 
+    # Fees and the manager before the seed: with holders each would wait out the governance
+    # delay (IndexVault), with zero supply they apply at once. The seed pays the mint fee.
+    if p.management_fee != 0:
+        extcall IVault(vault).set_management_fee(p.management_fee)
+    if p.mint_fee_bps != 0:
+        extcall IVault(vault).set_mint_fee(p.mint_fee_bps)
+    if p.redeem_fee_bps != 0:
+        extcall IVault(vault).set_redeem_fee(p.redeem_fee_bps)
+    extcall IVault(vault).set_manager(p.manager)
+
     # 3. The seed: exactly what the first mint takes, from the creator, minted to the creator.
     amounts: DynArray[uint256, MAX_COMPONENTS] = staticcall IVault(vault).preview_mint(p.initial_shares)
     for i: uint256 in range(n, bound=MAX_COMPONENTS):
@@ -351,18 +361,11 @@ def create(p: CreateParams) -> address:
         assert extcall IERC20(tokens[i]).approve(vault, amounts[i], default_return_value=True), "factory: approve failed"
     extcall IVault(vault).mint(p.initial_shares, msg.sender, amounts)
 
-    # 4. Fees after the seed (the creator's first mint pays none), then hand over.
-    if p.management_fee != 0:
-        extcall IVault(vault).set_management_fee(p.management_fee)
-    if p.mint_fee_bps != 0:
-        extcall IVault(vault).set_mint_fee(p.mint_fee_bps)
-    if p.redeem_fee_bps != 0:
-        extcall IVault(vault).set_redeem_fee(p.redeem_fee_bps)
+    # 4. Hand over.
     nav_feed: address = empty(address)
     if len(p.nav_feed_description) > 0:
         assert NAV_FEED_BLUEPRINT != empty(address), "factory: no nav feed blueprint"
         nav_feed = create_from_blueprint(NAV_FEED_BLUEPRINT, vault, oracle, p.nav_feed_description, salt=salt)
-    extcall IVault(vault).set_manager(p.manager)
     extcall IVault(vault).transfer_ownership(msg.sender)
     extcall IRebalancerSetup(rebalancer).transfer_ownership(msg.sender)
     extcall IOracleSetup(oracle).transfer_ownership(msg.sender)

@@ -55,10 +55,12 @@ from snekmate.tokens import erc20
 from snekmate.utils import eip712_domain_separator
 
 from .interfaces import IRebalanceCallback
+from .modules import timelock
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
 initializes: erc20[ownable := ownable]
+initializes: timelock[ownable := ownable]
 uses: eip712_domain_separator
 
 # ERC-20 and EIP-2612 from snekmate, minus its mint/burn/minter surface; ownership is two-step
@@ -80,6 +82,9 @@ exports: (
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
+    timelock.set_delay,
+    timelock.delay,
+    timelock.eta,
 )
 
 
@@ -147,6 +152,8 @@ manager: public(address)
 guardian: public(address)
 fee_recipient: public(address)
 rebalancer: public(address)
+# One-way: minting and rebalancing stopped for good; redemption stays.
+redeem_only: public(bool)
 
 
 # ============================================================================================
@@ -205,13 +212,14 @@ event ComponentRemoved:
     token: indexed(address)
     dust: uint256
 
+event RedeemOnly:
+    caller: indexed(address)
+
 event RebalanceTrade:
     sell: indexed(address)
     buy: indexed(address)
     amount_in: uint256
     amount_out: uint256
-    sell_unit: uint256
-    buy_unit: uint256
 
 # ============================================================================================
 # CONSTRUCTOR
@@ -242,6 +250,7 @@ def __init__(
     """
     ownable.__init__()
     ownable_2step.__init__()
+    timelock.__init__()
     erc20.__init__(name_, symbol_, 18, name_, "1")
 
     assert len(tokens) > 0, "vault: empty basket"
@@ -443,8 +452,6 @@ def rebalance_trade(
         buy=buy,
         amount_in=sold,
         amount_out=received,
-        sell_unit=new_sell_unit * st.scale // (WAD * sell_one),
-        buy_unit=new_buy_unit * st.scale // (WAD * buy_one),
     )
     return sold, received
 
@@ -453,16 +460,17 @@ def rebalance_trade(
 def add_component(token: address):
     """
     @notice Appends `token` to the basket with a unit of zero; the rebalancer then buys it.
-    @dev Only the rebalancer, which checks its oracle feed and target weight first. Appending
+    @dev Only the rebalancer, which checks the token's oracle price, that it is not the index
+         itself, not a component yet, room in the basket, decimals and the target weights. Appending
          changes `components()` length, so mint and redeem bounds built for the old basket fail
          their length check instead of binding the wrong tokens.
     @param token The new component (0 to 18 decimals, not yet in the basket).
     """
     assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
     st: State = self._load()
-    assert st.count < MAX_COMPONENTS, "vault: basket full"
-    gap: uint256 = self._check_new_component(token, st.count)
-    self._basket[st.count] = self._pack_component(token, gap, 0)
+    # A full basket fails the array bound, decimals over 18 the subtraction (both named by the
+    # rebalancer first).
+    self._basket[st.count] = self._pack_component(token, self._gap_of(token), 0)
     st.count += 1
     self._store(st)
     log ComponentAdded(token=token)
@@ -484,10 +492,10 @@ def remove_component(index: uint256, max_dust: uint256):
     packed: uint256 = self._basket[index]
     dust: uint256 = self._amount(erc20.totalSupply, packed, st.scale, False)
     assert dust <= max_dust, "vault: component not sold down"
-    for i: uint256 in range(index, st.count - 1, bound=MAX_COMPONENTS):
-        self._basket[i] = self._basket[i + 1]
-    self._basket[st.count - 1] = 0
     st.count -= 1
+    for i: uint256 in range(index, st.count, bound=MAX_COMPONENTS):
+        self._basket[i] = self._basket[i + 1]
+    self._basket[st.count] = 0
     self._store(st)
     log ComponentRemoved(token=self._token_of(packed), dust=dust)
 
@@ -517,10 +525,8 @@ def set_management_fee(fee: uint256):
     """
     self._check_manager()
     assert fee <= MAX_MANAGEMENT_FEE, "vault: management fee over cap"
-    st: State = self._accrue()
-    st.management_fee = fee
-    self._store(st)
-    log ManagementFeeSet(fee=fee)
+    if self._set_fee(fee, MGMT_SHIFT, MGMT_MASK):
+        log ManagementFeeSet(fee=fee)
 
 
 @external
@@ -531,10 +537,8 @@ def set_mint_fee(fee_bps: uint256):
     """
     self._check_manager()
     assert fee_bps <= MAX_MINT_FEE_BPS, "vault: mint fee over cap"
-    st: State = self._accrue()
-    st.mint_fee_bps = fee_bps
-    self._store(st)
-    log MintFeeSet(fee_bps=fee_bps)
+    if self._set_fee(fee_bps, MINT_FEE_SHIFT, FEE_BPS_MASK):
+        log MintFeeSet(fee_bps=fee_bps)
 
 
 @external
@@ -545,10 +549,8 @@ def set_redeem_fee(fee_bps: uint256):
     """
     self._check_manager()
     assert fee_bps <= MAX_REDEEM_FEE_BPS, "vault: redeem fee over cap"
-    st: State = self._accrue()
-    st.redeem_fee_bps = fee_bps
-    self._store(st)
-    log RedeemFeeSet(fee_bps=fee_bps)
+    if self._set_fee(fee_bps, REDEEM_FEE_SHIFT, FEE_BPS_MASK):
+        log RedeemFeeSet(fee_bps=fee_bps)
 
 
 # ============================================================================================
@@ -563,9 +565,10 @@ def set_fee_recipient(fee_recipient_: address):
     """
     ownable._check_owner()
     assert fee_recipient_ != empty(address), "vault: zero fee recipient"
-    self._accrue()
-    self.fee_recipient = fee_recipient_
-    log FeeRecipientSet(fee_recipient=fee_recipient_)
+    if self._gate(False):
+        self._accrue()
+        self.fee_recipient = fee_recipient_
+        log FeeRecipientSet(fee_recipient=fee_recipient_)
 
 
 @external
@@ -576,8 +579,9 @@ def set_manager(manager_: address):
     """
     ownable._check_owner()
     assert manager_ != empty(address), "vault: zero manager"
-    self.manager = manager_
-    log ManagerSet(manager=manager_)
+    if self._gate(False):
+        self.manager = manager_
+        log ManagerSet(manager=manager_)
 
 
 @external
@@ -588,8 +592,9 @@ def set_guardian(guardian_: address):
     """
     ownable._check_owner()
     assert guardian_ != empty(address), "vault: zero guardian"
-    self.guardian = guardian_
-    log GuardianSet(guardian=guardian_)
+    if self._gate(False):
+        self.guardian = guardian_
+        log GuardianSet(guardian=guardian_)
 
 
 @external
@@ -600,8 +605,9 @@ def set_rebalancer(rebalancer_: address):
     @param rebalancer_ The rebalancer; the zero address disables rebalancing.
     """
     ownable._check_owner()
-    self.rebalancer = rebalancer_
-    log RebalancerSet(rebalancer=rebalancer_)
+    if self._gate(rebalancer_ == empty(address)):
+        self.rebalancer = rebalancer_
+        log RebalancerSet(rebalancer=rebalancer_)
 
 
 @external
@@ -610,11 +616,41 @@ def set_paused(paused_: bool):
     @notice Pauses or resumes minting and rebalancing. Redemption is never paused.
     @param paused_ True to pause.
     """
-    assert msg.sender == self.guardian or msg.sender == ownable.owner, "vault: caller is not the guardian"
+    self._check_guardian()
+    if not paused_:
+        self._check_live()
     st: State = self._load()
     st.paused = paused_
     self._store(st)
     log PausedSet(caller=msg.sender, paused=paused_)
+
+
+@external
+def enter_redeem_only():
+    """
+    @notice Stops minting and rebalancing for good; redemption stays open. Irreversible.
+    @dev Guardian or owner. Accrues the management fee up to now, then stops it; from then on no
+         change that needs the delay can be made, and `set_paused(False)` is refused.
+    """
+    self._check_guardian()
+    st: State = self._accrue()
+    st.management_fee = 0
+    st.paused = True
+    self._store(st)
+    self.redeem_only = True
+    self.rebalancer = empty(address)
+    log RedeemOnly(caller=msg.sender)
+
+
+@external
+def cancel(id: bytes32):
+    """
+    @notice Cancels a queued change (see `eta`, and the ChangeQueued event for its calldata).
+    @dev Guardian or owner.
+    @param id keccak256 of the queued setter call's calldata.
+    """
+    self._check_guardian()
+    timelock._cancel(id)
 
 
 # ============================================================================================
@@ -626,21 +662,10 @@ def set_paused(paused_: bool):
 def totalSupply() -> uint256:
     """
     @notice The index tokens in existence. Reverts while a mint or redeem is in progress.
-    @dev Management fee shares not yet accrued are not included; `preview_total_supply` has them.
+    @dev Management fee shares not yet accrued are not included; `basket_state` has them.
     @return The total supply, 18 decimals.
     """
     return erc20.totalSupply
-
-
-@view
-@external
-def preview_total_supply() -> uint256:
-    """
-    @notice The total supply after accruing the management fee now.
-    @return The total supply, 18 decimals.
-    """
-    st: State = self._load()
-    return erc20.totalSupply + self._pending_fee(st)[0]
 
 
 @view
@@ -652,14 +677,8 @@ def components() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_CO
     @return The component addresses and their units, in basket order.
     """
     st: State = self._load()
-    scale: uint256 = self._pending_fee(st)[1]
-    tokens: DynArray[address, MAX_COMPONENTS] = []
-    units: DynArray[uint256, MAX_COMPONENTS] = []
-    for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
-        packed: uint256 = self._basket[i]
-        tokens.append(self._token_of(packed))
-        units.append((packed >> UNIT_SHIFT) * scale // (WAD * self._one_of(packed)))
-    return tokens, units
+    # A unit is what 1e18 shares redeem for, before any redeem fee.
+    return self._tokens(st.count), self._amounts(WAD, st.count, self._pending_fee(st)[1], False)
 
 
 @view
@@ -776,17 +795,6 @@ def component_count() -> uint256:
 
 @view
 @external
-def index_of(token: address) -> uint256:
-    """
-    @notice The basket index of `token`; reverts if it is not a component.
-    @param token The component.
-    @return Its index in `components()`.
-    """
-    return self._index_of(token, self._load().count)
-
-
-@view
-@external
 def basket_state() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_COMPONENTS], uint256, uint256):
     """
     @notice The raw basket as the next state-changing call will see it (management fee accrued):
@@ -800,13 +808,10 @@ def basket_state() -> (DynArray[address, MAX_COMPONENTS], DynArray[uint256, MAX_
     pending: uint256 = 0
     scale: uint256 = 0
     pending, scale = self._pending_fee(st)
-    tokens: DynArray[address, MAX_COMPONENTS] = []
     stored: DynArray[uint256, MAX_COMPONENTS] = []
     for i: uint256 in range(st.count, bound=MAX_COMPONENTS):
-        packed: uint256 = self._basket[i]
-        tokens.append(self._token_of(packed))
-        stored.append(packed >> UNIT_SHIFT)
-    return tokens, stored, erc20.totalSupply + pending, scale
+        stored.append(self._basket[i] >> UNIT_SHIFT)
+    return self._tokens(st.count), stored, erc20.totalSupply + pending, scale
 
 
 # ============================================================================================
@@ -916,6 +921,15 @@ def _amounts(
     return amounts
 
 
+@view
+@internal
+def _tokens(count: uint256) -> DynArray[address, MAX_COMPONENTS]:
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    for i: uint256 in range(count, bound=MAX_COMPONENTS):
+        tokens.append(self._token_of(self._basket[i]))
+    return tokens
+
+
 @pure
 @internal
 def _amount(shares: uint256, packed: uint256, scale: uint256, roundup: bool) -> uint256:
@@ -963,16 +977,22 @@ def _push(token: address, receiver: address, amount: uint256):
 @internal
 def _check_new_component(token: address, count: uint256) -> uint256:
     """
-    @dev Checks a new component and returns 18 - its decimals.
+    @dev Checks a constructor's component and returns 18 - its decimals.
     """
     assert token != empty(address), "vault: zero component"
     assert token != self, "vault: component is the index itself"
     assert token.is_contract, "vault: component has no code"
     for j: uint256 in range(count, bound=MAX_COMPONENTS):
         assert self._token_of(self._basket[j]) != token, "vault: duplicate component"
-    decimals: uint8 = staticcall IERC20Detailed(token).decimals()
-    assert decimals <= 18, "vault: decimals over 18"
-    return 18 - convert(decimals, uint256)
+    assert staticcall IERC20Detailed(token).decimals() <= 18, "vault: decimals over 18"
+    return self._gap_of(token)
+
+
+@view
+@internal
+def _gap_of(token: address) -> uint256:
+    # 18 - the decimals of `token` (reverts above 18).
+    return 18 - convert(staticcall IERC20Detailed(token).decimals(), uint256)
 
 
 @view
@@ -982,6 +1002,42 @@ def _index_of(token: address, count: uint256) -> uint256:
         if self._token_of(self._basket[i]) == token:
             return i
     raise "vault: not a component"
+
+
+@internal
+def _set_fee(fee: uint256, at: uint256, mask: uint256) -> bool:
+    """
+    @dev Accrues the management fee (storing a fresh clock), then sets the fee field at bit `at`
+         now if it does not rise, else through the delay; True if it was set.
+    """
+    self._store(self._accrue())
+    packed: uint256 = self._state
+    if not self._gate(fee <= (packed >> at) & mask):
+        return False
+    self._state = (packed & ~(mask << at)) | (fee << at)
+    return True
+
+
+@internal
+def _gate(tightens: bool) -> bool:
+    # Every vault setter takes one word: its calldata is 36 bytes. With no supply there is no
+    # holder to protect; in redeem-only mode nothing that needs the delay is accepted.
+    immediate: bool = tightens or erc20.totalSupply == 0
+    if not immediate:
+        self._check_live()
+    return timelock._gate(slice(msg.data, 0, 36), immediate, timelock.delay)
+
+
+@view
+@internal
+def _check_live():
+    assert not self.redeem_only, "vault: redeem only"
+
+
+@view
+@internal
+def _check_guardian():
+    assert msg.sender == self.guardian or msg.sender == ownable.owner, "vault: caller is not the guardian"
 
 
 @view

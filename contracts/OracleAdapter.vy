@@ -56,18 +56,22 @@ from snekmate.auth import ownable_2step
 from snekmate.utils import math
 
 from .interfaces import IAggregatorV3
+from .interfaces import IIndexVault
 from .interfaces import IPriceOracle
+from .modules import timelock
 
 implements: IPriceOracle
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
+initializes: timelock[ownable := ownable]
 
 exports: (
     ownable.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
+    timelock.eta,
 )
 
 
@@ -158,6 +162,9 @@ _primary: HashMap[address, uint256]
 _secondary: HashMap[address, uint256]
 _bounds: HashMap[address, uint256]
 _sequencer: uint256
+# The index whose holders these prices protect: its guardian cancels, its delay applies, and
+# while it is unset or has no supply changes apply at once.
+vault: public(IIndexVault)
 
 
 # ============================================================================================
@@ -190,6 +197,9 @@ event SequencerFeedSet:
 event FeedRemoved:
     asset: indexed(address)
 
+event VaultSet:
+    vault: indexed(address)
+
 
 # ============================================================================================
 # CONSTRUCTOR
@@ -202,6 +212,7 @@ def __init__():
     """
     ownable.__init__()
     ownable_2step.__init__()
+    timelock.__init__()
 
 
 # ============================================================================================
@@ -228,7 +239,14 @@ def set_feed(asset: address, feed: IAggregatorV3, max_staleness: uint256):
     token_decimals: uint256 = convert(staticcall IERC20Detailed(asset).decimals(), uint256)
     assert token_decimals <= MAX_TOKEN_DECIMALS, "oracle: token decimals over 18"
 
-    flags: uint256 = self._primary[asset] & (HAS_SECONDARY_BIT | HAS_BOUNDS_BIT)
+    old: uint256 = self._primary[asset]
+    # The same feed with a shorter staleness only tightens.
+    if not self._gate(
+        slice(msg.data, 0, 100),
+        self._address_of(old) == feed.address and max_staleness <= (old >> STALENESS_SHIFT) & TIME_MASK,
+    ):
+        return
+    flags: uint256 = old & (HAS_SECONDARY_BIT | HAS_BOUNDS_BIT)
     self._primary[asset] = (
         convert(feed.address, uint256)
         | (feed_decimals << FEED_DECIMALS_SHIFT)
@@ -261,6 +279,9 @@ def set_secondary_feed(asset: address, feed: IAggregatorV3, max_staleness: uint2
     primary: uint256 = self._known(asset)
     if feed.address == empty(address):
         assert max_staleness == 0 and max_deviation_bps == 0, "oracle: parameters without a feed"
+        # Removing a check loosens.
+        if not self._gate(slice(msg.data, 0, 132), False):
+            return
         self._secondary[asset] = 0
         self._primary[asset] = primary & ~HAS_SECONDARY_BIT
         log SecondaryFeedSet(asset=asset, feed=empty(address), feed_decimals=0, max_staleness=0, max_deviation_bps=0)
@@ -270,6 +291,19 @@ def set_secondary_feed(asset: address, feed: IAggregatorV3, max_staleness: uint2
     assert max_deviation_bps > 0 and max_deviation_bps <= MAX_DEVIATION_BPS, "oracle: deviation out of range"
     feed_decimals: uint256 = self._feed_decimals(feed.address)
     assert feed.address != self._address_of(primary), "oracle: secondary is the primary"
+    # A first secondary only adds a check; the same one with no longer staleness and no wider
+    # deviation only tightens; anything else waits.
+    old: uint256 = self._secondary[asset]
+    if not self._gate(
+        slice(msg.data, 0, 132),
+        old == 0
+        or (
+            self._address_of(old) == feed.address
+            and max_staleness <= (old >> SECONDARY_STALENESS_SHIFT) & TIME_MASK
+            and max_deviation_bps <= (old >> DEVIATION_SHIFT) & BPS_MASK
+        ),
+    ):
+        return
     self._secondary[asset] = (
         convert(feed.address, uint256)
         | (feed_decimals << SECONDARY_DECIMALS_SHIFT)
@@ -301,6 +335,14 @@ def set_bounds(asset: address, lower: uint256, upper: uint256):
     primary: uint256 = self._known(asset)
     assert lower <= MAX_BOUND and upper <= MAX_BOUND, "oracle: bound too large"
     assert lower == 0 or upper == 0 or lower < upper, "oracle: lower bound not below upper"
+    # A higher floor and a lower ceiling (0 = none) only tighten.
+    old: uint256 = self._bounds[asset]
+    old_upper: uint256 = old >> UPPER_SHIFT
+    if not self._gate(
+        slice(msg.data, 0, 100),
+        lower >= old & BOUND_MASK and (old_upper == 0 or (upper != 0 and upper <= old_upper)),
+    ):
+        return
     self._bounds[asset] = lower | (upper << UPPER_SHIFT)
     if lower == 0 and upper == 0:
         self._primary[asset] = primary & ~HAS_BOUNDS_BIT
@@ -326,6 +368,14 @@ def set_sequencer_feed(feed: IAggregatorV3, grace_period: uint256):
         assert MIN_GRACE_PERIOD <= grace_period and grace_period <= MAX_GRACE_PERIOD, (
             "oracle: grace period out of range"
         )
+    # A first sequencer feed, or the same one with a longer grace period, only tightens.
+    old: uint256 = self._sequencer
+    if not self._gate(
+        slice(msg.data, 0, 68),
+        feed.address != empty(address)
+        and (old == 0 or (self._address_of(old) == feed.address and grace_period >= old >> GRACE_SHIFT)),
+    ):
+        return
     self._sequencer = convert(feed.address, uint256) | (grace_period << GRACE_SHIFT)
     log SequencerFeedSet(feed=feed.address, grace_period=grace_period)
 
@@ -334,6 +384,7 @@ def set_sequencer_feed(feed: IAggregatorV3, grace_period: uint256):
 def remove_feed(asset: address):
     """
     @notice Removes every feed and bound of `asset`; its prices then fail with "unknown asset".
+    @dev Immediate: prices of `asset` then fail, which stops rebalancing it and never redemption.
     @param asset A configured asset.
     """
     ownable._check_owner()
@@ -342,6 +393,45 @@ def remove_feed(asset: address):
     self._secondary[asset] = 0
     self._bounds[asset] = 0
     log FeedRemoved(asset=asset)
+
+
+@external
+def set_vault(vault_: IIndexVault):
+    """
+    @notice Binds the adapter to the index it prices: that vault's guardian may cancel queued
+            changes here, its delay applies, and its supply decides whether holders exist.
+    @dev The first binding applies at once; moving to another vault waits out the delay.
+    @param vault_ The IndexVault.
+    """
+    ownable._check_owner()
+    assert vault_.address.is_contract, "oracle: vault not a contract"
+    if self._gate(slice(msg.data, 0, 36), self.vault.address == empty(address)):
+        self.vault = vault_
+        log VaultSet(vault=vault_.address)
+
+
+@external
+def cancel(id: bytes32):
+    """
+    @notice Cancels a queued change (see `eta`, and the ChangeQueued event for its calldata).
+    @dev The bound vault's guardian, or the owner.
+    @param id keccak256 of the queued setter call's calldata.
+    """
+    v: IIndexVault = self.vault
+    assert msg.sender == ownable.owner or (
+        v.address != empty(address) and msg.sender == staticcall v.guardian()
+    ), "oracle: caller is not the guardian"
+    timelock._cancel(id)
+
+
+@view
+@external
+def delay() -> uint256:
+    """
+    @notice The governance delay a queued change waits here: the bound vault's, else the default.
+    @return Seconds.
+    """
+    return self._delay()
 
 
 # ============================================================================================
@@ -682,6 +772,25 @@ def _feed_decimals(feed: address) -> uint256:
     decimals: uint256 = convert(staticcall IAggregatorV3(feed).decimals(), uint256)
     assert decimals <= MAX_FEED_DECIMALS, "oracle: feed decimals over 18"
     return decimals
+
+
+@internal
+def _gate(call: Bytes[132], tightens: bool) -> bool:
+    # Unbound, or bound to a vault with no supply: no holder to protect, so at once.
+    v: IIndexVault = self.vault
+    immediate: bool = tightens or v.address == empty(address)
+    if not immediate:
+        immediate = staticcall v.totalSupply() == 0
+    return timelock._gate(call, immediate, self._delay())
+
+
+@view
+@internal
+def _delay() -> uint256:
+    v: IIndexVault = self.vault
+    if v.address == empty(address):
+        return timelock.DEFAULT_DELAY
+    return staticcall v.delay()
 
 
 @pure

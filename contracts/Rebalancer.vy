@@ -54,17 +54,26 @@ from .interfaces import IPriceOracle
 from .interfaces import IRebalanceCallback
 from .interfaces import IUpkeepScout
 from .interfaces import IVenue
+from .modules import timelock
 
 implements: IRebalanceCallback
 
+
+# The one thing the rebalancer reads of an OracleAdapter beyond IPriceOracle.
+interface IBoundOracle:
+    def vault() -> address: view
+
+
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
+initializes: timelock[ownable := ownable]
 
 exports: (
     ownable.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
+    timelock.eta,
 )
 
 
@@ -259,6 +268,7 @@ def __init__(
     """
     ownable.__init__()
     ownable_2step.__init__()
+    timelock.__init__()
     assert vault_.address != empty(address), "rebalancer: zero vault"
     vault = vault_
     assert scout_.address.is_contract, "rebalancer: scout has no code"
@@ -267,7 +277,7 @@ def __init__(
     for venue: address in venues_:
         self._add_venue(venue)
     self._set_drift_threshold(drift_threshold_bps_)
-    self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_)
+    self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_, False)
     self._set_plan_ttl(plan_ttl_)
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault_.basket_state())[0]
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
@@ -416,15 +426,20 @@ def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
     """
     @notice Adds `token` to the basket (unit zero) with new target weights for every component;
             the next rebalance buys it.
-    @dev Its oracle price must pass every check now; the vault checks decimals and duplicates.
+    @dev Its oracle price must pass every check now; it must not be the index token or a
+         component already ("already a component"), and have 0 to 18 decimals; at most 32 in all.
     @param token The new component.
     @param weights The new targets, in basket order with `token` last, summing to 10,000.
     """
     self._check_manager()
     assert staticcall self.oracle.price(token) > 0, "rebalancer: no price for token"
-    count: uint256 = staticcall vault.component_count()
+    tokens: DynArray[address, MAX_COMPONENTS] = self._current().tokens
+    assert token != vault.address and token not in tokens, "rebalancer: already a component"
+    # A 33rd component fails the array bound here and in the vault.
+    count: uint256 = len(tokens)
+    decimals: uint256 = self._decimals_of(token)
     extcall vault.add_component(token)
-    self._components[count] = self._pack(Component(target_bps=0, decimals=self._decimals_of(token), last_trade=0))
+    self._components[count] = self._pack(Component(target_bps=0, decimals=decimals, last_trade=0))
     self._set_targets(weights)
     log ComponentAdded(token=token)
 
@@ -470,8 +485,9 @@ def set_keeper(keeper: address, allowed: bool):
     """
     ownable._check_owner()
     assert keeper != empty(address), "rebalancer: zero keeper"
-    self.keepers[keeper] = allowed
-    log KeeperSet(keeper=keeper, allowed=allowed)
+    if self._gate(slice(msg.data, 0, 68), not allowed):
+        self.keepers[keeper] = allowed
+        log KeeperSet(keeper=keeper, allowed=allowed)
 
 
 @external
@@ -481,10 +497,11 @@ def set_open_trading(open: bool):
     @param open True to open trading to everyone.
     """
     ownable._check_owner()
-    cfg: Config = self._load()
-    cfg.open_trading = open
-    self._store(cfg)
-    log OpenTradingSet(open=open)
+    if self._gate(slice(msg.data, 0, 36), not open):
+        cfg: Config = self._load()
+        cfg.open_trading = open
+        self._store(cfg)
+        log OpenTradingSet(open=open)
 
 
 @external
@@ -494,7 +511,8 @@ def add_venue(venue: address):
     @param venue A venue contract (IVenue).
     """
     ownable._check_owner()
-    self._add_venue(venue)
+    if self._gate(slice(msg.data, 0, 36), False):
+        self._add_venue(venue)
 
 
 @external
@@ -516,13 +534,19 @@ def remove_venue(venue_index: uint256):
 def set_oracle(oracle_: IPriceOracle):
     """
     @notice Sets the oracle adapter; ends any plan made with the old one.
+    @dev The adapter must be bound to this rebalancer's vault (`set_vault`): an unbound one
+         would let its feeds change with no delay. Checked when queued and when applied.
     @param oracle_ The adapter.
     """
     ownable._check_owner()
-    self._set_oracle(oracle_)
-    cfg: Config = self._load()
-    cfg.plan_started = 0
-    self._store(cfg)
+    assert staticcall IBoundOracle(oracle_.address).vault() == vault.address, (
+        "rebalancer: oracle not bound to this vault"
+    )
+    if self._gate(slice(msg.data, 0, 36), False):
+        self._set_oracle(oracle_)
+        cfg: Config = self._load()
+        cfg.plan_started = 0
+        self._store(cfg)
 
 
 @external
@@ -535,7 +559,18 @@ def set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_us
     @param cooldown_ Seconds between two trades of one component, 1 minute to 1 week.
     """
     ownable._check_owner()
-    self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_)
+    self._set_limits(max_slippage_bps_, trade_cap_usd_, min_trade_usd_, cooldown_, True)
+
+
+@external
+def cancel(id: bytes32):
+    """
+    @notice Cancels a queued change (see `eta`, and the ChangeQueued event for its calldata).
+    @dev The vault's guardian, or the owner.
+    @param id keccak256 of the queued setter call's calldata.
+    """
+    assert msg.sender == staticcall vault.guardian() or msg.sender == ownable.owner, "rebalancer: caller not guardian"
+    timelock._cancel(id)
 
 
 # ============================================================================================
@@ -983,7 +1018,10 @@ def _set_plan_ttl(ttl: uint256):
 
 
 @internal
-def _set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_usd_: uint256, cooldown_: uint256):
+def _set_limits(
+    max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_usd_: uint256, cooldown_: uint256, gated: bool
+):
+    # Range-checked before anything is queued, and again when it is applied.
     assert max_slippage_bps_ > 0, "rebalancer: zero slippage"
     assert max_slippage_bps_ <= MAX_SLIPPAGE_BPS, "rebalancer: slippage over cap"
     assert trade_cap_usd_ >= MIN_TRADE_CAP_USD, "rebalancer: trade cap too small"
@@ -993,6 +1031,17 @@ def _set_limits(max_slippage_bps_: uint256, trade_cap_usd_: uint256, min_trade_u
     assert cooldown_ >= MIN_COOLDOWN, "rebalancer: cooldown too short"
     assert cooldown_ <= MAX_COOLDOWN, "rebalancer: cooldown too long"
     cfg: Config = self._load()
+    sizes: uint256 = self._sizes
+    # Tighter on every axis (no more slippage, no bigger cap, no smaller minimum, no shorter
+    # cooldown) applies at once; anything else waits out the delay.
+    if gated and not self._gate(
+        slice(msg.data, 0, 132),
+        max_slippage_bps_ <= cfg.max_slippage_bps
+        and trade_cap_usd_ <= sizes & SIZE_MASK
+        and min_trade_usd_ >= sizes >> 128
+        and cooldown_ >= cfg.cooldown,
+    ):
+        return
     cfg.max_slippage_bps = max_slippage_bps_
     cfg.cooldown = cooldown_
     self._store(cfg)
@@ -1016,6 +1065,13 @@ def _set_oracle(oracle_: IPriceOracle):
     assert oracle_.address != empty(address), "rebalancer: zero oracle"
     self.oracle = oracle_
     log OracleSet(oracle=oracle_.address)
+
+
+@internal
+def _gate(call: Bytes[132], tightens: bool) -> bool:
+    # With no index supply there is no holder to protect: configure a fresh index at once.
+    # The delay is the vault's: one per index.
+    return timelock._gate(call, tightens or staticcall vault.totalSupply() == 0, staticcall vault.delay())
 
 
 @view

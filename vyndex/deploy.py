@@ -9,7 +9,9 @@ when the spec names its factory) and an upkeep scout, and wires them: vault.set_
 venues, keepers, target weights, fees, roles. Every step first reads the chain and only sends
 what differs, so running it again changes nothing; `force=True` deploys fresh contracts.
 Addresses are written to the network's address book after every deployment, so an interrupted
-run resumes where it stopped.
+run resumes where it stopped. Once the index has holders, a step that loosens (a fee raise, a new
+venue or keeper, looser limits, ...) waits out the governance delay: the run reports it as
+"queued until <eta>" and sends nothing more for it until a run after the eta applies it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from ape import chain, project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from eth_utils.crypto import keccak
 
 from vyndex.addressbook import BookChain, IndexRecord
 from vyndex.artifacts import uniswap_v2
@@ -138,7 +141,21 @@ def deploy_index(
         return None
 
     def send(what: str, fn: Any, *args: Any) -> None:
+        # A setter that loosens, once the index has holders, waits out the governance delay: its
+        # first call queues it and the same call after the eta applies it. A re-run before the eta
+        # reports the pending change instead of sending (the call would revert "not due").
+        eta = int(fn.contract.eta(keccak(bytes(fn.encode_input(*args)))))
+        if eta > chain.pending_timestamp:
+            changed.append(f"{what} queued until {eta}")
+            echo(f"  {what}: queued until {eta} (unix time); run again after it to apply")
+            return
         receipt = fn(*args, sender=deployer)
+        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+        if queued:
+            eta = int(queued[0].eta)
+            changed.append(f"{what} queued until {eta}")
+            echo(f"  {what}: queued until {eta} (unix time, gas {receipt.gas_used}); run again after it")
+            return
         changed.append(what)
         echo(f"  {what} (gas {receipt.gas_used})")
 

@@ -87,9 +87,11 @@ class CreateParams:
         return tuple(values)
 
     def seed_amounts(self) -> list[int]:
-        """What the seed mint takes of each component: ceil(shares * unit / 1e18), as the
-        empty vault's `preview_mint` computes it (scale 1e18, no fee yet)."""
-        return [-(-self.initial_shares * c.unit // WAD) for c in self.components]
+        """What the seed mint takes of each component: ceil(gross * unit / 1e18), as the empty
+        vault's `preview_mint` computes it (scale 1e18; gross = shares plus the mint fee, rounded
+        up: the factory sets the fees before the seed, while they apply at once)."""
+        gross = self.initial_shares + -(-(self.initial_shares * self.mint_fee_bps) // 10_000)
+        return [-(-gross * c.unit // WAD) for c in self.components]
 
     @property
     def tokens(self) -> list[str]:

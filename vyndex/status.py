@@ -158,7 +158,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
     holdings = [int(x) for x in v.holdings()]
     targets = [int(x) for x in rb.target_weights()]
     supply = int(v.totalSupply())
-    pending_supply = int(v.preview_total_supply())
+    pending_supply = int(v.basket_state()[2])  # the supply with the management fee accrued now
 
     comps = []
     values: list[int | None] = []

@@ -11,6 +11,7 @@ costlier).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import time
 from collections import Counter
@@ -26,6 +27,13 @@ if _INTEGRATION not in sys.path:
     sys.path.insert(0, _INTEGRATION)
 # The very module pytest loads as that folder's conftest: one definition of the live world.
 live = importlib.import_module("rebalancer.conftest")
+_spec = importlib.util.spec_from_file_location(
+    "governance_helpers", Path(__file__).parents[1] / "governance_helpers.py"
+)
+assert _spec is not None and _spec.loader is not None
+_governance = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_governance)
+enact = _governance.enact  # queue, wait out the delay, apply
 
 uni = live.uni
 tokens = live.tokens
@@ -37,6 +45,7 @@ pools = live.pools
 index = live.index
 vault = live.vault
 rebalancer = live.rebalancer
+live_enact = live.live_enact  # queue, wait out the delay, apply, fresh rounds
 
 USD = live.USD
 PRICES = live.PRICES

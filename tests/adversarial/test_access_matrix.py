@@ -30,6 +30,7 @@ from ape.types.signatures import MessageSignature
 from eip712.messages import EIP712Domain, EIP712Message
 from eth_abi import decode
 from eth_pydantic_types import abi
+from eth_utils import keccak
 from hexbytes import HexBytes
 
 from .conftest import (
@@ -39,6 +40,7 @@ from .conftest import (
     V3_FEE,
     WAD,
     CallReverted,
+    enact,
     read,
     send,
     stock,
@@ -57,6 +59,8 @@ NOT_KEEPER = "rebalancer: caller is not a keeper"
 NOT_REBALANCER_MANAGER = "rebalancer: caller is not the manager"
 UNEXPECTED_CALLBACK = "rebalancer: unexpected callback"
 VENUE_UNEXPECTED_CALLBACK = "venue: unexpected callback"
+NOT_REBALANCER_GUARDIAN = "rebalancer: caller not guardian"
+NOT_ORACLE_GUARDIAN = "oracle: caller is not the guardian"
 SIMULATION_MARKER = bytes.fromhex("53494d55")  # "SIMU"
 
 
@@ -94,6 +98,9 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "set_mint_fee": only("manager", reason=NOT_MANAGER),
         "set_redeem_fee": only("manager", reason=NOT_MANAGER),
         "set_paused": only("guardian", "owner", reason=NOT_GUARDIAN),
+        "enter_redeem_only": only("guardian", "owner", reason=NOT_GUARDIAN),
+        "cancel": only("guardian", "owner", reason=NOT_GUARDIAN),
+        "set_delay": only("owner", reason=NOT_OWNER),
         "rebalance_trade": only("rebalancer", reason=NOT_REBALANCER),
         "add_component": only("rebalancer", reason=NOT_REBALANCER),
         "remove_component": only("rebalancer", reason=NOT_REBALANCER),
@@ -117,6 +124,7 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "remove_venue": only("owner", reason=NOT_OWNER),
         "set_oracle": only("owner", reason=NOT_OWNER),
         "set_limits": only("owner", reason=NOT_OWNER),
+        "cancel": only("guardian", "owner", reason=NOT_REBALANCER_GUARDIAN),
     },
     "UniswapV2Venue": {
         # Moves only what already sits in a pair, as the pair's own swap would.
@@ -128,6 +136,8 @@ ACCESS: dict[str, dict[str, Rule]] = {
         # A QuoterV2-style quote: every pool swap it runs is reverted from the callback.
         "quote": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
+        # Runs each pool's swap and reverts it from the callback (QuoterV2): nothing moves.
+        "quote": Rule(PUBLIC),
     },
     "UpkeepScout": {
         # Stateless: every simulation it runs reverts.
@@ -141,6 +151,8 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "set_bounds": only("owner", reason=NOT_OWNER),
         "set_sequencer_feed": only("owner", reason=NOT_OWNER),
         "remove_feed": only("owner", reason=NOT_OWNER),
+        "set_vault": only("owner", reason=NOT_OWNER),
+        "cancel": only("guardian", "owner", reason=NOT_ORACLE_GUARDIAN),
     },
 }
 
@@ -172,6 +184,7 @@ def ctx(
     chain,
     v2_venue,
     v3_world,
+    chainlink_feeds,
 ):
     """Everything an argument-valid call needs: every EOA role holds components (the vault approved),
     10 index tokens and an allowance of alice's; the manager has set targets with drift; a fourth
@@ -193,7 +206,12 @@ def ctx(
     adapter.set_feed(link, feeds[0], STALENESS, sender=owner)
     rebalancer.set_targets(TARGETS, sender=manager)
     _, v3_venue, pool = v3_world
-    rebalancer.add_venue(v3_venue, sender=owner)  # venue 1
+    adapter.set_vault(vault, sender=owner)  # the first binding applies at once
+    enact(rebalancer.add_venue, v3_venue, sender=owner)  # venue 1: queued, waited out, applied
+    for _, aggregator in chainlink_feeds.values():  # the delay aged every feed: a fresh round each
+        aggregator.submit(int(aggregator.latestRound()) + 1, int(aggregator.latestAnswer()), sender=owner)
+    for feed in feeds:
+        feed.update_answer(10 * 10**8, sender=owner)
     spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO)
     for contract in (vault, rebalancer, adapter):
         contract.transfer_ownership(roles["pending_owner"], sender=owner)
@@ -251,6 +269,18 @@ def add_link(ctx: dict[str, Any], weights: list[int]) -> None:
     send(ctx["rebalancer"].add_component, ctx["link"], weights, sender=ctx["roles"]["manager"])
 
 
+def queue_guardian_change(ctx: dict[str, Any]) -> None:
+    """The owner queues a change on each contract (what `cancel` then drops)."""
+    owner = ctx["roles"]["owner"]
+    send(ctx["vault"].set_guardian, ctx["alice"], sender=owner)
+    send(ctx["rebalancer"].add_venue, ctx["spare_venue"], sender=owner)
+    send(ctx["adapter"].set_feed, ctx["tokens"]["WETH"], ctx["feeds"][1], 3_600, sender=owner)
+
+
+def change_id(method: Any, *args: Any) -> bytes:
+    return keccak(bytes(method.encode_input(*args)))
+
+
 def deadline(ctx: dict[str, Any]) -> int:
     return ctx["chain"].pending_timestamp + 600
 
@@ -277,6 +307,12 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("IndexVault", "set_mint_fee"): (None, lambda c, who: (10,)),
     ("IndexVault", "set_redeem_fee"): (None, lambda c, who: (10,)),
     ("IndexVault", "set_paused"): (None, lambda c, who: (True,)),
+    ("IndexVault", "enter_redeem_only"): (None, lambda c, who: ()),
+    ("IndexVault", "set_delay"): (None, lambda c, who: (3 * 86_400,)),
+    ("IndexVault", "cancel"): (
+        queue_guardian_change,
+        lambda c, who: (change_id(c["vault"].set_guardian, c["alice"]),),
+    ),
     ("IndexVault", "rebalance_trade"): (None, lambda c, who: (2, 10**4, 0, 1, c["alice"])),
     ("IndexVault", "add_component"): (None, lambda c, who: (c["link"],)),
     ("IndexVault", "remove_component"): (None, lambda c, who: (2, 0)),
@@ -301,6 +337,10 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("Rebalancer", "remove_venue"): (None, lambda c, who: (1,)),
     ("Rebalancer", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
     ("Rebalancer", "set_limits"): (None, lambda c, who: (100, 5_000 * 10**18, 10**18, 120)),
+    ("Rebalancer", "cancel"): (
+        queue_guardian_change,
+        lambda c, who: (change_id(c["rebalancer"].add_venue, c["spare_venue"]),),
+    ),
     ("UniswapV2Venue", "swap"): (
         pay_v2_pair,
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
@@ -314,6 +354,10 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False),
     ),
     ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
+    (
+        "UniswapV3Venue",
+        "quote",
+    ): (None, lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False)),
     ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),
     ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
@@ -325,6 +369,11 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("OracleAdapter", "set_bounds"): (None, lambda c, who: (c["tokens"]["WETH"], 1, 10**30)),
     ("OracleAdapter", "set_sequencer_feed"): (None, lambda c, who: (c["feeds"][2], 3_600)),
     ("OracleAdapter", "remove_feed"): (None, lambda c, who: (c["link"],)),
+    ("OracleAdapter", "set_vault"): (None, lambda c, who: (c["vault"],)),
+    ("OracleAdapter", "cancel"): (
+        queue_guardian_change,
+        lambda c, who: (change_id(c["adapter"].set_feed, c["tokens"]["WETH"], c["feeds"][1], 3_600),),
+    ),
 }
 
 

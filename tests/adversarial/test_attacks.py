@@ -163,10 +163,10 @@ def test_donation__component_sent_to_live_vault__units_weights_and_plan_unmoved_
 
 
 def test_flash_manipulation__trade_mint_redeem_in_one_tx__trade_refused_no_plan_attacker_loses(
-    vault, rebalancer, adapter, uni, tokens, basket, owner, manager, attacker, flash, chain
+    vault, rebalancer, adapter, uni, tokens, basket, owner, manager, attacker, flash, chain, live_enact
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.set_open_trading(True, sender=owner)
+    live_enact(rebalancer.set_open_trading, True, sender=owner)
     before = usd_of(vault, adapter, basket, [attacker, flash])
     vault_before = token_balances(basket, [vault])
     value_before = (rebalancer.total_value(), rebalancer.nav_per_share())
@@ -202,10 +202,22 @@ def test_flash_manipulation__trade_mint_redeem_in_one_tx__trade_refused_no_plan_
 
 @pytest.mark.parametrize("push_usd", [3_000_000, 15_000])
 def test_flash_manipulation__perform_upkeep_inside_one_tx__vault_within_bound_attacker_loses(
-    vault, rebalancer, adapter, uni, tokens, basket, owner, manager, keeper, attacker, flash, push_usd
+    vault,
+    rebalancer,
+    adapter,
+    uni,
+    tokens,
+    basket,
+    owner,
+    manager,
+    keeper,
+    attacker,
+    flash,
+    push_usd,
+    live_enact,
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
-    rebalancer.set_open_trading(True, sender=owner)
+    live_enact(rebalancer.set_open_trading, True, sender=owner)
     needed, data = rebalancer.checkUpkeep.call(b"")
     assert needed
     plan = list(rebalancer.target_weights())

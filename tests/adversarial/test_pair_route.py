@@ -72,9 +72,9 @@ def deadline(chain) -> int:
     return chain.pending_timestamp + 600
 
 
-def only_venue(rebalancer, venue, owner) -> None:
+def only_venue(rebalancer, venue, owner, live_enact) -> None:
     """Makes `venue` the rebalancer's only venue (index 0)."""
-    rebalancer.add_venue(venue, sender=owner)
+    live_enact(rebalancer.add_venue, venue, sender=owner)
     rebalancer.remove_venue(0, sender=owner)  # the last (the new one) takes index 0
     assert rebalancer.venue_count() == 1 and rebalancer.venues(0) == venue.address
 
@@ -118,7 +118,7 @@ def test_trade__via_weth__first_pair_pays_the_second_which_pays_the_vault(
 
 
 def test_trade__factory_without_the_pair__reverts_by_name_and_nothing_moves(
-    project, vault, rebalancer, uni, tokens, ordered_tokens, owner, manager, keeper, chain
+    project, vault, rebalancer, uni, tokens, ordered_tokens, owner, manager, keeper, chain, live_enact
 ):
     fresh = deploy_uniswap_v2(owner)
     # Only WBTC/WETH exists on the new factory: the direct WBTC/USDC pair and the second hop
@@ -133,7 +133,7 @@ def test_trade__factory_without_the_pair__reverts_by_name_and_nothing_moves(
         owner,
     )
     venue = owner.deploy(project.UniswapV2Venue, fresh.factory, uni.weth)
-    only_venue(rebalancer, venue, owner)
+    only_venue(rebalancer, venue, owner, live_enact)
     rebalancer.set_targets([4000, 4000, 2000], sender=manager)
     held = token_balances(ordered_tokens, [vault])
 
@@ -155,7 +155,7 @@ def test_trade__factory_without_the_pair__reverts_by_name_and_nothing_moves(
 
 
 def test_trade__via_weth_with_weth_as_a_side_or_no_weth__reverts_by_name(
-    project, rebalancer, uni, tokens, owner, manager, keeper, chain
+    project, rebalancer, uni, tokens, owner, manager, keeper, chain, live_enact
 ):
     rebalancer.set_targets([4000, 4000, 2000], sender=manager)
     with ape.reverts("venue: no weth route"):
@@ -163,7 +163,7 @@ def test_trade__via_weth_with_weth_as_a_side_or_no_weth__reverts_by_name(
     with ape.reverts("venue: unknown route"):
         rebalancer.trade(WBTC, USDC, 0, 2, 0, deadline(chain), sender=keeper)
     no_weth = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO)
-    only_venue(rebalancer, no_weth, owner)
+    only_venue(rebalancer, no_weth, owner, live_enact)
     assert list(no_weth.routes(tokens["WBTC"], tokens["USDC"])) == [0]
     with ape.reverts("venue: no weth route"):
         rebalancer.trade(WBTC, USDC, 0, 1, 0, deadline(chain), sender=keeper)
@@ -221,6 +221,7 @@ def test_rogue_factory__real_pair_code_for_another_token_at_the_pair_address__tr
     attacker,
     chain,
     create_token,
+    live_enact,
 ):
     wbtc, weth = tokens["WBTC"], tokens["WETH"]
     junk = create_token(18, "Junk", "JUNK")
@@ -241,7 +242,7 @@ def test_rogue_factory__real_pair_code_for_another_token_at_the_pair_address__tr
 
     rebalancer.set_targets(TARGETS, sender=manager)
     rogue_venue = attacker.deploy(project.UniswapV2Venue, rogue, weth)
-    rebalancer.add_venue(rogue_venue, sender=owner)  # the misled owner: venue 1
+    live_enact(rebalancer.add_venue, rogue_venue, sender=owner)  # the misled owner: venue 1
     held = token_balances([*ordered_tokens, junk], [vault])
     fake_reserves = fake.getReserves()[:2]
     before = usd_of(vault, adapter, ordered_tokens, [attacker])
@@ -277,10 +278,11 @@ def test_hoarding_venue__added_by_owner__trade_reverts_vault_balances_unchanged(
     attacker,
     chain,
     refund,
+    live_enact,
 ):
     hoard = attacker.deploy(project.HoardingVenue)
     hoard.set_refund(refund, sender=attacker)
-    rebalancer.add_venue(hoard, sender=owner)  # venue 1
+    live_enact(rebalancer.add_venue, hoard, sender=owner)  # venue 1
     rebalancer.set_targets(TARGETS, sender=manager)
     held = token_balances(ordered_tokens, [vault])
     holdings = list(vault.holdings())
@@ -306,11 +308,11 @@ def test_hoarding_venue__added_by_owner__trade_reverts_vault_balances_unchanged(
 
 
 def test_forging_venue__reverts_with_fake_simulation_success__scout_never_proposes_it(
-    project, rebalancer, owner, manager, attacker
+    project, rebalancer, owner, manager, attacker, live_enact
 ):
     forger = attacker.deploy(project.HoardingVenue)
     forger.set_forge(True, sender=attacker)
-    rebalancer.add_venue(forger, sender=owner)  # venue 1, claiming a route for every pair
+    live_enact(rebalancer.add_venue, forger, sender=owner)  # venue 1, claiming a route for every pair
     rebalancer.set_targets(TARGETS, sender=manager)
     # Its forged "SIMU" revert (1 wei sold for 1e40 bought) would win on rate if it passed for a
     # finished simulation; without the scout's salt it does not, and the real venue is proposed.
@@ -322,21 +324,25 @@ def test_forging_venue__reverts_with_fake_simulation_success__scout_never_propos
 
 
 def test_venues__owner_lists_them__no_code_duplicate_too_many_unknown_refused_by_name(
-    project, rebalancer, v2_venue, uni, owner, attacker, keeper, manager, chain
+    project, rebalancer, v2_venue, uni, owner, attacker, keeper, manager, chain, live_enact
 ):
     with ape.reverts("venue: factory has no code"):
         owner.deploy(project.UniswapV2Venue, ZERO, uni.weth)
     with ape.reverts("venue: factory has no code"):
         owner.deploy(project.UniswapV3Venue, attacker, uni.weth)
     with ape.reverts("rebalancer: venue has no code"):
-        rebalancer.add_venue(attacker, sender=owner)
+        live_enact(rebalancer.add_venue, attacker, sender=owner)
     with ape.reverts("rebalancer: duplicate venue"):
-        rebalancer.add_venue(v2_venue, sender=owner)
+        live_enact(rebalancer.add_venue, v2_venue, sender=owner)
     for _ in range(3):
-        rebalancer.add_venue(owner.deploy(project.UniswapV2Venue, uni.factory, ZERO), sender=owner)
+        live_enact(
+            rebalancer.add_venue, owner.deploy(project.UniswapV2Venue, uni.factory, ZERO), sender=owner
+        )
     assert rebalancer.venue_count() == rebalancer.MAX_VENUES() == 4
     with ape.reverts("rebalancer: too many venues"):
-        rebalancer.add_venue(owner.deploy(project.UniswapV2Venue, uni.factory, ZERO), sender=owner)
+        live_enact(
+            rebalancer.add_venue, owner.deploy(project.UniswapV2Venue, uni.factory, ZERO), sender=owner
+        )
     with ape.reverts("rebalancer: unknown venue"):
         rebalancer.remove_venue(4, sender=owner)
     rebalancer.set_targets(TARGETS, sender=manager)
@@ -425,10 +431,10 @@ def test_v3_callback__called_by_a_non_pool__reverts_and_the_venue_pays_nothing(
 
 
 def test_v3_venue__trade_through_the_pool__callback_pays_the_pool_and_nothing_rests_in_the_venue(
-    vault, rebalancer, v3_world, tokens, ordered_tokens, owner, manager, keeper, chain
+    vault, rebalancer, v3_world, tokens, ordered_tokens, owner, manager, keeper, chain, live_enact
 ):
     _, venue, pool = v3_world
-    rebalancer.add_venue(venue, sender=owner)  # venue 1
+    live_enact(rebalancer.add_venue, venue, sender=owner)  # venue 1
     rebalancer.set_targets(TARGETS, sender=manager)
 
     receipt = rebalancer.trade(WBTC, WETH, 1, V3_FEE, 0, deadline(chain), sender=keeper)

@@ -226,6 +226,18 @@ class IndexMachine(RuleBasedStateMachine):
             assert log.fee_shares == -(-log.shares * redeem_bps // BPS) <= -(-log.shares * MAX_FEE_BPS // BPS)
             self.fee_shares += log.fee_shares
 
+    def _enact_fee(self, method: Any, value: int) -> None:
+        """A fee raise with holders is queued by its first call (which accrues too); the clock then
+        moves to its eta, the same call applies it, and every feed gets a fresh round."""
+        manager = self.world["manager"]
+        receipt = method(value, sender=manager)
+        self._account(receipt)
+        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+        if queued:
+            self.chain.mine(timestamp=int(queued[0].eta))
+            self._account(method(value, sender=manager))
+            self._refresh_feeds()
+
     def _refresh_feeds(self) -> None:
         for s in SYMBOLS:
             aggregator = self.world["aggregators"][s]
@@ -243,11 +255,11 @@ class IndexMachine(RuleBasedStateMachine):
     def setup(self, management: int, mint_bps: int, redeem_bps: int, weights: list[int]) -> None:
         manager, v = self.world["manager"], self.vault
         # Each setter accrues at the rates in force before it (a second may pass between them).
-        self._account(v.set_management_fee(management, sender=manager))
+        self._enact_fee(v.set_management_fee, management)
         self.fees = (management, 0, 0)
-        self._account(v.set_mint_fee(mint_bps, sender=manager))
+        self._enact_fee(v.set_mint_fee, mint_bps)
         self.fees = (management, mint_bps, 0)
-        self._account(v.set_redeem_fee(redeem_bps, sender=manager))
+        self._enact_fee(v.set_redeem_fee, redeem_bps)
         self.fees = (management, mint_bps, redeem_bps)
         self.rebalancer.set_targets(weights, sender=manager)
         self.steps += 1

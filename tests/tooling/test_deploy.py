@@ -72,6 +72,39 @@ def test_deploy__changed_limit__sends_only_that(deployed, blue_spec, owner, book
     assert deployed.rebalancer.cooldown() == 120
 
 
+def test_deploy__looser_limit_with_holders__reported_queued_then_applied_after_the_eta(
+    deployed, market, blue_spec, owner, alice, book_root, chain, funder
+):
+    from vyndex.devnet import publish
+
+    funder(deployed, market, alice, 10**18)  # a holder: loosening now waits out the delay
+    for token in deployed.tokens:
+        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
+    deployed.vault.mint(10**18, alice.address, [2**255] * 3, sender=alice)
+    slippage = blue_spec.rebalancer.max_slippage_bps + 1
+    spec = dataclasses.replace(
+        blue_spec, rebalancer=dataclasses.replace(blue_spec.rebalancer, max_slippage_bps=slippage)
+    )
+    lines: list[str] = []
+    report = deploy_index(spec, owner, connected_books(book_root), echo=lines.append)
+    (entry,) = report.changed
+    assert entry.startswith("rebalancer.set_limits queued until ")
+    assert any("queued until" in line for line in lines)
+    eta = int(entry.split()[-1])
+    assert deployed.rebalancer.max_slippage_bps() == blue_spec.rebalancer.max_slippage_bps
+    # Run again before the eta: reported again, nothing sent.
+    nonce = owner.nonce
+    again = deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert again.changed == [entry] and owner.nonce == nonce
+    # After the eta (feeds refreshed: the delay outlasts their staleness) the same run applies it.
+    chain.mine(timestamp=eta)
+    for symbol in market.tokens:
+        publish(market, symbol, market.price(symbol), owner)
+    final = deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert final.changed == ["rebalancer.set_limits"]
+    assert deployed.rebalancer.max_slippage_bps() == slippage
+
+
 def test_deploy__force__deploys_fresh_contracts(deployed, blue_spec, owner, book_root):
     report = deploy_index(blue_spec, owner, connected_books(book_root), force=True, echo=lambda _: None)
     kinds = [entry.split()[0] for entry in report.deployed]

@@ -182,10 +182,18 @@ def test_keeper__revert__backs_off_and_gives_up_after_max_attempts(
 
 
 def test_keeper__rival_keeper_first__lost_race_and_one_trade_only(
-    bot, faulty, drifted, owner, bob, chain, clock
+    bot, faulty, drifted, market, owner, bob, chain, clock
 ):
+    from vyndex.devnet import publish
+
     rb = drifted.rebalancer
+    # A new keeper waits out the governance delay (the index has holders); then fresh rounds.
+    eta = rb.set_keeper(bob.address, True, sender=owner).decode_logs(rb.ChangeQueued)[0].eta
+    chain.mine(timestamp=eta)
     rb.set_keeper(bob.address, True, sender=owner)
+    assert rb.keepers(bob.address)
+    for symbol in market.tokens:
+        publish(market, symbol, market.price(symbol), owner)
     assert bot.step().outcome is Outcome.PERFORMED  # the plan's first trade
     advance(chain)
     clock.now += 61

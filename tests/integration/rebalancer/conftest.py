@@ -148,6 +148,26 @@ def rebalancer(index):
     return index[1]
 
 
+@pytest.fixture(scope="module")
+def live_enact(chain, submit):
+    """Makes a governed setter take effect on the live index (alice holds the supply): its first
+    call queues it, the clock moves to the eta and the same call applies it; every feed then gets a
+    fresh round at its price (the delay is longer than the feeds' staleness)."""
+
+    def do(method: Any, *args: Any, sender: Any) -> Any:
+        receipt = method(*args, sender=sender)
+        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+        if not queued:
+            return receipt
+        chain.mine(timestamp=int(queued[0].eta))
+        receipt = method(*args, sender=sender)
+        for symbol, price in PRICES.items():
+            submit(symbol, price * 10**8)
+        return receipt
+
+    return do
+
+
 def holdings_value(vault, adapter) -> int:
     """Oracle value of what the supply is owed (the vault's accounted basket)."""
     tokens, _ = vault.components()

@@ -21,10 +21,11 @@ BPS = 10_000
 
 
 @pytest.fixture(scope="module")
-def auction(project, owner, rebalancer, uni, tokens, bob):
+def auction(project, owner, rebalancer, uni, tokens, bob, live_enact):
     auction = owner.deploy(project.DutchAuction, rebalancer, PREMIUM_BPS, LENGTH)
-    rebalancer.add_venue(auction, sender=owner)  # venue 1
-    rebalancer.set_keeper(auction, True, sender=owner)
+    # The index has holders: each waits out the governance delay.
+    live_enact(rebalancer.add_venue, auction, sender=owner)  # venue 1
+    live_enact(rebalancer.set_keeper, auction, True, sender=owner)
     bob.balance += 10**23
     give(uni, tokens["WETH"], bob, amount_of("WETH", 1_000_000))
     tokens["WETH"].approve(auction, 2**256 - 1, sender=bob)

@@ -130,8 +130,10 @@ def test_trade__size__capped_at_trade_cap(rebalancer, manager, keeper, chain):
     assert TRADE_CAP_USD - USD <= event.value_in_usd <= TRADE_CAP_USD
 
 
-def test_trade__size__closes_drift_without_overshooting(vault, rebalancer, owner, manager, keeper, chain):
-    rebalancer.set_limits(SLIPPAGE_BPS, 100_000 * USD, MIN_TRADE_USD, COOLDOWN, sender=owner)
+def test_trade__size__closes_drift_without_overshooting(
+    vault, rebalancer, owner, manager, keeper, chain, live_enact
+):
+    live_enact(rebalancer.set_limits, SLIPPAGE_BPS, 100_000 * USD, MIN_TRADE_USD, COOLDOWN, sender=owner)
     rebalancer.set_targets(TARGETS, sender=manager)
     receipt = rebalancer.trade(1, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     event = receipt.events.filter(rebalancer.Trade)[0]
@@ -242,11 +244,13 @@ def test_callback__called_outside_a_trade__rejected(rebalancer, tokens, attacker
         rebalancer.on_rebalance_trade(tokens["WBTC"], 1, tokens["WETH"], 1, sender=attacker)
 
 
-def test_keepers__stranger_rejected_until_trading_opened(rebalancer, owner, manager, stranger, chain):
+def test_keepers__stranger_rejected_until_trading_opened(
+    rebalancer, owner, manager, stranger, chain, live_enact
+):
     rebalancer.set_targets(TARGETS, sender=manager)
     with ape.reverts("rebalancer: caller is not a keeper"):
         rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=stranger)
-    rebalancer.set_open_trading(True, sender=owner)
+    live_enact(rebalancer.set_open_trading, True, sender=owner)
     rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=stranger)
 
 

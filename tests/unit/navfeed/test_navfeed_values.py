@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ape
 import pytest
+from governance_helpers import enact
 from navfeed_helpers import ANSWERS, DECIMALS, FEED_DECIMALS, UNITS, USD, WAD, expected_nav, price18
 
 PRICES = [price18(a, fd) for a, fd in zip(ANSWERS, FEED_DECIMALS, strict=True)]
@@ -22,7 +23,7 @@ def test_latest_round_data__components_of_0_2_6_8_18_decimals__answer_is_python_
 def test_latest_round_data__management_fee_accruing__values_at_the_pending_scale(
     chain, nav_feed, nav_vault, nav_aggregators, push_round, manager
 ):
-    nav_vault.set_management_fee(10**17, sender=manager)  # 10% a year
+    enact(nav_vault.set_management_fee, 10**17, sender=manager)  # 10% a year, after the delay
     chain.mine(timestamp=chain.blocks.head.timestamp + YEAR // 2)
     for feed, answer in zip(nav_aggregators, ANSWERS, strict=True):  # fresh prices half a year on
         push_round(feed, answer, chain.blocks.head.timestamp)

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import ape
 import pytest
+from governance_helpers import DELAY, enact
 from vault_math import WAD, YEAR, balances, fee_on, mint_cost, redeem_pay
 
 MAX_MANAGEMENT_FEE = 10**17
@@ -27,7 +28,9 @@ def alice_100(stocked, alice, any_bounds):
 
 
 def set_fee_at(vault, manager, chain, fee: int) -> int:
-    return vault.set_management_fee(fee, sender=manager).timestamp
+    """Sets the management fee (a raise with holders waits out the governance delay: the clock moves
+    to its eta and the same call applies it); returns the timestamp it took effect."""
+    return enact(vault.set_management_fee, fee, sender=manager).timestamp
 
 
 def accrue_at(vault, chain, stranger, timestamp: int):
@@ -101,15 +104,29 @@ def test_management_fee__changed_mid_year__accrues_old_rate_first(
 def test_parameter_change__management_fee_running__accrues_to_old_recipient_first(
     alice_100, manager, owner, fee_recipient, carol, chain, setter, value
 ):
+    # Each of these loosens, so with holders it is queued (at t0 + YEAR - DELAY) and applied by the
+    # same call at t0 + YEAR. A fee setter accrues at both calls; set_fee_recipient when it applies.
     t0 = set_fee_at(alice_100, manager, chain, 10**17)
-    chain.pending_timestamp = t0 + YEAR
     if setter == "set_fee_recipient":
-        receipt = alice_100.set_fee_recipient(carol, sender=owner)
+        method, args, sender = alice_100.set_fee_recipient, (carol,), owner
     else:
-        receipt = getattr(alice_100, setter)(value, sender=manager)
-    expected, _ = accrual(100 * WAD, WAD, 10**17, YEAR)
-    assert receipt.decode_logs(alice_100.ManagementFeeAccrued)[0].fee_shares == expected
-    assert alice_100.balanceOf(fee_recipient) == expected
+        method, args, sender = getattr(alice_100, setter), (value,), manager
+    chain.pending_timestamp = t0 + YEAR - DELAY
+    queued = method(*args, sender=sender)
+    assert queued.decode_logs(alice_100.ChangeQueued)
+    chain.pending_timestamp = t0 + YEAR
+    receipt = method(*args, sender=sender)
+    assert receipt.decode_logs(alice_100.ChangeApplied)
+    if setter == "set_fee_recipient":
+        assert not queued.decode_logs(alice_100.ManagementFeeAccrued)
+        first, scale = 0, WAD
+        applied, _ = accrual(100 * WAD, WAD, 10**17, YEAR)
+    else:
+        first, scale = accrual(100 * WAD, WAD, 10**17, YEAR - DELAY)
+        assert queued.decode_logs(alice_100.ManagementFeeAccrued)[0].fee_shares == first
+        applied, _ = accrual(100 * WAD + first, scale, 10**17, DELAY)
+    assert receipt.decode_logs(alice_100.ManagementFeeAccrued)[0].fee_shares == applied
+    assert alice_100.balanceOf(fee_recipient) == first + applied
     assert alice_100.balanceOf(carol) == 0
 
 
@@ -118,9 +135,9 @@ def test_set_fee_recipient__later_accruals__go_to_the_new_recipient(
 ):
     t0 = set_fee_at(alice_100, manager, chain, 10**17)
     chain.pending_timestamp = t0 + 1000
-    alice_100.set_fee_recipient(carol, sender=owner)
+    t1 = enact(alice_100.set_fee_recipient, carol, sender=owner).timestamp
     old = alice_100.balanceOf(fee_recipient)
-    accrue_at(alice_100, chain, stranger, t0 + 1000 + YEAR // 4)
+    accrue_at(alice_100, chain, stranger, t1 + YEAR // 4)
     assert alice_100.balanceOf(fee_recipient) == old
     assert alice_100.balanceOf(carol) > 0
 
@@ -155,7 +172,7 @@ def test_management_fee__zero_fee_for_a_year_then_set__charges_nothing_for_the_z
     alice_100.mint(WAD, alice, any_bounds, sender=alice)
     # With no fee running, the clock is not written (a saved SSTORE) and nothing is pending.
     assert alice_100.last_accrued() == deployed_at
-    assert alice_100.preview_total_supply() == alice_100.totalSupply()
+    assert alice_100.basket_state()[2] == alice_100.totalSupply()
     t1 = set_fee_at(alice_100, manager, chain, MAX_MANAGEMENT_FEE)
     assert alice_100.last_accrued() == t1
     assert alice_100.balanceOf(fee_recipient) == 0
@@ -181,7 +198,7 @@ def test_views__fee_pending__include_what_the_next_call_would_accrue(
     chain.mine(timestamp=t0 + YEAR // 5)
     pending, scale = accrual(100 * WAD, WAD, MAX_MANAGEMENT_FEE, YEAR // 5)
     assert alice_100.totalSupply() == 100 * WAD
-    assert alice_100.preview_total_supply() == 100 * WAD + pending
+    assert alice_100.basket_state()[2] == 100 * WAD + pending
     assert list(alice_100.components()[1]) == [u * scale // WAD for u in basket_units]
     assert list(alice_100.holdings()) == [redeem_pay(100 * WAD + pending, u, scale) for u in basket_units]
     assert list(alice_100.preview_mint(WAD)) == [mint_cost(WAD, u, scale) for u in basket_units]
@@ -212,9 +229,10 @@ def test_mint_fee__one_percent__recipient_gets_rounded_up_fee_caller_pays_for_it
 def test_redeem_fee__thirty_bps__recipient_keeps_fee_shares_holder_paid_for_the_rest(
     stocked, basket_tokens, basket_units, manager, fee_recipient, alice, any_bounds, no_bounds
 ):
-    stocked.mint(10 * WAD, alice, any_bounds, sender=alice)
+    # Set before the first mint: with no holders it applies at once (a raise later would wait).
     receipt = stocked.set_redeem_fee(30, sender=manager)
     assert [e.fee_bps for e in receipt.decode_logs(stocked.RedeemFeeSet)] == [30]
+    stocked.mint(10 * WAD, alice, any_bounds, sender=alice)
     shares = WAD + 3
     fee = fee_on(shares, 30)
     before = balances(basket_tokens, alice)
@@ -257,8 +275,8 @@ def test_preview_mint_and_redeem__fees_accruing_inside_the_call__equal_what_move
     stocked, basket_tokens, manager, alice, preview_probe, chain, any_bounds
 ):
     stocked.mint(50 * WAD, alice, any_bounds, sender=alice)
-    stocked.set_mint_fee(100, sender=manager)
-    stocked.set_redeem_fee(50, sender=manager)
+    enact(stocked.set_mint_fee, 100, sender=manager)
+    enact(stocked.set_redeem_fee, 50, sender=manager)
     t0 = set_fee_at(stocked, manager, chain, MAX_MANAGEMENT_FEE)
     for token in basket_tokens:
         token.mint(preview_probe, 10**27, sender=alice)

@@ -155,7 +155,7 @@ def test_rebalancer_functions__rebalancer_caller__passes_the_access_check(
     receipt = vault.add_component(spare_component, sender=keeper)
     assert vault.component_count() == 4
     assert [log.token for log in receipt.decode_logs(vault.ComponentAdded)] == [spare_component.address]
-    assert vault.index_of(spare_component) == 3
+    assert vault.components()[0][3] == spare_component.address
 
 
 def test_ownership__two_step_transfer__pending_until_accepted_then_owner_moves(vault, owner, bob, carol):

@@ -92,7 +92,6 @@ def zoo_hook_vault(project, owner, create_token, make_zoo_vault, alice):
 def read_payloads(v):
     return {
         "totalSupply": v.totalSupply.encode_input(),
-        "preview_total_supply": v.preview_total_supply.encode_input(),
         "preview_mint": v.preview_mint.encode_input(WAD),
         "preview_redeem": v.preview_redeem.encode_input(WAD),
         "holdings": v.holdings.encode_input(),
