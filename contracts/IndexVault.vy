@@ -29,11 +29,12 @@
         before every supply or fee change. Mint and redeem fees (bps, <= 5%) are paid in
         index tokens to the fee recipient.
 
-        ROLES. owner (two-step transfer): sets manager, guardian, fee recipient, rebalancer and
-        oracle. manager: fee rates within the caps. guardian (and owner): pauses minting and
-        rebalancing, never redemption. rebalancer (a contract): the only address that can make
-        the vault release components (to the pool it names), one trade at a time, and only
-        against a verified return.
+        ROLES. owner (two-step transfer): sets manager, guardian, fee recipient and rebalancer
+        (the vault holds no oracle: NAV is the Rebalancer's and IndexNavFeed's). manager: fee
+        rates within the caps. guardian (and owner): pauses minting and rebalancing, never
+        redemption. rebalancer (a contract): the only address that can make the vault release
+        components (to the venue it names), one trade at a time, and only against a verified
+        return of both legs.
 
         TOKEN POLICY. Tokens that return no bool work. Every pull is checked by balance delta:
         fee-on-transfer tokens are refused. Decimals 0 to 18.
