@@ -136,8 +136,6 @@ ACCESS: dict[str, dict[str, Rule]] = {
         # A QuoterV2-style quote: every pool swap it runs is reverted from the callback.
         "quote": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
-        # Runs each pool's swap and reverts it from the callback (QuoterV2): nothing moves.
-        "quote": Rule(PUBLIC),
     },
     "UpkeepScout": {
         # Stateless: every simulation it runs reverts.
@@ -354,10 +352,6 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False),
     ),
     ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
-    (
-        "UniswapV3Venue",
-        "quote",
-    ): (None, lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False)),
     ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),
     ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
