@@ -101,6 +101,7 @@ interface IOracleSetup:
     def set_bounds(asset: address, lower: uint256, upper: uint256): nonpayable
     def set_secondary_feed(asset: address, feed: address, max_staleness: uint256, max_deviation_bps: uint256): nonpayable
     def price_status(asset: address) -> (uint256, bool, uint8): view
+    def set_vault(vault_: address): nonpayable
     def transfer_ownership(new_owner: address): nonpayable
 
 
@@ -339,6 +340,8 @@ def create(p: CreateParams) -> address:
         salt=salt,
     )
     extcall IVault(vault).set_rebalancer(rebalancer)
+    # Bound to its vault, the adapter's feed changes wait out the vault's governance delay.
+    extcall IOracleSetup(oracle).set_vault(vault)
     extcall IRebalancerSetup(rebalancer).set_targets(weights)
     for keeper: address in p.keepers:
         extcall IRebalancerSetup(rebalancer).set_keeper(keeper, True)

@@ -275,6 +275,9 @@ def deploy_index(
         if int(getter()) != value:
             as_manager(label)
             send(f"vault.{label}({value})", setter, value)
+    # Bound to its vault, the adapter's feed changes wait out the vault's governance delay.
+    if not _same(oracle.vault(), vault.address):
+        send("oracle.set_vault", oracle.set_vault, vault.address)
     if not _same(vault.rebalancer(), rebalancer.address):
         send("vault.set_rebalancer", vault.set_rebalancer, rebalancer.address)
     if not _same(vault.guardian(), resolved.roles.guardian):

@@ -24,7 +24,7 @@ def test_deploy__wires_roles_feeds_targets_and_fees(
 ):
     vault, oracle, rebalancer = deployed.vault, deployed.oracle, deployed.rebalancer
     assert vault.rebalancer() == rebalancer.address
-    assert rebalancer.oracle() == oracle.address
+    assert rebalancer.oracle() == oracle.address and oracle.vault() == vault.address
     assert rebalancer.venue_count() == 1 and rebalancer.scout() != ZERO
     assert vault.manager() == manager.address
     assert vault.guardian() == guardian.address

@@ -36,7 +36,10 @@ def test_devnet_book__index_factory__found_and_creates_from_spec_with_funded_see
     assert created.seed == [amount for _, amount in seed]
     handle = open_index(books, "VBLUE")
     assert str(handle.vault.address) == created.entry.vault
-    assert handle.vault.totalSupply() == SEED_SHARES and handle.vault.owner() == owner.address
+    # The seed pays the index's mint fee (set before the seed): the fee recipient gets its shares.
+    fee_shares = -(-SEED_SHARES * int(handle.vault.mint_fee_bps()) // 10_000)
+    assert handle.vault.balanceOf(owner.address) == SEED_SHARES
+    assert handle.vault.totalSupply() == SEED_SHARES + fee_shares and handle.vault.owner() == owner.address
     # Funded 1% over the seed: the creator keeps the slack.
     for token, (_, amount) in zip(handle.tokens, seed, strict=True):
         assert int(token.balanceOf(owner.address)) >= amount // 100

@@ -157,6 +157,16 @@ def test_ownership__after_create__creator_pending_then_owner_factory_left_out(
 
     assert all(c.owner() == fx_creator.address for c in contracts)
     assert all(c.pending_owner() == ZERO for c in contracts)
+    # The adapter is bound to its vault, and the seed gave the vault holders: a new feed waits
+    # out the governance delay instead of applying at once.
+    oracle = contracts[2]
+    assert oracle.vault() == entry.vault
+    token = project.IndexVault.at(entry.vault).components()[0][0]
+    config = oracle.feed_config(token)
+    looser = config.max_staleness + 3_600  # a longer staleness: looser, so queued
+    receipt = oracle.set_feed(token, config.feed, looser, sender=fx_creator)
+    assert receipt.events.filter(oracle.ChangeQueued)
+    assert oracle.feed_config(token).max_staleness == config.max_staleness
 
 
 def test_pause__non_owner__refused(fx_factory, stranger):
