@@ -58,6 +58,8 @@ UPKEEP_REASONS = {
     6: "components cooling down",
     7: "no candidate trade executes",
 }
+REASON_ORACLE = 3  # detail: component index << 8 | the adapter's code
+REASON_COOLING_DOWN = 6  # detail: when the first component is ready again
 
 # OracleAdapter.price_status codes.
 ORACLE_REASONS = {
@@ -114,7 +116,12 @@ class Upkeep:
         """Why nothing is due, in words ('' when a trade is)."""
         if self.needed or not self.reason:
             return ""
-        return UPKEEP_REASONS.get(self.reason, f"reason {self.reason}")
+        text = UPKEEP_REASONS.get(self.reason, f"reason {self.reason}")
+        if self.reason == REASON_ORACLE:
+            return f"{text}: component #{self.detail >> 8}, adapter code {self.detail & 0xFF}"
+        if self.reason == REASON_COOLING_DOWN:
+            return f"{text} until {self.detail}"
+        return text
 
     def describe(self, symbols: Sequence[str] = ()) -> str:
         if not self.needed:

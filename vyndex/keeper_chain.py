@@ -8,10 +8,7 @@ from ape import chain
 from ape.api import AccountAPI
 
 from vyndex.index import IndexHandle
-from vyndex.keeper import FeedHealth, Observation, Performed, TradeLog, Upkeep
-
-# UpkeepScout.REASON_COOLING_DOWN: its detail is when the first component is ready again.
-REASON_COOLING_DOWN = 6
+from vyndex.keeper import REASON_COOLING_DOWN, FeedHealth, Observation, Performed, TradeLog, Upkeep
 
 
 def _genesis() -> str:

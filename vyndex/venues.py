@@ -14,31 +14,26 @@ that executes (it simulates each candidate through `Rebalancer.simulate_trade`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ape import project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
-from eth_abi.abi import decode as abi_decode
+
+from vyndex.keeper import (  # noqa: F401  (re-exported for scripts and tests)
+    ACTION_NONE,
+    ACTION_TRADE,
+    REASON_COOLING_DOWN,
+    REASON_ORACLE,
+    UPKEEP_REASONS,
+    Upkeep,
+)
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
-ACTION_NONE = 0
-ACTION_TRADE = 1
-
-# UpkeepScout.REASON_* codes: why `checkUpkeep` proposes nothing.
-REASONS = {
-    1: "vault paused",
-    2: "not ready (no supply, targets or venue)",
-    3: "a price fails its checks",
-    4: "balanced (drift within threshold, no plan)",
-    5: "nothing left to trade",
-    6: "components cooling down",
-    7: "no candidate trade executes",
-}
-REASON_ORACLE = 3
-REASON_COOLING_DOWN = 6
+# `checkUpkeep`'s answer is decoded by vyndex.keeper.Upkeep (a trade, or the scout's reason).
+Proposal = Upkeep
+REASONS = UPKEEP_REASONS
 
 V2_DIRECT = 0
 V2_VIA_WETH = 1
@@ -56,44 +51,6 @@ def describe_route(venue_name: str, route: int) -> str:
     fee_in, fee_out = route & 0xFFFFFF, route >> 24
     first = f"V3 {fee_in / 10_000:g}%"
     return first if fee_out == 0 else f"{first} > WETH > {fee_out / 10_000:g}%"
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """`checkUpkeep`'s answer, decoded: a trade to perform, or the reason there is none."""
-
-    needed: bool
-    data: bytes = b""
-    action: int = ACTION_NONE
-    sell: int = 0
-    buy: int = 0
-    venue: int = 0
-    route: int = 0
-    deadline: int = 0
-    reason: int = 0
-    detail: int = 0
-
-    @classmethod
-    def decode(cls, needed: bool, data: bytes) -> Proposal:
-        raw = bytes(data)
-        if len(raw) < 192:
-            return cls(needed=bool(needed), data=raw)
-        words = abi_decode(["uint256"] * 6, raw)
-        if needed and words[0] == ACTION_TRADE:
-            return cls(True, raw, ACTION_TRADE, words[1], words[2], words[3], words[4], words[5])
-        return cls(False, raw, ACTION_NONE, reason=words[1], detail=words[2])
-
-    @property
-    def why(self) -> str:
-        """Why nothing is proposed, in words ('' when a trade is)."""
-        if self.needed:
-            return ""
-        text = REASONS.get(self.reason, f"reason {self.reason}")
-        if self.reason == REASON_ORACLE:
-            return f"{text}: component #{self.detail >> 8}, adapter code {self.detail & 0xFF}"
-        if self.reason == REASON_COOLING_DOWN:
-            return f"{text} until {self.detail}"
-        return text
 
 
 def deploy_scout(deployer: AccountAPI) -> ContractInstance:
