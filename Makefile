@@ -71,7 +71,7 @@ bench: compile
 fuzz: compile
 	HYPOTHESIS_PROFILE=long $(BIN)/ape test tests -m fuzz --network $(NETWORK) $(PYTEST_ARGS)
 
-# The market simulation (vyndex.simulation): the standard scenario, 120 days, on its own Anvil;
+# The market simulation (vyndex.sim.simulation): the standard scenario, 120 days, on its own Anvil;
 # SIM_ARGS passes options through, e.g. SIM_ARGS="--method inverse_volatility --days 60".
 SIM_ARGS ?=
 simulate: compile

@@ -73,7 +73,7 @@ def _vyndex(project: Any, factory: Any, users: Any, n: int) -> dict[str, int]:
 
 
 def _set(project: Any, system: Any, users: Any, n: int) -> dict[str, int]:
-    from vyndex.artifacts import set_protocol_v2
+    from vyndex.reference.artifacts import set_protocol_v2
 
     owner, creator = users[0], users[4]
     tokens = [owner.deploy(project.MockERC20, f"Token {i}", f"T{i}", 18) for i in range(n)]
@@ -139,8 +139,8 @@ def main() -> None:
     from ape.logging import logger
 
     from vyndex.factory import deploy_factory
-    from vyndex.setprotocol import deploy_set_protocol_v2
-    from vyndex.uniswap import deploy_uniswap_v2
+    from vyndex.reference.setprotocol import deploy_set_protocol_v2
+    from vyndex.reference.uniswap_v2 import deploy_uniswap_v2
 
     logger.set_level("ERROR")
     results: dict[str, Any] = {

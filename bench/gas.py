@@ -47,8 +47,8 @@ from ape.logging import logger  # noqa: E402
 from vyndex_trade import VyndexReceipts, vyndex_trade  # noqa: E402  (bench/vyndex_trade.py)
 from world import V3_FEE, Actors, TradeWorld  # noqa: E402  (bench/world.py)
 
-from vyndex.artifacts import set_protocol_v2  # noqa: E402
-from vyndex.setprotocol import (  # noqa: E402
+from vyndex.reference.artifacts import set_protocol_v2  # noqa: E402
+from vyndex.reference.setprotocol import (  # noqa: E402
     IndexTrading,
     SetProtocolV2,
     StreamingFee,
@@ -57,8 +57,8 @@ from vyndex.setprotocol import (  # noqa: E402
     initialize_index_modules,
     start_rebalance,
 )
-from vyndex.uniswap import MAX_UINT256, UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
-from vyndex.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
+from vyndex.reference.uniswap_v2 import MAX_UINT256, UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
+from vyndex.reference.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
 
 NETWORK = "ethereum:local:foundry"
 COMPONENT_COUNTS = (2, 5, 10, 20, 32)

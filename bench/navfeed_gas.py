@@ -40,7 +40,7 @@ def _measure(method: Any, *args: Any, sender: Any) -> dict[str, int]:
 
 def _build(project: Any, users: Any, n: int) -> tuple[Any, Any, Any]:
     from vyndex.devnet import deploy_chainlink_feed
-    from vyndex.uniswap import deploy_uniswap_v2
+    from vyndex.reference.uniswap_v2 import deploy_uniswap_v2
     from vyndex.venues import deploy_rebalancer, deploy_v2_venue
 
     """An adapter over n tokens and a USD stablecoin, a vault over the n tokens with one index token

@@ -47,7 +47,7 @@ def _measure(name: str, method: Any, *args: Any, sender: Any) -> Row:
 def _build(project: Any, accounts: Any, n: int, guarded: bool) -> tuple[Any, Any, Any, list[Any]]:
     """An adapter pricing n tokens, a vault over them holding one minted index token, its
     rebalancer (over a Uniswap V2 venue) and its NAV feed."""
-    from vyndex.uniswap import deploy_uniswap_v2
+    from vyndex.reference.uniswap_v2 import deploy_uniswap_v2
     from vyndex.venues import deploy_rebalancer, deploy_v2_venue
 
     owner, manager, guardian, fee_recipient, holder = accounts[:5]

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
-from vyndex.uniswap import UniswapV2
-from vyndex.uniswap_v3 import UniswapV3
+from vyndex.reference.uniswap_v2 import UniswapV2
+from vyndex.reference.uniswap_v3 import UniswapV3
 
 V3_FEE = 3_000  # the 0.3% tier: the same fee as a Uniswap V2 pair
 

@@ -96,7 +96,7 @@ def main() -> None:
     from ape import accounts, chain, networks, project
     from ape.logging import logger
 
-    from vyndex.uniswap import deploy_uniswap_v2, seed_pair
+    from vyndex.reference.uniswap_v2 import deploy_uniswap_v2, seed_pair
     from vyndex.venues import deploy_v2_venue
     from vyndex.zap import deploy_zap, leg
 

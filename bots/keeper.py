@@ -5,9 +5,9 @@
 With an `IndexFactory` in the network's address book (or VYNDEX_FACTORY=address) and no
 VYNDEX_INDEX, one process keeps every index of that factory: each block it re-reads the registry
 (new indexes are picked up at once; `IndexCreated` is logged too) and steps each index's own
-keeper (`vyndex.fleet.KeeperFleet`). Otherwise it keeps one index: the only one in the book, or
+keeper (`vyndex.keeper.fleet.KeeperFleet`). Otherwise it keeps one index: the only one in the book, or
 VYNDEX_INDEX=SYMBOL (or a vault address). Every decision (and the handling of reverts, RPC drops,
-node restarts, stale oracles and rival keepers) lives in `vyndex.keeper`, where tests reach it;
+node restarts, stale oracles and rival keepers) lives in `vyndex.keeper.loop`, where tests reach it;
 this file only wires it to blocks. Each block's handler returns the step's metrics.
 """
 
@@ -19,14 +19,14 @@ from ape.types import ContractLog
 from silverback import SilverbackBot, StateSnapshot
 
 from vyndex.factory import FACTORY_NAME, find_factory
-from vyndex.fleet import KeeperFleet
 from vyndex.index import connected_books, open_index
-from vyndex.keeper import Keeper
-from vyndex.keeper_chain import ApeKeeperChain
+from vyndex.keeper.chain import ApeKeeperChain
+from vyndex.keeper.fleet import KeeperFleet
+from vyndex.keeper.loop import Keeper
 
 bot = SilverbackBot(signer_required=True)
 
-# The keeper logs every decision and trade on "vyndex.keeper"; show them beside Silverback's.
+# The keeper logs every decision and trade on "vyndex.keeper.loop"; show them beside Silverback's.
 logger = logging.getLogger("vyndex.keeper")
 if not logger.handlers:
     handler = logging.StreamHandler()

@@ -3,7 +3,7 @@
 import click
 from ape.cli import ConnectedProviderCommand
 
-from vyndex.cli import (
+from vyndex.cli.common import (
     ToolError,
     account_arg,
     confirm_send,

@@ -20,11 +20,18 @@ from ape.cli import ConnectedProviderCommand
 from vyndex import devnet as dn
 from vyndex.actions import fmt_units, parse_amount
 from vyndex.addressbook import AddressBook, devnet_book_path
-from vyndex.cli import ToolError, account_arg, friendly_errors, index_arg, is_dev_chain, resolve_account
-from vyndex.console import console
+from vyndex.cli.common import (
+    ToolError,
+    account_arg,
+    friendly_errors,
+    index_arg,
+    is_dev_chain,
+    resolve_account,
+)
+from vyndex.cli.console import console
 from vyndex.factory import seed_of_spec
 from vyndex.index import chain_identity, connected_books, open_index
-from vyndex.keeper_chain import fast_forward
+from vyndex.keeper.chain import fast_forward
 from vyndex.spec import load_spec
 
 MARKET_MAKER = 11  # TEST::11 deploys the market and moves prices; TEST::0.. stay untouched

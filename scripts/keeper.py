@@ -1,7 +1,7 @@
 """Keep an index rebalanced: `ape run keeper --network ... [--once]`.
 
 Each step reads the rebalancer's `checkUpkeep` and the feeds, and performs the upkeep when due
-(see vyndex.keeper for what it does about reverts, RPC drops, stale prices and rival keepers).
+(see vyndex.keeper.loop for what it does about reverts, RPC drops, stale prices and rival keepers).
 
   --once             one step, for cron; state (backoff, attempts) persists in --state-file;
                      exit 0 when idle, waiting or performed, 2 when the step failed
@@ -18,7 +18,7 @@ from ape import chain
 from ape.cli import ConnectedProviderCommand
 from rich.markup import escape
 
-from vyndex.cli import (
+from vyndex.cli.common import (
     ToolError,
     account_arg,
     confirm_send,
@@ -31,10 +31,10 @@ from vyndex.cli import (
     yes_arg,
 )
 from vyndex.index import connected_books, open_index
-from vyndex.keeper import Keeper, KeeperConfig, Outcome
-from vyndex.keeper_chain import ApeKeeperChain
-from vyndex.keeper_chain import fast_forward as warp
-from vyndex.keeper_state import default_path, load_state, save_state
+from vyndex.keeper.chain import ApeKeeperChain
+from vyndex.keeper.chain import fast_forward as warp
+from vyndex.keeper.loop import Keeper, KeeperConfig, Outcome
+from vyndex.keeper.state import default_path, load_state, save_state
 
 FAILED = {Outcome.REVERTED, Outcome.RPC_DOWN, Outcome.ERROR}
 
@@ -45,7 +45,7 @@ FAILED = {Outcome.REVERTED, Outcome.RPC_DOWN, Outcome.ERROR}
     help="""Keep an index rebalanced: read checkUpkeep each step and perform the upkeep when due.
 
     Reverts are retried with exponential backoff at most three times, RPC drops and node
-    restarts are waited out, a stale feed is named (see vyndex.keeper).
+    restarts are waited out, a stale feed is named (see vyndex.keeper.loop).
 
     \b
       --once            one step, for cron: exit 0 when idle, waiting or performed, 2 when the

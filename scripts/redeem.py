@@ -4,7 +4,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 
 from vyndex.actions import describe_amounts, execute, fmt_units, moved_amounts, plan_redeem
-from vyndex.cli import (
+from vyndex.cli.common import (
     ToolError,
     account_arg,
     confirm_send,
@@ -16,10 +16,10 @@ from vyndex.cli import (
     resolve_account,
     yes_arg,
 )
-from vyndex.console import render_plan
+from vyndex.cli.console import render_plan
+from vyndex.cli.zap import run_zap_redeem
 from vyndex.index import connected_books, open_index
 from vyndex.params import ADDRESS, AMOUNT, SLIPPAGE
-from vyndex.zap_cli import run_zap_redeem
 
 
 @click.command(

@@ -2,7 +2,7 @@
 
 Local or fork networks only (it moves the clock and mints the devnet's tokens). Builds the devnet
 market, deploys an index, then day by day moves prices (feeds and pools), reviews the targets,
-runs the keeper and arbitrages the index token's own pool (see vyndex.simulation). Prints the
+runs the keeper and arbitrages the index token's own pool (see vyndex.sim.simulation). Prints the
 tracking error, rebalancing cost, gas, trades and drift; writes a CSV, a JSON summary, a
 markdown table and PNG charts to --out (default bench/results/simulation).
 """
@@ -16,10 +16,10 @@ from ape.logging import LogLevel, logger
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vyndex.cli import ToolError, friendly_errors, is_dev_chain, json_arg
-from vyndex.console import console
+from vyndex.cli.common import ToolError, friendly_errors, is_dev_chain, json_arg
+from vyndex.cli.console import console
 from vyndex.params import METHOD, PercentageType
-from vyndex.simulation import Simulation, SimulationError, build_config, temporary_books, write_outputs
+from vyndex.sim.simulation import Simulation, SimulationError, build_config, temporary_books, write_outputs
 
 DEFAULT_OUT = Path("bench/results/simulation")
 # Where --venue v3 writes by default, so a V2 and a V3 run sit side by side (BENCHMARKS.md).

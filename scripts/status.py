@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand
 
-from vyndex.cli import emit_json, friendly_errors, index_arg, json_arg, out
-from vyndex.console import render_status
+from vyndex.cli.common import emit_json, friendly_errors, index_arg, json_arg, out
+from vyndex.cli.console import render_status
 from vyndex.index import connected_books, open_index
 from vyndex.status import as_json as status_json
 from vyndex.status import collect

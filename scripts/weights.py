@@ -5,7 +5,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 from rich.table import Table
 
-from vyndex.cli import (
+from vyndex.cli.common import (
     ToolError,
     account_arg,
     confirm_send,

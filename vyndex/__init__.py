@@ -10,6 +10,6 @@ import warnings
 __version__ = "0.1.0"
 
 # Ape's settings models make pydantic-settings warn (IncompleteFieldDefinitionWarning) in every
-# command; nothing a user can act on. `vyndex` (vyndex.launcher) also sets it in PYTHONWARNINGS,
+# command; nothing a user can act on. `vyndex` (vyndex.cli.launcher) also sets it in PYTHONWARNINGS,
 # which covers what Ape does before any script imports this package.
 warnings.filterwarnings("ignore", message=r"Field .* has an incomplete definition")

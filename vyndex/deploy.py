@@ -27,8 +27,8 @@ from ape.contracts import ContractInstance
 from eth_utils.crypto import keccak
 
 from vyndex.addressbook import BookChain, IndexRecord
-from vyndex.artifacts import uniswap_v2
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
+from vyndex.reference.artifacts import uniswap_v2
 from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, RebalancerSpec, SpecError, usd_wad
 from vyndex.venues import deploy_rebalancer, deploy_scout
 

@@ -1,7 +1,7 @@
 """The mainnet-shaped devnet: a market to build indexes on, locally, with real Uniswap V2.
 
 `build_market` deploys, from one account: WETH9, UniswapV2Factory and UniswapV2Router02 (the
-npm artifacts, see `vyndex.uniswap`), a MockERC20 per asset, a Chainlink feed per asset (8
+npm artifacts, see `vyndex.reference.uniswap_v2`), a MockERC20 per asset, a Chainlink feed per asset (8
 decimals, named like Chainlink's: ``WETH/USD``; WETH also has a backup feed), and a pool per
 asset against WETH holding `pool_usd` a side at the feed prices. `deploy_index_factory` adds an
 `IndexFactory` over the market's Uniswap V2 (its book name `IndexFactory`), which is what `ape run
@@ -9,7 +9,7 @@ devnet start` does, so that the devnet and every fork of it create indexes throu
 `top_up` gives an account tokens of the market (the seed of an index to create, or a mint).
 
 The feeds are Chainlink's own compiled contracts (`@chainlink/contracts@0.1.9`, see
-`vyndex.artifacts.chainlink`), wired as on mainnet: an `AccessControlledAggregator` (a
+`vyndex.reference.artifacts.chainlink`), wired as on mainnet: an `AccessControlledAggregator` (a
 FluxAggregator: oracles submit rounds; payment 0, so it needs no LINK funding; the market's
 deployer is its one oracle, one submission answers a round) behind an `EACAggregatorProxy`,
 which is the address the book names and the oracle adapter reads; the aggregator lets the proxy
@@ -53,8 +53,8 @@ from ape.contracts import ContractInstance
 from ape.exceptions import ApeException
 
 from vyndex.addressbook import AddressBook
-from vyndex.artifacts import chainlink, chainlink_contract_type
-from vyndex.uniswap import (
+from vyndex.reference.artifacts import chainlink, chainlink_contract_type
+from vyndex.reference.uniswap_v2 import (
     MAX_UINT256,
     UniswapV2,
     address_of,

@@ -1,7 +1,7 @@
 """An index's health in one read: NAV, weights against targets, feeds, fees, the last rebalance.
 
 `collect(handle)` reads the chain (views only) into an `IndexStatus`; `as_json` gives the form
-`ape run status --json` prints; `vyndex.console.render_status` gives the rich table. A failing
+`ape run status --json` prints; `vyndex.cli.console.render_status` gives the rich table. A failing
 price never stops the report: that component's value is unknown and its feed says why.
 """
 
@@ -15,7 +15,7 @@ from ape import chain, project
 from ethpm_types import ContractType
 
 from vyndex.index import IndexHandle
-from vyndex.keeper import ORACLE_REASONS, Upkeep
+from vyndex.keeper.loop import ORACLE_REASONS, Upkeep
 
 WAD = 10**18
 ZERO = "0x0000000000000000000000000000000000000000"

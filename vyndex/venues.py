@@ -20,7 +20,7 @@ from ape import project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
-from vyndex.keeper import (  # noqa: F401  (re-exported for scripts and tests)
+from vyndex.keeper.loop import (  # noqa: F401  (re-exported for scripts and tests)
     ACTION_NONE,
     ACTION_TRADE,
     REASON_COOLING_DOWN,
@@ -31,7 +31,7 @@ from vyndex.keeper import (  # noqa: F401  (re-exported for scripts and tests)
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
-# `checkUpkeep`'s answer is decoded by vyndex.keeper.Upkeep (a trade, or the scout's reason).
+# `checkUpkeep`'s answer is decoded by vyndex.keeper.loop.Upkeep (a trade, or the scout's reason).
 Proposal = Upkeep
 REASONS = UPKEEP_REASONS
 

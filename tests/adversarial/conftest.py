@@ -108,7 +108,7 @@ def v3_world(project, owner, uni, tokens) -> tuple[Any, Any, Any]:
     """(uni3, venue, pool): Uniswap V3 over the live WETH, a full-range WBTC/WETH pool at 0.3% of
     $10M a side at the oracle prices, and a UniswapV3Venue over its factory (not yet listed by the
     rebalancer)."""
-    from vyndex.uniswap_v3 import deploy_uniswap_v3, seed_pool
+    from vyndex.reference.uniswap_v3 import deploy_uniswap_v3, seed_pool
     from vyndex.venues import deploy_v3_venue
 
     uni3 = deploy_uniswap_v3(owner, uni.weth)

@@ -27,8 +27,8 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from vyndex.artifacts import uniswap_v2, uniswap_v2_contract_type
-from vyndex.uniswap import UniswapV2, deploy_uniswap_v2, pair_address, seed_pair
+from vyndex.reference.artifacts import uniswap_v2, uniswap_v2_contract_type
+from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, pair_address, seed_pair
 from vyndex.venues import check_upkeep
 
 from .conftest import (
@@ -358,8 +358,8 @@ def test_venues__owner_lists_them__no_code_duplicate_too_many_unknown_refused_by
 
 
 def test_init_code_hashes__venues__are_uniswaps_v2_pair_and_v3_pool(v2_venue, v3_world):
-    from vyndex.uniswap import pair_init_code_hash
-    from vyndex.uniswap_v3 import pool_init_code_hash
+    from vyndex.reference.uniswap_v2 import pair_init_code_hash
+    from vyndex.reference.uniswap_v3 import pool_init_code_hash
 
     assert bytes(v2_venue.PAIR_INIT_CODE_HASH()) == pair_init_code_hash()
     assert bytes(v3_world[1].POOL_INIT_CODE_HASH()) == pool_init_code_hash()

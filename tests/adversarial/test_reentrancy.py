@@ -60,7 +60,7 @@ def hook_world(
     """(vault, rebalancer, HOOK, basket): an index over WETH, USDC and the hooked token, 1,000 index
     tokens minted by alice, HOOK/WETH and HOOK/USDC pools of $10M a side, the hook's controller
     holding 5 index tokens in the token contract itself (so that its reentrant redeem could pay)."""
-    from vyndex.uniswap import seed_pair
+    from vyndex.reference.uniswap_v2 import seed_pair
     from vyndex.venues import deploy_rebalancer, deploy_v2_venue
 
     hook = owner.deploy(project.ReentrantToken, "Hooked", "HOOK", 18)
@@ -218,7 +218,7 @@ def swap_path_payloads(rebalancer, venue, pair, hook, weth, attacker):
 def test_reentrant_component__hook_hits_pair_or_callback_mid_swap__same_trade_or_none_attacker_gains_nothing(
     project, hook_world, uni, tokens, manager, alice, bob, keeper, attacker, chain, adapter, phase, hook_after
 ):
-    from vyndex.artifacts import uniswap_v2
+    from vyndex.reference.artifacts import uniswap_v2
 
     vault, rebalancer, hook, basket = hook_world
     pair = uniswap_v2("UniswapV2Pair").at(uni.factory.getPair(tokens["WETH"], hook))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from vyndex.uniswap import UniswapV2, deploy_uniswap_v2, seed_pair
+from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, seed_pair
 
 
 @pytest.fixture(scope="session")

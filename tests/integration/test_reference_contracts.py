@@ -8,20 +8,20 @@ import ape
 import pytest
 from eth_utils.crypto import keccak
 
-from vyndex.artifacts import (
+from vyndex.reference.artifacts import (
     ArtifactError,
     find_package,
     link_bytecode,
     set_protocol_v2,
     uniswap_v2_contract_type,
 )
-from vyndex.setprotocol import (
+from vyndex.reference.setprotocol import (
     StreamingFee,
     create_set_token,
     deploy_set_protocol_v2,
     initialize_index_modules,
 )
-from vyndex.uniswap import MAX_UINT256, pair_address, pair_init_code_hash
+from vyndex.reference.uniswap_v2 import MAX_UINT256, pair_address, pair_init_code_hash
 
 WAD = 10**18
 

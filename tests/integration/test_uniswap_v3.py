@@ -10,8 +10,8 @@ from fractions import Fraction
 import ape
 import pytest
 
-from vyndex.artifacts import uniswap_v3_contract_type
-from vyndex.uniswap_v3 import (
+from vyndex.reference.artifacts import uniswap_v3_contract_type
+from vyndex.reference.uniswap_v3 import (
     FEE_DENOMINATOR,
     MAX_TICK,
     MIN_TICK,

@@ -14,7 +14,7 @@ from vyndex.actions import (
     plan_mint,
     plan_redeem,
 )
-from vyndex.console import render_plan, render_status
+from vyndex.cli.console import render_plan, render_status
 from vyndex.status import as_json, collect
 from vyndex.venues import check_upkeep
 

@@ -16,10 +16,10 @@ import click
 import pytest
 from ape.exceptions import ContractLogicError, ProviderNotConnectedError
 
-from vyndex import cli as vcli
-from vyndex import launcher
-from vyndex.keeper import ErrorKind, Keeper, KeeperState, classify
-from vyndex.keeper_state import KeeperStateError, load_state, save_state
+from vyndex.cli import common as vcli
+from vyndex.cli import launcher
+from vyndex.keeper.loop import ErrorKind, Keeper, KeeperState, classify
+from vyndex.keeper.state import KeeperStateError, load_state, save_state
 from vyndex.params import (
     ADDRESS,
     AMOUNT,
@@ -227,7 +227,7 @@ def test_keeper_state__interrupted_save__leaves_the_previous_state(tmp_path, mon
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("vyndex.keeper_state.json.dump", crash)
+    monkeypatch.setattr("vyndex.keeper.state.json.dump", crash)
     with pytest.raises(KeyboardInterrupt):
         save_state(path, "ethereum:sepolia", KeeperState(failures=9))
     monkeypatch.undo()

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from vyndex.factory import create_from_spec, deploy_factory_for_spec, find_factory, registry
-from vyndex.fleet import KeeperFleet
 from vyndex.index import connected_books, open_index
-from vyndex.keeper import KeeperConfig, Outcome
+from vyndex.keeper.fleet import KeeperFleet
+from vyndex.keeper.loop import KeeperConfig, Outcome
 from vyndex.status import collect
 
 ROOT = Path(__file__).parents[2]

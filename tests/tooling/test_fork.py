@@ -20,8 +20,8 @@ from vyndex import devnet as dn
 from vyndex.addressbook import AddressBook, devnet_book_path
 from vyndex.deploy import deploy_index
 from vyndex.index import chain_identity, connected_books
-from vyndex.keeper import Keeper, Outcome
-from vyndex.keeper_chain import ApeKeeperChain, fast_forward
+from vyndex.keeper.chain import ApeKeeperChain, fast_forward
+from vyndex.keeper.loop import Keeper, Outcome
 from vyndex.spec import RolesSpec, load_spec
 
 pytestmark = pytest.mark.fork

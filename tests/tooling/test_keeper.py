@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from vyndex.keeper import (
+from vyndex.keeper.chain import ApeKeeperChain
+from vyndex.keeper.loop import (
     ACTION_TRADE,
     ErrorKind,
     FeedHealth,
@@ -20,7 +21,6 @@ from vyndex.keeper import (
     classify,
     decide,
 )
-from vyndex.keeper_chain import ApeKeeperChain
 
 
 class Clock:
@@ -280,7 +280,7 @@ def test_decide__waits_on_cooldown_when_nothing_is_due():
 
 
 def test_decide__in_flight_send__not_resent():
-    from vyndex.keeper import InFlight
+    from vyndex.keeper.loop import InFlight
 
     o = obs()
     state = KeeperState(in_flight=InFlight(o.fingerprint, 7, 0.0))

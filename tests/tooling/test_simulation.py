@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from vyndex import tracking
-from vyndex.keeper import Outcome
-from vyndex.scenario import STANDARD_SYMBOLS, Crash, Depeg, Outage, generate, standard
-from vyndex.simulation import (
+from vyndex.keeper.loop import Outcome
+from vyndex.sim import tracking
+from vyndex.sim.scenario import STANDARD_SYMBOLS, Crash, Depeg, Outage, generate, standard
+from vyndex.sim.simulation import (
     SimConfig,
     Simulation,
     SimulationError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from vyndex.console import render_status
+from vyndex.cli.console import render_status
 from vyndex.status import as_json, collect
 
 

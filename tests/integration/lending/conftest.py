@@ -1,6 +1,6 @@
 """A Morpho Blue market that takes a vyndex index as collateral, on the real Morpho bytecode.
 
-Morpho Blue 1.0.0 is compiled from its npm sources with npm solc-js 0.8.19 (`vyndex.morpho`,
+Morpho Blue 1.0.0 is compiled from its npm sources with npm solc-js 0.8.19 (`vyndex.reference.morpho`,
 cached under .build/solc/ by source hash: only the first run pays the ~15 s compile). Its IRM is
 the package's IrmMock (IRMs are out of scope). The index holds WETH and WBTC (8 decimals), priced
 by Chainlink-style feeds through the OracleAdapter; the NAV feed values it and MorphoNavOracle
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from vyndex.morpho import MorphoBlue, deploy_morpho
+from vyndex.reference.morpho import MorphoBlue, deploy_morpho
 
 WAD = 10**18
 MAX_UINT = 2**256 - 1

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from vyndex.devnet import deploy_chainlink_feed
-from vyndex.uniswap import UniswapV2, deploy_uniswap_v2, seed_pair
+from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, seed_pair
 from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue
 
 USD = 10**18

@@ -212,7 +212,7 @@ def test_owner_setters__others__refused(auction, stranger):
 def test_bidder__premium_then_decay__bids_only_once_the_pool_pays_more_than_the_auction_asks(
     auction, rebalancer, uni, tokens, manager, keeper, bob, chain
 ):
-    from vyndex.bidder import bid_best, scan
+    from vyndex.keeper.bidder import bid_best, scan
 
     rebalancer.set_targets(TARGETS, sender=manager)
     basket = [tokens["WETH"], tokens["USDC"], tokens["WBTC"]]

@@ -10,7 +10,7 @@ import ape
 import pytest
 from eth_abi import encode
 
-from vyndex.secondary import amount_in_to_reach
+from vyndex.sim.secondary import amount_in_to_reach
 
 from .conftest import (
     COOLDOWN,
@@ -260,7 +260,7 @@ def test_add_and_remove_component__end_to_end(
     link = create_token(18, "Chainlink", "LINK")
     feed = owner.deploy(project.MockAggregator, 8, "LINK / USD", 10 * 10**8)
     adapter.set_feed(link, feed, 86_400, sender=owner)
-    from vyndex.uniswap import seed_pair
+    from vyndex.reference.uniswap_v2 import seed_pair
 
     for symbol in ("WETH", "USDC", "WBTC"):
         seed_pair(uni, tokens[symbol], link, amount_of(symbol, 10_000_000), 1_000_000 * 10**18, owner)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from vyndex.uniswap import deploy_uniswap_v2, seed_pair
-from vyndex.uniswap_v3 import deploy_uniswap_v3, seed_pool
+from vyndex.reference.uniswap_v2 import deploy_uniswap_v2, seed_pair
+from vyndex.reference.uniswap_v3 import deploy_uniswap_v3, seed_pool
 from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue, deploy_v3_venue
 
 USD = 10**18

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vyndex.secondary import amount_in_to_reach
+from vyndex.sim.secondary import amount_in_to_reach
 from vyndex.venues import REASON_ORACLE, check_upkeep, v3_route
 
 from .conftest import (
@@ -166,7 +166,7 @@ def test_check_upkeep__best_buy_is_a_paused_token__proposes_the_next_pair(
 def test_check_upkeep__best_route_pushed_off_the_oracle__proposes_another_that_executes(
     dx_vault, dx_rebalancer, dx_uni3, dx_tokens, manager, keeper, attacker, chain
 ):
-    from vyndex.uniswap_v3 import acquire, swap_exact_input_single
+    from vyndex.reference.uniswap_v3 import acquire, swap_exact_input_single
 
     dx_rebalancer.set_targets([2000, 2000, 2400, 2000, 1600], sender=manager)
     first = check_upkeep(dx_rebalancer)
@@ -335,7 +335,7 @@ def test_check_upkeep__deeper_cheaper_v3_pool__chosen_over_v2(dx_rebalancer, man
 def test_trade__v3_pool_pushed_past_the_bound__reverts_and_vault_keeps_everything(
     dx_vault, dx_rebalancer, dx_uni3, dx_tokens, manager, keeper, attacker, chain
 ):
-    from vyndex.uniswap_v3 import acquire, swap_exact_input_single
+    from vyndex.reference.uniswap_v3 import acquire, swap_exact_input_single
 
     dx_rebalancer.set_targets([2000, 2000, 2000, 1800, 2200], sender=manager)
     amount = amount_of("WBTC", 600_000)

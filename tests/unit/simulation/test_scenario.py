@@ -1,11 +1,11 @@
-"""vyndex.scenario: seeded, correlated price paths with a crash, a depeg and a feed outage."""
+"""vyndex.sim.scenario: seeded, correlated price paths with a crash, a depeg and a feed outage."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 
-from vyndex.scenario import Crash, Depeg, Outage, Scenario, ScenarioError, generate, standard
+from vyndex.sim.scenario import Crash, Depeg, Outage, Scenario, ScenarioError, generate, standard
 
 
 def _plain(**changes) -> Scenario:

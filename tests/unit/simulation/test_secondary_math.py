@@ -1,10 +1,10 @@
-"""vyndex.secondary's pure arithmetic: the fee band and the Uniswap V2 sizing."""
+"""vyndex.sim.secondary's pure arithmetic: the fee band and the Uniswap V2 sizing."""
 
 from fractions import Fraction
 
 import pytest
 
-from vyndex.secondary import amount_in_to_reach, amount_out, band
+from vyndex.sim.secondary import amount_in_to_reach, amount_out, band
 
 
 def test_band__ten_bps_fees_and_the_pools_thirty():

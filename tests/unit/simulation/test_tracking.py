@@ -1,10 +1,10 @@
-"""vyndex.tracking against hand-computed examples."""
+"""vyndex.sim.tracking against hand-computed examples."""
 
 import math
 
 import pytest
 
-from vyndex import tracking
+from vyndex.sim import tracking
 
 
 def test_ideal_path__targets_held_at_no_cost__hand_computed():

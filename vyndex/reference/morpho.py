@@ -30,7 +30,7 @@ from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 from ethpm_types import ContractType
 
-from vyndex.artifacts import ArtifactError, find_package
+from vyndex.reference.artifacts import ArtifactError, find_package
 
 MORPHO_BLUE = "@morpho-org/morpho-blue"
 SOLC_JS = "solc"

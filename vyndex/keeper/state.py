@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from vyndex.keeper import KeeperState
+from vyndex.keeper.loop import KeeperState
 
 VERSION = 1
 

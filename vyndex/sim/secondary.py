@@ -23,7 +23,7 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
 from vyndex.index import erc20
-from vyndex.uniswap import MAX_UINT256, UniswapV2, address_of, create_pair
+from vyndex.reference.uniswap_v2 import MAX_UINT256, UniswapV2, address_of, create_pair
 
 BPS = 10_000
 FEE_NUMERATOR = 997  # Uniswap V2 keeps 0.3% of every input

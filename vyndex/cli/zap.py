@@ -7,7 +7,7 @@ from typing import Any
 
 from vyndex import params
 from vyndex.actions import fmt_units
-from vyndex.cli import ToolError, confirm_send, out
+from vyndex.cli.common import ToolError, confirm_send, out
 from vyndex.zap import (
     DEFAULT_SLIPPAGE_BPS,
     ZapError,

@@ -2,7 +2,7 @@
 each once per block, picking up indexes created since the last step by re-reading the factory's
 registry (`index_count` is one call; only new ids are read).
 
-Each index's keeper is the same `vyndex.keeper.Keeper` a single-index bot runs, with its own
+Each index's keeper is the same `vyndex.keeper.loop.Keeper` a single-index bot runs, with its own
 memory (attempts, back-off, in-flight transaction), so one index's failing feed or reverting
 trade never holds up another's. The signer must be a keeper of each index (the factory sets the
 keepers a creator names) or trading must be open; an index where it is neither is watched and
@@ -20,8 +20,8 @@ from ape.api import AccountAPI
 
 from vyndex.factory import RegistryEntry, entry_of, record_of
 from vyndex.index import IndexHandle
-from vyndex.keeper import Keeper, KeeperConfig, StepResult
-from vyndex.keeper_chain import ApeKeeperChain
+from vyndex.keeper.chain import ApeKeeperChain
+from vyndex.keeper.loop import Keeper, KeeperConfig, StepResult
 
 log = logging.getLogger("vyndex.keeper")
 

@@ -27,13 +27,13 @@ from ape.logging import LogLevel, logger
 
 from vyndex.actions import ActionError
 from vyndex.addressbook import AddressBookError
-from vyndex.artifacts import ArtifactError
 from vyndex.deploy import DeployError
 from vyndex.devnet import DevnetError
 from vyndex.factory import FactoryError
 from vyndex.index import IndexNotFound
-from vyndex.keeper_state import KeeperStateError
+from vyndex.keeper.state import KeeperStateError
 from vyndex.params import ParamError
+from vyndex.reference.artifacts import ArtifactError
 from vyndex.spec import SpecError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,7 +125,7 @@ def json_arg(
 
 def out(*objects: Any) -> None:
     """Prints for people: stdout normally, stderr with --json."""
-    from vyndex.console import console, errors
+    from vyndex.cli.console import console, errors
 
     (errors if _json_mode else console).print(*objects)
 

@@ -23,8 +23,8 @@ from typing import Any
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
-from vyndex.artifacts import set_protocol_v2
-from vyndex.uniswap import ZERO_ADDRESS, address_of
+from vyndex.reference.artifacts import set_protocol_v2
+from vyndex.reference.uniswap_v2 import ZERO_ADDRESS, address_of
 
 # The name GeneralIndexModule looks the Uniswap V2 adapter up by (keccak of it, in the
 # IntegrationRegistry under the module's address); `setExchanges` stores it per component.

@@ -2,18 +2,18 @@
 
 On a local chain (or a fork), it builds the devnet market (real Uniswap V2, Chainlink-style
 feeds), deploys an index through `vyndex.deploy` exactly as `ape run deploy` does, mints it,
-opens the index token's own WETH pool, then for every day of a `vyndex.scenario.Scenario`:
+opens the index token's own WETH pool, then for every day of a `vyndex.sim.scenario.Scenario`:
 
 1. moves the clock a day and publishes each asset's market price on its feeds (except a feed in
    outage, which stays silent and goes stale); arbitrageurs bring every component pool back to
    the market price (not the feed's: during an outage the two differ);
 2. on review days, the manager recomputes the targets with a `vyndex.weights` method from that
    day's inputs (market caps, trailing prices, pool depths) and proposes them;
-3. the keeper (`vyndex.keeper.Keeper`, the same logic as the Silverback bot) acts until it has
+3. the keeper (`vyndex.keeper.loop.Keeper`, the same logic as the Silverback bot) acts until it has
    nothing left or must wait, the clock skipping cooldowns; component pools are arbitraged back
    after every trade;
 4. noise traders buy and sell the index token in its pool, then the secondary-market arbitrage
-   (`vyndex.secondary`) mints-and-sells or buys-and-redeems it back into the fee band of NAV;
+   (`vyndex.sim.secondary`) mints-and-sells or buys-and-redeems it back into the fee band of NAV;
 5. the day is recorded: prices, NAV per token at market prices, the ideal index, weights,
    targets, drift before and after the keeper, trades, gas, cost, the pool's premium.
 
@@ -40,16 +40,18 @@ from ape import accounts, chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
-from vyndex import tracking
 from vyndex.addressbook import ROOT_ENV
 from vyndex.deploy import deploy_index
 from vyndex.devnet import DEVNET_ASSETS, Market, arbitrage, build_market, feed_name, publish
 from vyndex.index import IndexHandle, connected_books
-from vyndex.keeper import Keeper, KeeperConfig, Outcome
-from vyndex.keeper_chain import ApeKeeperChain
+from vyndex.keeper.chain import ApeKeeperChain
+from vyndex.keeper.loop import Keeper, KeeperConfig, Outcome
 from vyndex.propose import ProposalError, compute, parse_fraction
-from vyndex.scenario import PricePath, Scenario, ScenarioError, generate, standard
-from vyndex.secondary import IndexPool, band
+from vyndex.reference.uniswap_v2 import MAX_UINT256
+from vyndex.reference.uniswap_v3 import UniswapV3, deploy_uniswap_v3, price_to_sqrt_x96, seed_pool
+from vyndex.sim import tracking
+from vyndex.sim.scenario import PricePath, Scenario, ScenarioError, generate, standard
+from vyndex.sim.secondary import IndexPool, band
 from vyndex.spec import (
     ComponentSpec,
     FeedSpec,
@@ -58,8 +60,6 @@ from vyndex.spec import (
     RebalancerSpec,
     RolesSpec,
 )
-from vyndex.uniswap import MAX_UINT256
-from vyndex.uniswap_v3 import UniswapV3, deploy_uniswap_v3, price_to_sqrt_x96, seed_pool
 from vyndex.weights import METHODS
 
 DAY = 86_400
@@ -286,7 +286,7 @@ def _spec(
             cooldown=config.cooldown,
             uniswap_v3_factory=v3_factory,
         ),
-        source="vyndex.simulation",
+        source="vyndex.sim.simulation",
     )
 
 

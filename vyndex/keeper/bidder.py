@@ -21,7 +21,7 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
 
-from vyndex.uniswap import UniswapV2
+from vyndex.reference.uniswap_v2 import UniswapV2
 
 MAX_UINT = 2**256 - 1
 WAD = 10**18

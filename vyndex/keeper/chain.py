@@ -8,7 +8,7 @@ from ape import chain
 from ape.api import AccountAPI
 
 from vyndex.index import IndexHandle
-from vyndex.keeper import REASON_COOLING_DOWN, FeedHealth, Observation, Performed, TradeLog, Upkeep
+from vyndex.keeper.loop import REASON_COOLING_DOWN, FeedHealth, Observation, Performed, TradeLog, Upkeep
 
 
 def _genesis() -> str:

@@ -21,7 +21,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.conversions import to_bytes
 from eth_utils.crypto import keccak
 
-from vyndex.artifacts import uniswap_v2, uniswap_v2_contract_type
+from vyndex.reference.artifacts import uniswap_v2, uniswap_v2_contract_type
 
 MAX_UINT256 = 2**256 - 1
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"

@@ -63,7 +63,7 @@ def project_root(cwd: Path | None = None) -> Path:
     for directory in (start, *start.parents):
         if is_project(directory):
             return directory
-    installed = Path(__file__).resolve().parents[1]
+    installed = Path(__file__).resolve().parents[2]
     if is_project(installed):
         return installed
     raise LauncherError(f"no vyndex project (ape-config.yaml and scripts/) at or above {start}")
