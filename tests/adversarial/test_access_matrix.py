@@ -6,7 +6,10 @@ ACCESS below is the table: for each function, the roles that may call it (or PUB
 reason everyone else gets. The ABI's set of non-view functions must equal the table's keys, so a new
 external function without a rule fails the suite. For every (function, role) pair:
   - a role the table refuses gets exactly the function's access reason;
-  - a role the table allows makes an argument-valid call that goes through (no failure of any kind).
+  - a role the table allows makes an argument-valid call that goes through (no failure of any kind),
+    and its effect is the table's: applied at once, or queued behind the governance delay (a
+    ChangeQueued log; DESIGN invariant 10). VARIANTS calls each value-dependent setter the other
+    way (a tightening value of a setter CALLS loosens, and the reverse).
 Roles are the EOAs owner, manager, guardian, fee_recipient, keeper, pending_owner (a pending two-step
 owner of all three contracts) and stranger; where the table names a contract (the rebalancer for the
 vault's trade and basket functions, the vault for the rebalancer's trade callback), the allowed call
@@ -47,6 +50,7 @@ from .conftest import (
 )
 
 PUBLIC = frozenset({"*"})
+QUEUED = "queued"
 ZERO = "0x0000000000000000000000000000000000000000"
 ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")
 
@@ -72,10 +76,13 @@ class Rule:
     reason: str | None = None
     # Public, but always reverts with the simulation's result (Rebalancer.simulate_trade).
     always_reverts: bool = False
+    # What an allowed call with CALLS' arguments does: applies at once, or is queued behind the
+    # governance delay (a ChangeQueued log and no effect) because those arguments loosen.
+    effect: str = "immediate"
 
 
-def only(*roles: str, reason: str) -> Rule:
-    return Rule(frozenset(roles), reason)
+def only(*roles: str, reason: str, effect: str = "immediate") -> Rule:
+    return Rule(frozenset(roles), reason, effect=effect)
 
 
 ACCESS: dict[str, dict[str, Rule]] = {
@@ -90,13 +97,13 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "accrue_management_fee": Rule(PUBLIC),
         "transfer_ownership": only("owner", reason=NOT_OWNER),
         "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
-        "set_fee_recipient": only("owner", reason=NOT_OWNER),
-        "set_manager": only("owner", reason=NOT_OWNER),
-        "set_guardian": only("owner", reason=NOT_OWNER),
-        "set_rebalancer": only("owner", reason=NOT_OWNER),
-        "set_management_fee": only("manager", reason=NOT_MANAGER),
-        "set_mint_fee": only("manager", reason=NOT_MANAGER),
-        "set_redeem_fee": only("manager", reason=NOT_MANAGER),
+        "set_fee_recipient": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_manager": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_guardian": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_rebalancer": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_management_fee": only("manager", reason=NOT_MANAGER, effect=QUEUED),
+        "set_mint_fee": only("manager", reason=NOT_MANAGER, effect=QUEUED),
+        "set_redeem_fee": only("manager", reason=NOT_MANAGER, effect=QUEUED),
         "set_paused": only("guardian", "owner", reason=NOT_GUARDIAN),
         "enter_redeem_only": only("guardian", "owner", reason=NOT_GUARDIAN),
         "cancel": only("guardian", "owner", reason=NOT_GUARDIAN),
@@ -118,12 +125,12 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "set_plan_ttl": only("manager", reason=NOT_REBALANCER_MANAGER),
         "add_component": only("manager", reason=NOT_REBALANCER_MANAGER),
         "remove_component": only("manager", reason=NOT_REBALANCER_MANAGER),
-        "set_keeper": only("owner", reason=NOT_OWNER),
-        "set_open_trading": only("owner", reason=NOT_OWNER),
-        "add_venue": only("owner", reason=NOT_OWNER),
+        "set_keeper": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_open_trading": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "add_venue": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "remove_venue": only("owner", reason=NOT_OWNER),
-        "set_oracle": only("owner", reason=NOT_OWNER),
-        "set_limits": only("owner", reason=NOT_OWNER),
+        "set_oracle": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_limits": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "cancel": only("guardian", "owner", reason=NOT_REBALANCER_GUARDIAN),
     },
     "UniswapV2Venue": {
@@ -144,12 +151,12 @@ ACCESS: dict[str, dict[str, Rule]] = {
     "OracleAdapter": {
         "transfer_ownership": only("owner", reason=NOT_OWNER),
         "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
-        "set_feed": only("owner", reason=NOT_OWNER),
+        "set_feed": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "set_secondary_feed": only("owner", reason=NOT_OWNER),
         "set_bounds": only("owner", reason=NOT_OWNER),
         "set_sequencer_feed": only("owner", reason=NOT_OWNER),
         "remove_feed": only("owner", reason=NOT_OWNER),
-        "set_vault": only("owner", reason=NOT_OWNER),
+        "set_vault": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "cancel": only("guardian", "owner", reason=NOT_ORACLE_GUARDIAN),
     },
 }
@@ -396,6 +403,20 @@ def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
         assert receipt.events.filter(vault.ComponentRemoved)[0].token == ctx["link"].address
 
 
+CHANGE_QUEUED = "0x" + keccak(text="ChangeQueued(bytes32,bytes,uint256)").hex()
+
+
+def effect_of(receipt: dict[str, Any], address: str) -> str:
+    """ "queued" when the call only queued a change on `address` (its ChangeQueued log), else
+    "immediate"."""
+    queued = [
+        log
+        for log in receipt["logs"]
+        if log["address"].lower() == address.lower() and log["topics"][0].lower() == CHANGE_QUEUED
+    ]
+    return QUEUED if queued else "immediate"
+
+
 def simulation_revert(method: Any, *args: Any, sender: Any) -> bytes:
     """The raw revert data of `method(*args)` called by `sender` (it must revert)."""
     contract = method.contract
@@ -444,6 +465,7 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
     prepare, args = CALLS[(name, function)]
     chain = ctx["chain"]
     refused, allowed = [], []
+    effects: dict[str, str] = {}
     for role, account in ctx["roles"].items():
         snapshot = chain.snapshot()
         try:
@@ -460,7 +482,8 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
             elif rule.allowed == PUBLIC or role in rule.allowed:
                 if prepare is not None:
                     prepare(ctx)
-                send(method, *args(ctx, account), sender=account)
+                receipt = send(method, *args(ctx, account), sender=account)
+                effects[role] = effect_of(receipt, contract.address)
                 allowed.append(role)
             else:
                 with pytest.raises(CallReverted) as refusal:
@@ -482,3 +505,92 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
         chain.restore(snapshot)
     expected_allowed = set(ROLES) if rule.allowed == PUBLIC else rule.allowed & set(ROLES)
     assert set(allowed) == expected_allowed and set(refused) == set(ROLES) - expected_allowed
+    assert effects == {role: rule.effect for role in allowed}, effects
+
+
+# The other direction of every setter whose classification depends on its value: CALLS above uses
+# a loosening value (queued) or a tightening one (immediate); each row here uses the opposite, by the
+# role the table allows. (contract, function, role, preparation, arguments, expected effect.)
+def _tighter_limits(c: dict[str, Any]) -> tuple[Any, ...]:
+    rb = c["rebalancer"]
+    return (
+        read(rb.max_slippage_bps) - 1,
+        read(rb.trade_cap_usd) // 2,
+        read(rb.min_trade_usd),
+        read(rb.cooldown) + 60,
+    )
+
+
+def _set_secondary(c: dict[str, Any]) -> None:
+    send(
+        c["adapter"].set_secondary_feed,
+        c["tokens"]["WETH"],
+        c["feeds"][1],
+        3_600,
+        200,
+        sender=c["roles"]["owner"],
+    )
+
+
+def _set_bounds(c: dict[str, Any]) -> None:
+    send(c["adapter"].set_bounds, c["tokens"]["WETH"], 10**8, 10**30, sender=c["roles"]["owner"])
+
+
+def _set_sequencer(c: dict[str, Any]) -> None:
+    send(c["adapter"].set_sequencer_feed, c["feeds"][2], 3_600, sender=c["roles"]["owner"])
+
+
+VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
+    ("IndexVault", "set_management_fee", "manager", None, lambda c, who: (0,), "immediate"),
+    ("IndexVault", "set_mint_fee", "manager", None, lambda c, who: (0,), "immediate"),
+    ("IndexVault", "set_redeem_fee", "manager", None, lambda c, who: (0,), "immediate"),
+    ("IndexVault", "set_delay", "owner", None, lambda c, who: (86_400,), QUEUED),
+    ("Rebalancer", "set_keeper", "owner", None, lambda c, who: (c["roles"]["keeper"], False), "immediate"),
+    ("Rebalancer", "set_open_trading", "owner", None, lambda c, who: (False,), "immediate"),
+    ("Rebalancer", "set_limits", "owner", None, lambda c, who: _tighter_limits(c), "immediate"),
+    (
+        "OracleAdapter",
+        "set_secondary_feed",
+        "owner",
+        _set_secondary,
+        lambda c, who: (c["tokens"]["WETH"], c["feeds"][1], 3_600, 300),
+        QUEUED,
+    ),
+    (
+        "OracleAdapter",
+        "set_bounds",
+        "owner",
+        _set_bounds,
+        lambda c, who: (c["tokens"]["WETH"], 10**7, 10**30),
+        QUEUED,
+    ),
+    ("OracleAdapter", "set_sequencer_feed", "owner", _set_sequencer, lambda c, who: (ZERO, 0), QUEUED),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "role", "prepare", "args", "effect"),
+    VARIANTS,
+    ids=[f"{v[0]}.{v[1]}-{v[5]}" for v in VARIANTS],
+)
+def test_access__the_opposite_value__queued_when_it_loosens_immediate_when_it_tightens(
+    ctx, name, function, role, prepare, args, effect
+):
+    contract = {"IndexVault": ctx["vault"], "Rebalancer": ctx["rebalancer"], "OracleAdapter": ctx["adapter"]}[
+        name
+    ]
+    method = getattr(contract, function)
+    snapshot = ctx["chain"].snapshot()
+    try:
+        if prepare is not None:
+            prepare(ctx)
+        assert ACCESS[name][function].effect != effect
+        receipt = send(method, *args(ctx, ctx["roles"][role]), sender=ctx["roles"][role])
+        assert effect_of(receipt, contract.address) == effect
+        if effect == QUEUED:
+            # Queued, not applied: the same call again before its eta is refused by name.
+            with pytest.raises(CallReverted) as early:
+                send(method, *args(ctx, ctx["roles"][role]), sender=ctx["roles"][role])
+            assert early.value.reason == "timelock: change not due"
+    finally:
+        ctx["chain"].restore(snapshot)
