@@ -34,7 +34,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from vyndex.devnet import DEVNET_ASSETS, arbitrage, build_market, feed_name  # noqa: E402
-from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue  # noqa: E402
+from vyndex.venues import Lens, check_upkeep, deploy_rebalancer, deploy_v2_venue  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SYMBOLS = ("WETH", "WBTC", "USDC", "LINK", "UNI")
@@ -86,9 +86,10 @@ def run() -> dict[str, Any]:
         token.approve(vault, need, sender=holder)
     vault.mint(shares, holder, [2**255] * len(tokens), sender=holder)
 
-    nav_before = rebalancer.total_value()
+    lens = Lens(rebalancer)
+    nav_before = lens.total_value()
     rebalancer.set_targets(TARGETS, sender=manager)
-    drift_before = rebalancer.drift_bps()
+    drift_before = lens.drift_bps()
     trades = gas = idle = 0
     while True:
         proposal = check_upkeep(rebalancer)  # eth_call: checkUpkeep simulates, it is not a view
@@ -107,8 +108,8 @@ def run() -> dict[str, Any]:
             break
         chain.pending_timestamp += COOLDOWN + 1
         chain.mine()
-    nav_after = rebalancer.total_value()
-    weights = [int(w) for w in rebalancer.weights()]
+    nav_after = lens.total_value()
+    weights = lens.weights()
     return {
         "components": len(SYMBOLS),
         "pool_side_usd": POOL_SIDE_USD,

@@ -433,7 +433,7 @@ def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
     """
     self._check_manager()
     assert staticcall self.oracle.price(token) > 0, "rebalancer: no price for token"
-    tokens: DynArray[address, MAX_COMPONENTS] = self._current().tokens
+    tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault.basket_state())[0]
     assert token != vault.address and token not in tokens, "rebalancer: already a component"
     # A 33rd component fails the array bound here and in the vault.
     count: uint256 = len(tokens)
@@ -748,60 +748,6 @@ def last_trades() -> DynArray[uint256, MAX_COMPONENTS]:
     return times
 
 
-@view
-@external
-def weights() -> DynArray[uint256, MAX_COMPONENTS]:
-    """
-    @notice Every component's current weight (bps of NAV) at oracle prices.
-    @dev Reverts with the oracle's reason if a price fails its checks.
-    @return Weights in basket order.
-    """
-    b: Basket = self._current()
-    result: DynArray[uint256, MAX_COMPONENTS] = []
-    for v: uint256 in b.values:
-        result.append(v * BPS // max(b.total, 1))
-    return result
-
-
-@view
-@external
-def drift_bps() -> uint256:
-    """
-    @notice The largest distance between a component's weight and its target, in bps of NAV.
-    @dev Reverts with the oracle's reason if a price fails its checks.
-    @return The drift.
-    """
-    b: Basket = self._current()
-    return self._drift(b.values, b.total)
-
-
-@view
-@external
-def total_value() -> uint256:
-    """
-    @notice USD value (18 decimals) of the basket the supply is owed, at guarded oracle prices.
-    @dev Values the vault's stored units, never balances, so nothing done inside one transaction
-         moves it. Reverts with the oracle's reason if a price fails its checks.
-    @return The basket's USD value.
-    """
-    return self._current().total
-
-
-@view
-@external
-def nav_per_share() -> uint256:
-    """
-    @notice USD value (18 decimals) of one whole index token at guarded oracle prices.
-    @return The value of the basket behind 1e18 shares.
-    """
-    tokens: DynArray[address, MAX_COMPONENTS] = []
-    stored: DynArray[uint256, MAX_COMPONENTS] = []
-    supply: uint256 = 0
-    scale: uint256 = 0
-    tokens, stored, supply, scale = staticcall vault.basket_state()
-    return self._basket(tokens, stored, WAD, scale).total
-
-
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
@@ -918,17 +864,6 @@ def _check_toward(before: uint256, after: uint256, target_bps: uint256, total: u
 @internal
 def _distance(a: uint256, b: uint256) -> uint256:
     return max(a, b) - min(a, b)
-
-
-@view
-@internal
-def _current() -> Basket:
-    tokens: DynArray[address, MAX_COMPONENTS] = []
-    stored: DynArray[uint256, MAX_COMPONENTS] = []
-    supply: uint256 = 0
-    scale: uint256 = 0
-    tokens, stored, supply, scale = staticcall vault.basket_state()
-    return self._basket(tokens, stored, supply, scale)
 
 
 @view

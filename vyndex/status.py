@@ -16,6 +16,7 @@ from ethpm_types import ContractType
 
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import ORACLE_REASONS, Upkeep
+from vyndex.venues import Lens
 
 WAD = 10**18
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -202,12 +203,13 @@ def collect(handle: IndexHandle) -> IndexStatus:
         )
     # These views revert when a price fails its checks: only ask when every price passes.
     all_usable = all(c.feed.usable for c in comps)
-    weights = _try(rb.weights) if all_usable else None
+    lens = Lens(rb)
+    weights = _try(lens.weights) if all_usable else None
     if weights is not None:
         comps = [_with_weight(c, int(w)) for c, w in zip(comps, weights, strict=True)]
 
-    nav = _try(rb.total_value) if all_usable else None
-    nav_per_share = _try(rb.nav_per_share) if all_usable else None
+    nav = _try(lens.total_value) if all_usable else None
+    nav_per_share = _try(lens.nav_per_share) if all_usable else None
     accrued = max(pending_supply - supply, 0)
     fees = FeeStatus(
         management_fee_pct=f"{Decimal(int(v.management_fee())) * 100 / WAD:f}",
@@ -223,7 +225,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
     started = int(rb.rebalance_started())
     last_trade = int(rb.last_trade_at())
     rebalance = RebalanceStatus(
-        drift_bps=_try(lambda: int(rb.drift_bps())) if all_usable else None,
+        drift_bps=_try(lens.drift_bps) if all_usable else None,
         threshold_bps=int(rb.drift_threshold_bps()),
         plan_started_at=started or None,
         last_trade_at=last_trade or None,

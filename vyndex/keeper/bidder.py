@@ -22,6 +22,7 @@ from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
 
 from vyndex.reference.uniswap_v2 import UniswapV2
+from vyndex.venues import Lens
 
 MAX_UINT = 2**256 - 1
 WAD = 10**18
@@ -80,7 +81,7 @@ def scan(
     `gas_price` (wei), the bid's gas is charged at the oracle's WETH price in the paying token."""
     from ape import chain, project
 
-    weights = [int(w) for w in rebalancer.weights()]
+    weights = Lens(rebalancer).weights()
     targets = [int(t) for t in rebalancer.target_weights()]
     adapter = project.OracleAdapter.at(rebalancer.oracle())
     deadline = int(chain.blocks.head.timestamp) + deadline_window
