@@ -81,6 +81,8 @@ def scan(
     `gas_price` (wei), the bid's gas is charged at the oracle's WETH price in the paying token."""
     from ape import chain, project
 
+    if not auction.is_open():
+        return []
     weights = Lens(rebalancer).weights()
     targets = [int(t) for t in rebalancer.target_weights()]
     adapter = project.OracleAdapter.at(rebalancer.oracle())
