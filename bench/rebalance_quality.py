@@ -47,7 +47,10 @@ PLAN_TTL = 86_400
 USD = 10**18
 
 
-def run() -> dict[str, Any]:
+def build(before_mint: Any = None) -> dict[str, Any]:
+    """The world: market, adapter, vault (NAV_USD at equal weights, minted by `holder`) and its
+    rebalancer with a keeper; `before_mint(world)` runs while the supply is still zero (a setter then
+    applies at once: bench/auction_gas.py lists its auction venue there)."""
     deployer, manager, guardian, fees, keeper, holder, arb = (accounts.test_accounts[i] for i in range(7))
     for account in (deployer, holder, arb):
         account.balance += 10**24
@@ -76,6 +79,20 @@ def run() -> dict[str, Any]:
     )
     vault.set_rebalancer(rebalancer, sender=deployer)
     rebalancer.set_keeper(keeper, True, sender=deployer)
+    world: dict[str, Any] = dict(
+        market=market,
+        adapter=adapter,
+        vault=vault,
+        rebalancer=rebalancer,
+        tokens=tokens,
+        deployer=deployer,
+        manager=manager,
+        keeper=keeper,
+        holder=holder,
+        arb=arb,
+    )
+    if before_mint is not None:
+        before_mint(world)
     shares = int(NAV_USD / per_token_usd) * 10**18
     for token, unit in zip(tokens, units, strict=True):
         need = unit * shares // 10**18 + 1
@@ -85,7 +102,13 @@ def run() -> dict[str, Any]:
             token.mint(holder, need, sender=holder)
         token.approve(vault, need, sender=holder)
     vault.mint(shares, holder, [2**255] * len(tokens), sender=holder)
+    return world
 
+
+def run() -> dict[str, Any]:
+    w = build()
+    market, rebalancer, manager = w["market"], w["rebalancer"], w["manager"]
+    keeper, arb = w["keeper"], w["arb"]
     lens = Lens(rebalancer)
     nav_before = lens.total_value()
     rebalancer.set_targets(TARGETS, sender=manager)

@@ -31,6 +31,7 @@ from vyndex.deploy import DeployError
 from vyndex.devnet import DevnetError
 from vyndex.factory import FactoryError
 from vyndex.index import IndexNotFound
+from vyndex.keeper.bidder import BidderError
 from vyndex.keeper.state import KeeperStateError
 from vyndex.params import ParamError
 from vyndex.reference.artifacts import ArtifactError
@@ -51,6 +52,7 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     DevnetError,
     KeeperStateError,
     FactoryError,
+    BidderError,
 )
 
 

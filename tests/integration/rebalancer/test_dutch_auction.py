@@ -623,3 +623,35 @@ def test_bidder__premium_then_decay__bids_only_once_the_pool_pays_more_than_the_
     e = fill(auction, receipt)
     assert e.amount_sold == late[0].sold and e.amount_paid <= late[0].paid  # the curve only falls
     assert tokens["WETH"].balanceOf(bob) == weth_before - e.amount_paid
+
+
+def test_bid_tooling__listing__fair_pool_and_profit_per_leg_and_a_named_error_without_an_auction(
+    auction, rebalancer, uni, tokens, manager, keeper, bob
+):
+    from vyndex.keeper.bidder import BidderError, as_json, describe, open_auction, pool_market, scan
+
+    with pytest.raises(BidderError, match="no auction"):
+        open_auction(rebalancer)  # the rebalancer has no `auction` set
+    assert open_auction(rebalancer, auction.address).address == auction.address
+    book = {
+        "WETH": uni.weth.address,
+        "UniswapV2Factory": uni.factory.address,
+        "UniswapV2Router02": uni.router.address,
+    }
+    assert pool_market(lambda name: None) is None
+    market = pool_market(book.get)
+    assert market is not None and market.factory.address == uni.factory.address
+    rebalancer.set_targets(TARGETS, sender=manager)
+    auction.open(sender=keeper)
+    symbols, decimals = ["WETH", "USDC", "WBTC"], [18, 6, 8]
+    basket = [tokens[s] for s in symbols]
+    rows = [as_json(o, symbols, decimals) for o in scan(auction, rebalancer, market, basket, bob)]
+    assert {(r["sell"], r["buy"]) for r in rows} == {("USDC", "WETH"), ("WBTC", "WETH")}
+    for r in rows:
+        assert r["fair_value"] == r["receive"] * PRICES[r["sell"]] * 10**18 // (
+            PRICES["WETH"] * 10 ** DECIMALS[r["sell"]]
+        )
+        assert r["pay"] == expected_pay(r["receive"], r["sell"], "WETH", BPS + PREMIUM_BPS)
+        assert r["profit"] == r["pool_value"] - r["pay"] - r["gas_cost"] and not r["profitable"]
+    text = describe(scan(auction, rebalancer, market, basket, bob)[0], symbols, decimals)
+    assert "-> WETH: receive" in text and "105.00% of fair" in text
