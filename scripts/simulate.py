@@ -24,6 +24,11 @@ from vyndex.sim.simulation import Simulation, SimulationError, build_config, tem
 DEFAULT_OUT = Path("bench/results/simulation")
 # Where --venue v3 writes by default, so a V2 and a V3 run sit side by side (BENCHMARKS.md).
 DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
+# ... and --execution auction or hybrid (on V2), beside the AMM run.
+DEFAULT_OUT_EXECUTION = {
+    "auction": Path("bench/results/simulation_auction"),
+    "hybrid": Path("bench/results/simulation_hybrid"),
+}
 
 
 @click.command(
@@ -40,6 +45,7 @@ DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
     Example:
       vyndex simulate --days 60 --method inverse_volatility --cap 35% --network ethereum:local:foundry
       vyndex simulate --venue v3 --network ethereum:local:foundry
+      vyndex simulate --execution auction --network ethereum:local:foundry
     """,
 )
 @click.option("--days", default=120, show_default=True, help="Days to simulate (one step a day).")
@@ -68,6 +74,14 @@ DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
     help="Where the rebalancer trades: Uniswap V2 pairs, or only 0.3% Uniswap V3 pools of the same depth.",
 )
 @click.option(
+    "--execution",
+    default="amm",
+    show_default=True,
+    type=click.Choice(["amm", "auction", "hybrid"]),
+    help="How legs execute: AMM keeper trades, a Dutch auction bidders fill, or the auction first and "
+    "the AMMs after it (the bidder model: bench/README.md).",
+)
+@click.option(
     "--out",
     default=None,
     type=click.Path(file_okay=False),
@@ -76,14 +90,14 @@ DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
 @friendly_errors
-def cli(days, seed, method, cap, floor, review_days, venue, out, no_charts, as_json):
+def cli(days, seed, method, cap, floor, review_days, venue, execution, out, no_charts, as_json):
     # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
     if logger.level < LogLevel.WARNING:
         logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:
-        config = build_config(days, seed, method, cap, floor, review_days, venue)
+        config = build_config(days, seed, method, cap, floor, review_days, venue, execution)
     except SimulationError as exc:
         raise ToolError(f"nothing run: {exc}") from None
     sim = Simulation(config)
@@ -112,7 +126,7 @@ def cli(days, seed, method, cap, floor, review_days, venue, out, no_charts, as_j
         except SimulationError as exc:
             raise ToolError(str(exc)) from None
 
-    out = out or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
+    out = out or DEFAULT_OUT_EXECUTION.get(execution) or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))
     summary = result.summary()
     if as_json:

@@ -63,6 +63,9 @@ from vyndex.spec import (
 from vyndex.weights import METHODS
 
 DAY = 86_400
+EXECUTIONS = ("amm", "auction", "hybrid")
+EXEC_AUCTION = 2
+EXEC_AUCTION_FIRST = 3
 USD = 10**18
 BPS = 10_000
 VENUES = ("v2", "v3")
@@ -109,6 +112,16 @@ class SimConfig:
     # (only a UniswapV3Venue over 0.3% full-range component/WETH pools of the same depth; the V2
     # pairs stay, arbitraged as before, but the rebalancer cannot reach them).
     venue: str = "v2"
+    # How the legs execute: "amm" (keeper trades only), "auction" (a DutchAuction holds every leg:
+    # bidders fill it), "hybrid" (auction first, the AMMs for what is left within `amm_window`).
+    execution: str = "amm"
+    auction_premium_bps: int = 100
+    auction_length: int = 3_600
+    amm_window: int = 6 * 3_600
+    # The bidder model: one bidder with inventory of every component (the arbitrageur's) fills a
+    # leg once the auction's price is this far under the oracle-fair price (its own cost of
+    # carrying and re-hedging what it takes), never through the index's pools.
+    bidder_margin_bps: int = 30
 
     def describe(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "scenario"}
@@ -144,8 +157,11 @@ class DayRecord:
     drift_before_bps: float
     drift_after_bps: float
     trades: int = 0
-    gas: int = 0
-    cost_usd: float = 0.0  # oracle value given up by the day's trades
+    gas: int = 0  # what the protocol's keeper paid: AMM trades, auction opens
+    cost_usd: float = 0.0  # oracle value given up by the day's trades and fills
+    auctions: int = 0
+    fills: int = 0  # auction fills (also counted in `trades`)
+    bidder_gas: int = 0
     nav_total_usd: float = 0.0
     keeper: str = ""  # the keeper's last outcome of the day
     supply: float = 0.0
@@ -189,6 +205,7 @@ class SimResult:
             "days": len(r) - 1,
             "method": self.config.method,
             "venue": self.config.venue,
+            "execution": self.config.execution,
             "components": list(self.symbols),
             "nav_return_pct": round((nav[-1] / nav[0] - 1) * 100, 3),
             "ideal_return_pct": round((ideal[-1] / ideal[0] - 1) * 100, 3),
@@ -197,6 +214,12 @@ class SimResult:
             "rebalance_cost_bps": round(cost_bps, 2),
             "trades": sum(x.trades for x in r),
             "keeper_gas": sum(x.gas for x in r),
+            "auctions": sum(x.auctions for x in r),
+            "auction_fills": sum(x.fills for x in r),
+            "bidder_gas": sum(x.bidder_gas for x in r),
+            "days_drift_over_threshold": sum(
+                1 for x in r[1:] if x.drift_after_bps > self.config.drift_threshold_bps
+            ),
             "review_gas": self.review_gas,
             "reviews": len(self.reviews),
             "max_drift_bps": round(max(x.drift_before_bps for x in r), 1),
@@ -309,6 +332,7 @@ def build_config(
     floor: str | Fraction | None = "2%",
     review_days: int = 30,
     venue: str = "v2",
+    execution: str = "amm",
 ) -> SimConfig:
     """The standard scenario's config from command-line words; bad input raises SimulationError
     naming the option."""
@@ -318,13 +342,15 @@ def build_config(
         raise SimulationError(f"--days: at least 1, got {days}")
     if venue not in VENUES:
         raise SimulationError(f"--venue: one of {', '.join(VENUES)}, got '{venue}'")
+    if execution not in EXECUTIONS:
+        raise SimulationError(f"--execution: one of {', '.join(EXECUTIONS)}, got '{execution}'")
     if review_days < 0:
         raise SimulationError(f"--review-days: not negative, got {review_days}")
     try:
         cap_f = _fraction_option(cap, "--cap")
         floor_f = _fraction_option(floor, "--floor")
         config = SimConfig(scenario=standard(days=days, seed=seed), method=method, cap=cap_f, floor=floor_f)
-        config = replace(config, review_days=review_days, venue=venue)
+        config = replace(config, review_days=review_days, venue=venue, execution=execution)
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
         method_targets(config, generate(config.scenario), 0)
     except (ProposalError, ScenarioError) as exc:
@@ -370,6 +396,7 @@ class Simulation:
         self.day0 = 0
         self.targets_bps: list[int] = []
         self.ideal = 0.0
+        self.auction: ContractInstance | None = None
 
     # -- set-up
 
@@ -407,6 +434,8 @@ class Simulation:
             # deploy_index always stands up the V2 venue (from the router) first: V3 only here.
             self.handle.rebalancer.remove_venue(0, sender=a.deployer)
         self.result.reviews.append((0, list(self.targets_bps)))
+        if c.execution != "amm":
+            self._list_auction()  # before the mint: with no holders every setter applies at once
         vault = self.handle.vault
         shares = c.nav_usd // c.initial_price_usd * USD
         self._mint(a.holder, shares)
@@ -418,6 +447,9 @@ class Simulation:
         # Inventory for the arbitrageurs (ten times the pools), so a day's trades need no top-up.
         for token, p, d in zip(self.handle.tokens, s.start_prices, self.handle.decimals, strict=True):
             self._fund(token, int(10 * c.pool_usd / p * 10**d), a.arbitrageur)
+        if self.auction is not None:
+            for token in self.handle.tokens:
+                token.approve(self.auction.address, MAX_UINT256, sender=a.arbitrageur)
         # The noise traders start with index tokens and WETH to trade both ways.
         vault.transfer(a.noise.address, pool_shares, sender=a.holder)
         self.market.weth.deposit(sender=a.noise, value=int(c.index_pool_usd / weth_usd * USD))
@@ -607,6 +639,10 @@ class Simulation:
         self.result.reviews.append((day, list(new)))
 
     def _keep(self, day: int, record: DayRecord) -> None:
+        if self.auction is not None:
+            self._auction_day(day, record)
+            if self.config.execution == "auction":
+                return  # every leg is held in auction: the AMM keeper has nothing it may trade
         last = ""
         for _ in range(self.config.keeper_actions_per_day):
             result = self.keeper.step()
@@ -627,6 +663,81 @@ class Simulation:
                 continue
             break
         record.keeper = str(last)
+
+    def _list_auction(self) -> None:
+        """A DutchAuction as a venue, a keeper and the rebalancer's `auction`, every leg held in it
+        (auction) or auction-first with an AMM window (hybrid)."""
+        from ape import project
+
+        c, d = self.config, self.actors.deployer
+        rb = self.handle.rebalancer
+        auction = d.deploy(project.DutchAuction, rb, c.auction_premium_bps, c.auction_length)
+        rb.add_venue(auction, sender=d)
+        rb.set_keeper(auction, True, sender=d)
+        rb.set_auction(auction, sender=d)
+        auction.set_default_execution(
+            EXEC_AUCTION if c.execution == "auction" else EXEC_AUCTION_FIRST, sender=d
+        )
+        auction.set_auction_limits(int(auction.MAX_AUCTION_CAP_USD()), c.amm_window, sender=d)
+        self.auction = auction
+
+    def _auction_day(self, day: int, record: DayRecord) -> None:
+        """The keeper opens an auction if one is due; the bidder fills legs from the moment the price
+        is `bidder_margin_bps` under fair until the auction ends (waiting out cooldowns); in hybrid
+        mode the clock then moves past the end, into the AMM window."""
+        from ape.exceptions import ContractLogicError
+
+        c, a = self.config, self.actors
+        auction, rb = self.auction, self.handle.rebalancer
+        assert auction is not None
+        try:
+            receipt = auction.open(sender=a.keeper)
+        except ContractLogicError as err:
+            if str(err.message).startswith("oracle:"):
+                record.keeper = str(Outcome.WAIT_ORACLE)
+            return
+        record.auctions += 1
+        record.gas += int(receipt.gas_used)
+        opened = int(auction.opened_at())
+        end = opened + c.auction_length
+        slip = c.max_slippage_bps
+        margin = min(c.bidder_margin_bps, slip)
+        wait = -(-(c.auction_premium_bps + margin) * c.auction_length // (c.auction_premium_bps + slip))
+        chain.mine(timestamp=opened + wait)
+        for _ in range(self.config.keeper_actions_per_day):
+            now = int(chain.blocks.head.timestamp)
+            if now >= end:
+                break
+            filled = False
+            for sell, buy in self._legs():
+                try:
+                    auction.bid.call(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
+                except ContractLogicError:
+                    continue
+                receipt = auction.bid(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
+                for t in receipt.decode_logs(rb.Trade):
+                    record.trades += 1
+                    record.fills += 1
+                    record.cost_usd += (int(t.value_in_usd) - int(t.value_out_usd)) / USD
+                record.bidder_gas += int(receipt.gas_used)
+                filled = True
+                break
+            if not filled:
+                if now + c.cooldown + 1 >= end:
+                    break
+                chain.mine(timestamp=now + c.cooldown + 1)
+        if c.execution == "hybrid" and int(chain.blocks.head.timestamp) <= end:
+            chain.mine(timestamp=end + 1)
+
+    def _legs(self) -> list[tuple[int, int]]:
+        """Every component over its target weight against every one under, largest gaps first."""
+        from vyndex.venues import Lens
+
+        weights = Lens(self.handle.rebalancer).weights()
+        gaps = [w - t for w, t in zip(weights, self.targets_bps, strict=True)]
+        over = sorted((i for i, g in enumerate(gaps) if g > 0), key=lambda i: -gaps[i])
+        under = sorted((i for i, g in enumerate(gaps) if g < 0), key=lambda i: gaps[i])
+        return [(s, b) for s in over for b in under]
 
     def _secondary(self, day: int, nav: float, record: DayRecord) -> None:
         c, a = self.config, self.actors
