@@ -163,6 +163,7 @@ def test_simulate_script__json__summary_on_stdout_and_files_written(tmp_path):
         ({"cap": "140%"}, "--cap: 140% is not between"),
         ({"floor": "abc"}, "--floor: 'abc' is not a number"),
         ({"method": "equal", "cap": "10%"}, "infeasible"),
+        ({"execution": "dutch"}, "--execution: one of amm, auction, hybrid"),
     ],
 )
 def test_build_config__bad_options__error_names_the_option(kwargs, words):
@@ -197,3 +198,9 @@ def test_review_targets__inverse_volatility__the_stablecoin_capped_and_the_wilde
     w = dict(zip(STANDARD_SYMBOLS, method_targets(config, generate(config.scenario), 0), strict=True))
     assert w["USDC"] == 4000 and sum(w.values()) == 10_000
     assert min(w, key=w.get) in ("LINK", "UNI")  # the two most volatile assets
+
+
+@pytest.mark.parametrize("execution", ["amm", "auction", "hybrid"])
+def test_build_config__execution__kept_and_described(execution):
+    config = build_config(days=3, execution=execution)
+    assert config.execution == execution and config.describe()["execution"] == execution
