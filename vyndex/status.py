@@ -14,6 +14,7 @@ from typing import Any
 from ape import chain, project
 from ethpm_types import ContractType
 
+from vyndex.governance import pending as pending_changes
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import ORACLE_REASONS, Upkeep
 
@@ -99,6 +100,17 @@ class RebalanceStatus:
 
 
 @dataclass(frozen=True)
+class PendingStatus:
+    """A change queued behind the governance delay (see `vyndex.governance`)."""
+
+    id: str
+    change: str  # target.setter(arguments)
+    eta: int
+    status: str  # waiting, due or expired
+    seconds_to_eta: int
+
+
+@dataclass(frozen=True)
 class IndexStatus:
     symbol: str
     name: str
@@ -117,6 +129,8 @@ class IndexStatus:
     components: tuple[ComponentStatus, ...]
     fees: FeeStatus
     rebalance: RebalanceStatus
+    governance_delay_s: int = 0
+    pending_changes: tuple[PendingStatus, ...] = ()
 
 
 def _usd(wad: int) -> str:
@@ -250,6 +264,11 @@ def collect(handle: IndexHandle) -> IndexStatus:
         components=tuple(comps),
         fees=fees,
         rebalance=rebalance,
+        governance_delay_s=int(v.delay()),
+        pending_changes=tuple(
+            PendingStatus(c.id, c.signature(), c.eta, c.status(now), max(c.eta - now, 0))
+            for c in pending_changes(handle)
+        ),
     )
 
 

@@ -30,6 +30,7 @@ from vyndex.addressbook import AddressBookError
 from vyndex.deploy import DeployError
 from vyndex.devnet import DevnetError
 from vyndex.factory import FactoryError
+from vyndex.governance import GovernanceError
 from vyndex.index import IndexNotFound
 from vyndex.keeper.state import KeeperStateError
 from vyndex.params import ParamError
@@ -51,6 +52,7 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     DevnetError,
     KeeperStateError,
     FactoryError,
+    GovernanceError,
 )
 
 
