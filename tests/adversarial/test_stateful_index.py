@@ -524,6 +524,8 @@ class IndexMachine(RuleBasedStateMachine):
         self.pending[change] = (kind, int(queued[0].eta))
         ACTIVITY["governance: queued"] += 1
         watcher, v = self.holders[2], self.vault
+        if read(v.balanceOf, watcher) == 0 and not read(v.paused):
+            self.mint(2, 20 * WAD)  # she holds a position whenever a change is queued
         shares = read(v.balanceOf, watcher)
         if shares == 0:
             return
@@ -542,10 +544,11 @@ class IndexMachine(RuleBasedStateMachine):
         self._account(receipt)
         ACTIVITY["governance: watcher left in kind"] += 1
 
-    @rule(pick=st.integers(0, 10))
-    def owner_applies(self, pick: int) -> None:
-        """The owner calls a queued change again: refused by name before its eta; once due, a
-        bounded change applies and the guardian cancels any other."""
+    @rule(pick=st.integers(0, 10), patient=st.booleans())
+    def owner_applies(self, pick: int, patient: bool) -> None:
+        """The owner calls a queued change again (a patient owner first waits for its eta): refused
+        by name before its eta; once due, a bounded change applies and the guardian cancels any
+        other."""
         self.steps += 1
         if not self.pending:
             return
@@ -553,6 +556,9 @@ class IndexMachine(RuleBasedStateMachine):
         kind, eta = self.pending[change]
         method, args, caller, bounded = self._governed(kind)
         contract = method.contract
+        if patient and self.chain.pending_timestamp < eta:
+            self.chain.pending_timestamp = eta
+            self._refresh_feeds()
         now = self.chain.pending_timestamp
         if now < eta:
             with ape.reverts("timelock: change not due"):
