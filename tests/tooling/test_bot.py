@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -28,18 +29,25 @@ def test_bot__rebalances_on_new_blocks_and_logs_each_trade(drifted, chain, book_
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and rb.trades() < 1 and proc.poll() is None:
             chain.mine(timestamp=chain.blocks.head.timestamp + 61)  # a new block, past every cooldown
             time.sleep(1)
+        # The handler's metrics are logged once it returns, after its trade has landed.
+        while time.monotonic() < deadline and not any("gas_used" in line for line in lines):
+            time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            out, _ = proc.communicate(timeout=30)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            out, _ = proc.communicate()
+        reader.join(timeout=10)
+    out = "".join(lines)
     assert rb.rebalance_started() != 0, out[-3000:]
     assert rb.trades() >= 1, out[-3000:]
     assert "keeping VBLUE" in out
