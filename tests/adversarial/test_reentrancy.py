@@ -24,7 +24,7 @@ from eth_abi import decode
 
 from .conftest import (
     ERROR_SELECTOR,
-    MAX_UINT,
+    MAX_UINT256,
     STALENESS,
     USD,
     WAD,
@@ -92,8 +92,8 @@ def hook_world(
     for holder in (alice, bob):
         stock(uni, tokens, holder, 100_000, [hooked])
         hook.mint(holder, 100_000 // HOOK_PRICE * WAD, sender=holder)
-        hook.approve(hooked, MAX_UINT, sender=holder)
-    hooked.mint(1_000 * WAD, alice, [MAX_UINT] * 3, sender=alice)
+        hook.approve(hooked, MAX_UINT256, sender=holder)
+    hooked.mint(1_000 * WAD, alice, [MAX_UINT256] * 3, sender=alice)
     hooked.transfer(hook, 5 * WAD, sender=alice)
     return hooked, rebalancer, hook, basket
 
@@ -136,7 +136,7 @@ PHASES = {
 
 def operate(phase, vault, rebalancer, alice, bob, keeper, chain):
     if phase == "mint":
-        return vault.mint(10 * WAD + 1, bob, [MAX_UINT] * 3, sender=bob)
+        return vault.mint(10 * WAD + 1, bob, [MAX_UINT256] * 3, sender=bob)
     if phase == "redeem":
         return vault.redeem(10 * WAD + 1, alice, [0, 0, 0], sender=alice)
     sell, buy = (2, 0) if phase == "trade selling HOOK" else (0, 2)
