@@ -33,20 +33,9 @@ from eth_pydantic_types import abi
 from eth_utils import keccak
 from hexbytes import HexBytes
 
-from vyndex.constants import ZERO_ADDRESS
+from vyndex.constants import MAX_UINT256, WAD, ZERO_ADDRESS
 
-from .conftest import (
-    MAX_UINT256,
-    STALENESS,
-    TARGETS,
-    V3_FEE,
-    WAD,
-    CallReverted,
-    enact,
-    read,
-    send,
-    stock,
-)
+from .conftest import STALENESS, TARGETS, V3_FEE, CallReverted, enact, read, send, stock
 
 PUBLIC = frozenset({"*"})
 ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")

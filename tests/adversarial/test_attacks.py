@@ -17,19 +17,17 @@ import ape
 import pytest
 from eth_abi import decode, encode
 
+from vyndex.constants import MAX_UINT256, USD, WAD
 from vyndex.keeper.loop import ScoutReason
 from vyndex.venues import check_upkeep
 
 from .conftest import (
     DECIMALS,
-    MAX_UINT256,
     PRICES,
     SLIPPAGE_BPS,
     SYMBOLS,
     TARGETS,
     UNITS,
-    USD,
-    WAD,
     CallReverted,
     amount_of,
     basket_value,

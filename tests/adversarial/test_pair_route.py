@@ -27,22 +27,12 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from vyndex.constants import ZERO_ADDRESS
+from vyndex.constants import WAD, ZERO_ADDRESS
 from vyndex.reference.artifacts import uniswap_v2, uniswap_v2_contract_type
 from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, pair_address, seed_pair
 from vyndex.venues import check_upkeep
 
-from .conftest import (
-    SYMBOLS,
-    TARGETS,
-    V3_FEE,
-    WAD,
-    amount_of,
-    give,
-    record_profit,
-    token_balances,
-    usd_of,
-)
+from .conftest import SYMBOLS, TARGETS, V3_FEE, amount_of, give, record_profit, token_balances, usd_of
 
 TRANSFER = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 WBTC, USDC, WETH = 2, 1, 0  # basket indexes

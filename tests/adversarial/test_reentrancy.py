@@ -22,19 +22,9 @@ import ape
 import pytest
 from eth_abi import decode
 
-from .conftest import (
-    ERROR_SELECTOR,
-    MAX_UINT256,
-    STALENESS,
-    USD,
-    WAD,
-    amount_of,
-    read,
-    record_profit,
-    stock,
-    token_balances,
-    usd_of,
-)
+from vyndex.constants import MAX_UINT256, USD, WAD
+
+from .conftest import ERROR_SELECTOR, STALENESS, amount_of, read, record_profit, stock, token_balances, usd_of
 
 HOOK_PRICE = 10  # USD per whole HOOK token (18 decimals)
 POOL_SIDE_USD = 10_000_000

@@ -44,21 +44,18 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from vyndex.constants import BPS, MAX_UINT256, USD, WAD
 from vyndex.reference.uniswap_v2 import gross_of_fee
 
 from .conftest import (
     ACTIVITY,
-    BPS,
     COOLDOWN,
     DECIMALS,
-    MAX_UINT256,
     PRICES,
     SLIPPAGE_BPS,
     STALENESS,
     STEPS_RUN,
     SYMBOLS,
-    USD,
-    WAD,
     YEAR,
     amount_of,
     basket_value,

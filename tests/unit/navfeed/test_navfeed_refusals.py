@@ -17,13 +17,12 @@ from navfeed_helpers import (
     HOUR,
     UNITS,
     USD,
-    WAD,
     expected_nav,
     price18,
     revert_reason,
 )
 
-from vyndex.constants import MAX_UINT256, ZERO_ADDRESS
+from vyndex.constants import MAX_UINT256, WAD, ZERO_ADDRESS
 
 PRICES = [price18(a, fd) for a, fd in zip(ANSWERS, FEED_DECIMALS, strict=True)]
 NAV = expected_nav(UNITS, DECIMALS, PRICES)

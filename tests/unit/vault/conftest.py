@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from vault_math import MAX_UINT256, STOCK
+from vault_math import STOCK
+
+from vyndex.constants import MAX_UINT256
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 named refusals, receivers, events, the supply cap, and the first-depositor/donation attacks."""
 
 import ape
-from vault_math import MAX_UINT256, STOCK, WAD, balances, mint_cost, redeem_pay
+from vault_math import STOCK, balances, mint_cost, redeem_pay
+
+from vyndex.constants import MAX_UINT256, WAD
 
 # Share amounts with every kind of remainder: one wei, odd, a whole token, large and ragged.
 SHARE_AMOUNTS = [1, 7, 999_999_999_999_999_999, WAD, 10**18 + 1, 123_456_789_123_456_789_123]

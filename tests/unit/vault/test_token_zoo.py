@@ -4,7 +4,9 @@ token, a reentrant (ERC-777-style) token, a pausable/blacklisting token, and a r
 import ape
 import pytest
 from eth_abi import decode
-from vault_math import MAX_UINT256, WAD, balances, mint_cost, redeem_pay
+from vault_math import balances, mint_cost, redeem_pay
+
+from vyndex.constants import MAX_UINT256, WAD
 
 
 def deltas(after, before):
