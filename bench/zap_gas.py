@@ -23,12 +23,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from vyndex.constants import WAD
+
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "bench" / "results" / "zap.json"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 FLOOR_SOURCE = ROOT / "bench" / "ZapFloor.vy"
 TARGET = 1.15
-WAD = 10**18
 SHARES = 10 * WAD
 SLIPPAGE_BPS = 100
 # symbol: (decimals, USD price); $100 of each per index token, pairs $2,000,000 a side.
@@ -39,14 +40,6 @@ SIDE_USD = 2_000_000
 
 def _amount(decimals: int, price: int, usd: int) -> int:
     return usd * 10**decimals // price
-
-
-def _amount_in(amount_out: int, reserve_in: int, reserve_out: int) -> int:
-    return reserve_in * amount_out * 1000 // ((reserve_out - amount_out) * 997) + 1
-
-
-def _amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
-    return amount_in * 997 * reserve_out // (reserve_in * 1000 + amount_in * 997)
 
 
 def _reserves(pair: Any, token_in: Any) -> tuple[int, int]:
@@ -96,7 +89,7 @@ def main() -> None:
     from ape import accounts, chain, networks, project
     from ape.logging import logger
 
-    from vyndex.reference.uniswap_v2 import deploy_uniswap_v2, seed_pair
+    from vyndex.reference.uniswap_v2 import deploy_uniswap_v2, get_amount_in, get_amount_out, seed_pair
     from vyndex.venues import deploy_v2_venue
     from vyndex.zap import deploy_zap, leg
 
@@ -161,7 +154,7 @@ def main() -> None:
         ins, outs0, outs1 = [], [], []
         for token, pair, amount in zip(tokens, pairs, need, strict=True):
             r_in, r_out = _reserves(pair, weth)
-            ins.append(_amount_in(amount, r_in, r_out))
+            ins.append(get_amount_in(amount, r_in, r_out))
             o0, o1 = split(token, pair, amount)
             outs0.append(o0)
             outs1.append(o1)
@@ -176,7 +169,7 @@ def main() -> None:
         outs0, outs1 = [], []
         for token, pair, amount in zip(tokens, pairs, got, strict=True):
             r_in, r_out = _reserves(pair, token)
-            o0, o1 = (0, _amount_out(amount, r_in, r_out))
+            o0, o1 = (0, get_amount_out(amount, r_in, r_out))
             if str(pair.token0()).lower() == str(weth.address).lower():
                 o0, o1 = o1, o0
             outs0.append(o0)

@@ -27,12 +27,12 @@ from ape.contracts import ContractInstance
 from eth_utils.crypto import keccak
 
 from vyndex.addressbook import BookChain, IndexRecord
+from vyndex.constants import BPS, ZERO_ADDRESS
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.reference.artifacts import uniswap_v2
-from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, RebalancerSpec, SpecError, usd_wad
+from vyndex.spec import MAX_STORED_UNIT, IndexSpec, RebalancerSpec, SpecError, usd_wad
 from vyndex.venues import deploy_rebalancer, deploy_scout
 
-ZERO = "0x0000000000000000000000000000000000000000"
 Echo = Callable[[str], None]
 
 
@@ -163,9 +163,9 @@ def deploy_index(
         book.set_index(
             spec.symbol,
             IndexRecord(
-                vault=vault or ZERO,
+                vault=vault or ZERO_ADDRESS,
                 oracle=oracle,
-                rebalancer=rebalancer or ZERO,
+                rebalancer=rebalancer or ZERO_ADDRESS,
                 spec=spec.source,
                 block=chain.blocks.head.number,
             ),
@@ -231,7 +231,7 @@ def deploy_index(
     if rebalancer_address is None:
         venues = []
         for kind, factory in wanted_venues:
-            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO)
+            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO_ADDRESS)
             deployed.append(f"{kind} {venue.address}")
             echo(f"deployed {kind} at {venue.address} (factory {factory})")
             venues.append(venue)
@@ -288,7 +288,7 @@ def deploy_index(
     present = {(v.contract_type.name, str(v.factory()).lower()) for v in list_venues(rebalancer)}
     for kind, factory in wanted_venues:
         if (kind, factory.lower()) not in present:
-            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO)
+            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO_ADDRESS)
             deployed.append(f"{kind} {venue.address}")
             send(f"rebalancer.add_venue({kind})", rebalancer.add_venue, venue.address)
     if int(rebalancer.plan_ttl()) != rb.plan_ttl:
@@ -370,7 +370,7 @@ def configure_feeds(spec: IndexSpec, oracle: ContractInstance, deployer: Account
         f = c.feed
         cfg = oracle.feed_config(c.token)
         lower, upper = usd_wad(f.min_price_usd), usd_wad(f.max_price_usd)
-        sec_feed = f.secondary or ZERO
+        sec_feed = f.secondary or ZERO_ADDRESS
         sec_stale = (f.secondary_staleness or f.staleness) if f.secondary else 0
         deviation = (f.max_deviation_bps or 0) if f.secondary else 0
         want = (
@@ -409,4 +409,4 @@ def unit_value_check(units: list[int], prices: list[int], decimals: list[int]) -
     return sum(u * p // 10**d for u, p, d in zip(units, prices, decimals, strict=True))
 
 
-__all__ = ["WAD", "DeployError", "DeployReport", "compute_units", "deploy_index", "preflight"]
+__all__ = ["DeployError", "DeployReport", "compute_units", "deploy_index", "preflight"]

@@ -26,12 +26,9 @@ from typing import Any
 import yaml
 from eth_utils.address import is_checksum_address, to_checksum_address
 
+from vyndex.constants import BPS, WAD, ZERO_ADDRESS
 from vyndex.params import ParamError, parse_percentage
 
-BPS = 10_000
-WAD = 10**18
-
-# Mirrors of the contracts' hard limits (tests/tooling checks them against the deployed bytecode).
 MAX_COMPONENTS = 32
 MAX_NAME_LENGTH = 25
 MAX_SYMBOL_LENGTH = 5
@@ -57,7 +54,6 @@ DEPLOYER = "deployer"
 
 _ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_./:+-]{0,63}$")
-_ZERO_ADDRESS = "0x" + "0" * 40
 
 
 class SpecError(ValueError):
@@ -387,7 +383,7 @@ class _Reader:
             has_lower = any(ch.islower() for ch in value[2:])
             if has_upper and has_lower and not is_checksum_address(value):
                 raise self.fail(where, f"bad checksum in address '{value}'")
-            if value.lower() == _ZERO_ADDRESS:
+            if value.lower() == ZERO_ADDRESS:
                 raise self.fail(where, "the zero address is not allowed")
             return to_checksum_address(value)
         if not _NAME_RE.match(value):

@@ -14,12 +14,10 @@ from typing import Any
 from ape import chain, project
 from ethpm_types import ContractType
 
+from vyndex.constants import BPS, WAD
 from vyndex.governance import pending as pending_changes
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import ORACLE_REASONS, Upkeep
-
-WAD = 10**18
-ZERO = "0x0000000000000000000000000000000000000000"
 
 _AGGREGATOR = ContractType.model_validate(
     {
@@ -186,7 +184,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
         if secondary:
             p, s = _feed_answer(str(cfg.feed)), _feed_answer(secondary)
             if p and s:
-                deviation = int(abs(p - s) * 10_000 / p)
+                deviation = int(abs(p - s) * BPS / p)
         feed = FeedStatus(
             feed=str(cfg.feed),
             usable=bool(usable),

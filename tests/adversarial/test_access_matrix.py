@@ -36,22 +36,12 @@ from eth_pydantic_types import abi
 from eth_utils import keccak
 from hexbytes import HexBytes
 
-from .conftest import (
-    MAX_UINT,
-    STALENESS,
-    TARGETS,
-    V3_FEE,
-    WAD,
-    CallReverted,
-    enact,
-    read,
-    send,
-    stock,
-)
+from vyndex.constants import MAX_UINT256, WAD, ZERO_ADDRESS
+
+from .conftest import STALENESS, TARGETS, V3_FEE, CallReverted, enact, read, send, stock
 
 PUBLIC = frozenset({"*"})
 QUEUED = "queued"
-ZERO = "0x0000000000000000000000000000000000000000"
 ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")
 
 NOT_OWNER = "ownable: caller is not the owner"
@@ -204,7 +194,7 @@ def ctx(
     )
     for account in roles.values():
         stock(uni, tokens, account, 1_000, [vault])
-        vault.mint(10 * WAD, account, [MAX_UINT] * 3, sender=account)
+        vault.mint(10 * WAD, account, [MAX_UINT256] * 3, sender=account)
         vault.approve(account, 10 * WAD, sender=alice)
     link = owner.deploy(project.MockERC20, "Chainlink", "LINK", 18)
     feeds = [owner.deploy(project.MockAggregator, 8, f"spare {i}", 10 * 10**8) for i in range(3)]
@@ -217,7 +207,7 @@ def ctx(
         aggregator.submit(int(aggregator.latestRound()) + 1, int(aggregator.latestAnswer()), sender=owner)
     for feed in feeds:
         feed.update_answer(10 * 10**8, sender=owner)
-    spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO)
+    spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO_ADDRESS)
     for contract in (vault, rebalancer, adapter):
         contract.transfer_ownership(roles["pending_owner"], sender=owner)
     return {
@@ -294,7 +284,7 @@ def deadline(ctx: dict[str, Any]) -> int:
 Prepare = Callable[[dict[str, Any]], None] | None
 Args = Callable[[dict[str, Any], Any], tuple[Any, ...]]
 CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
-    ("IndexVault", "mint"): (None, lambda c, who: (WAD, who, [MAX_UINT] * 3)),
+    ("IndexVault", "mint"): (None, lambda c, who: (WAD, who, [MAX_UINT256] * 3)),
     ("IndexVault", "redeem"): (None, lambda c, who: (WAD, who, [0, 0, 0])),
     ("IndexVault", "redeem_skipping"): (None, lambda c, who: (WAD, who, [0, 0, 0], [c["tokens"]["WBTC"]])),
     ("IndexVault", "transfer"): (None, lambda c, who: (c["alice"], WAD)),
@@ -564,7 +554,14 @@ VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
         lambda c, who: (c["tokens"]["WETH"], 10**7, 10**30),
         QUEUED,
     ),
-    ("OracleAdapter", "set_sequencer_feed", "owner", _set_sequencer, lambda c, who: (ZERO, 0), QUEUED),
+    (
+        "OracleAdapter",
+        "set_sequencer_feed",
+        "owner",
+        _set_sequencer,
+        lambda c, who: (ZERO_ADDRESS, 0),
+        QUEUED,
+    ),
 ]
 
 

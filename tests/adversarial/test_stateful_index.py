@@ -50,12 +50,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from vyndex.constants import BPS, MAX_UINT256, USD, WAD
+from vyndex.reference.uniswap_v2 import gross_of_fee
+
 from .conftest import (
     ACTIVITY,
-    BPS,
     COOLDOWN,
     DECIMALS,
-    MAX_UINT,
     MIN_TRADE_USD,
     PRICES,
     SLIPPAGE_BPS,
@@ -63,8 +64,6 @@ from .conftest import (
     STEPS_RUN,
     SYMBOLS,
     TRADE_CAP_USD,
-    USD,
-    WAD,
     YEAR,
     amount_of,
     basket_value,
@@ -144,8 +143,8 @@ def world(
         who.balance += amount_of("WETH", STOCK_USD) + 10 * WAD
         for symbol in SYMBOLS:
             give(uni, tokens[symbol], who, amount_of(symbol, STOCK_USD))
-            tokens[symbol].approve(vault, MAX_UINT, sender=who)
-            tokens[symbol].approve(uni.router, MAX_UINT, sender=who)
+            tokens[symbol].approve(vault, MAX_UINT256, sender=who)
+            tokens[symbol].approve(uni.router, MAX_UINT256, sender=who)
     return {
         "vault": vault,
         "rebalancer": rebalancer,
@@ -300,7 +299,7 @@ class IndexMachine(RuleBasedStateMachine):
         holder, v = self.holders[who], self.vault
         if read(v.paused):
             with ape.reverts("vault: minting paused"):
-                v.mint(shares, holder, [MAX_UINT] * 3, sender=holder)
+                v.mint(shares, holder, [MAX_UINT256] * 3, sender=holder)
             ACTIVITY["mint refused while paused"] += 1
             return
         bounds = list(read(v.preview_mint, shares))
@@ -380,9 +379,9 @@ class IndexMachine(RuleBasedStateMachine):
             pa, pb = self.prices[a], self.prices[b]
             ra_fair = math.isqrt(ra * rb * pb * 10 ** DECIMALS[a] // (pa * 10 ** DECIMALS[b]))
             if ra_fair > ra:
-                sold, amount = a, (ra_fair - ra) * 1000 // 997
+                sold, amount = a, gross_of_fee(ra_fair - ra)
             else:
-                sold, amount = b, (ra * rb // max(ra_fair, 1) - rb) * 1000 // 997
+                sold, amount = b, gross_of_fee(ra * rb // max(ra_fair, 1) - rb)
             if amount * self.prices[sold] < 10**8 * 10 ** DECIMALS[sold]:
                 continue  # less than a dollar off
             sell, buy = tokens[sold], tokens[b if sold == a else a]

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from vyndex.addressbook import book_path
+from vyndex.constants import ZERO_ADDRESS
 from vyndex.deploy import DeployError, deploy_index, list_venues
 from vyndex.index import connected_books
 from vyndex.spec import SpecError, load_spec
-
-ZERO = "0x0000000000000000000000000000000000000000"
 
 BLUE_CHIP = Path(__file__).parents[2] / "examples" / "blue-chip.yaml"
 
@@ -25,7 +24,7 @@ def test_deploy__wires_roles_feeds_targets_and_fees(
     vault, oracle, rebalancer = deployed.vault, deployed.oracle, deployed.rebalancer
     assert vault.rebalancer() == rebalancer.address
     assert rebalancer.oracle() == oracle.address and oracle.vault() == vault.address
-    assert rebalancer.venue_count() == 1 and rebalancer.scout() != ZERO
+    assert rebalancer.venue_count() == 1 and rebalancer.scout() != ZERO_ADDRESS
     assert vault.manager() == manager.address
     assert vault.guardian() == guardian.address
     assert vault.fee_recipient() == fee_recipient.address

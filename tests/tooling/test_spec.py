@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from vyndex.spec import BPS, DEPLOYER, SpecError, load_spec, parse_spec
+from vyndex.constants import BPS
+from vyndex.spec import DEPLOYER, SpecError, load_spec, parse_spec
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"

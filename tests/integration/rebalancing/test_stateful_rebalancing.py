@@ -29,10 +29,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from vyndex.constants import BPS
 from vyndex.venues import REASON_COOLING_DOWN, check_upkeep
 
 from .conftest import (
-    BPS,
     COOLDOWN,
     DECIMALS,
     PRICES,
