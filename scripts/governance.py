@@ -96,6 +96,20 @@ def queue(target, method, args, index_symbol, account_name, yes, as_json):
     _report(gov.queue(handle, target, method, values, sender), as_json)
 
 
+def _on_a_queued_change(fn):
+    """The arguments of apply and cancel: a change id, then the usual index/account/-y/--json."""
+    for decorate in (
+        friendly_errors,
+        json_arg(),
+        yes_arg(),
+        account_arg(),
+        index_arg(),
+        click.argument("change_id"),
+    ):
+        fn = decorate(fn)
+    return fn
+
+
 @cli.command(
     cls=ConnectedProviderCommand,
     short_help="Apply a queued change once due",
@@ -107,18 +121,9 @@ def queue(target, method, args, index_symbol, account_name, yes, as_json):
       vyndex governance apply 0x1a2b3c --account owner --network ethereum:mainnet-fork:foundry
     """,
 )
-@click.argument("change_id")
-@index_arg()
-@account_arg()
-@yes_arg()
-@json_arg()
-@friendly_errors
+@_on_a_queued_change
 def apply(change_id, index_symbol, account_name, yes, as_json):
-    handle = open_index(connected_books(), index_symbol)
-    change = gov.find(handle, change_id)
-    sender = resolve_account(account_name, role="owner or manager")
-    confirm_send(f"apply {change.signature()}", yes)
-    _report(gov.apply(handle, change.id, sender), as_json)
+    _act(gov.apply, "apply", "owner or manager", change_id, index_symbol, account_name, yes, as_json)
 
 
 @cli.command(
@@ -131,18 +136,17 @@ def apply(change_id, index_symbol, account_name, yes, as_json):
       vyndex governance cancel 0x1a2b3c --account guardian --network ethereum:mainnet-fork:foundry
     """,
 )
-@click.argument("change_id")
-@index_arg()
-@account_arg()
-@yes_arg()
-@json_arg()
-@friendly_errors
+@_on_a_queued_change
 def cancel(change_id, index_symbol, account_name, yes, as_json):
+    _act(gov.cancel, "cancel", "guardian", change_id, index_symbol, account_name, yes, as_json)
+
+
+def _act(action, verb, role, change_id, index_symbol, account_name, yes, as_json) -> None:
     handle = open_index(connected_books(), index_symbol)
     change = gov.find(handle, change_id)
-    sender = resolve_account(account_name, role="guardian")
-    confirm_send(f"cancel {change.signature()}", yes)
-    _report(gov.cancel(handle, change.id, sender), as_json)
+    sender = resolve_account(account_name, role=role)
+    confirm_send(f"{verb} {change.signature()}", yes)
+    _report(action(handle, change.id, sender), as_json)
 
 
 def _report(result: gov.GovernanceResult, as_json: bool) -> None:

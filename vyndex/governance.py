@@ -21,6 +21,7 @@ unknown id, a caller without the role.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ape import chain
@@ -227,7 +228,7 @@ def _setter(contract: ContractInstance, target: str, method: str) -> Any:
 
 def parse_args(handle: IndexHandle, target: str, method: str, raw: list[str]) -> list[Any]:
     """Command-line words as the setter's ABI types: a component's symbol for an address, `true`
-    or `false` for a bool, integers in any base Python reads (`10**18` is not evaluated), a
+    or `false` for a bool, integers (`25`, `0x19`, `1_000`, `50000e18`; nothing is evaluated), a
     comma-separated list for an array."""
     if target not in TARGETS:
         raise GovernanceError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
@@ -267,10 +268,9 @@ def _parse_one(handle: IndexHandle, name: str, kind: str, word: str) -> Any:
             return False
         raise GovernanceError(f"{name}: {word!r} is not true or false")
     if kind.startswith(("uint", "int")):
-        try:
-            value = int(word.replace("_", ""), 0)
-        except ValueError:
-            raise GovernanceError(f"{name}: {word!r} is not an integer ({kind})") from None
+        value = _integer(word)
+        if value is None:
+            raise GovernanceError(f"{name}: {word!r} is not an integer ({kind})")
         if kind.startswith("uint") and value < 0:
             raise GovernanceError(f"{name}: {value} is negative ({kind})")
         return value
@@ -280,6 +280,20 @@ def _parse_one(handle: IndexHandle, name: str, kind: str, word: str) -> Any:
         except ValueError:
             raise GovernanceError(f"{name}: {word!r} is not hex ({kind})") from None
     raise GovernanceError(f"{name}: arguments of type {kind} are not supported here")
+
+
+def _integer(word: str) -> int | None:
+    """`25`, `0x19`, `1_000`, or an exact power-of-ten form like `50000e18` or `1.5e18`."""
+    text = word.replace("_", "").strip()
+    try:
+        return int(text, 0)
+    except ValueError:
+        pass
+    try:
+        exact = Decimal(text)
+    except InvalidOperation:
+        return None
+    return int(exact) if exact.is_finite() and exact == exact.to_integral_value() else None
 
 
 def _preflight(fn: Any, args: list[Any], sender: AccountAPI, what: str) -> None:
@@ -340,14 +354,7 @@ def apply(handle: IndexHandle, change_id: str, sender: AccountAPI) -> Governance
     receipt = fn(*args, sender=sender)
     if _queued_log(contract, receipt) is not None:
         raise GovernanceError(f"{change.signature()} was queued afresh instead of applied")
-    return GovernanceResult(
-        target=change.target,
-        method=change.method,
-        action="applied",
-        id=change.id,
-        eta=change.eta,
-        tx=str(receipt.txn_hash),
-    )
+    return _done(change, "applied", receipt)
 
 
 def cancel(handle: IndexHandle, change_id: str, sender: AccountAPI) -> GovernanceResult:
@@ -357,10 +364,14 @@ def cancel(handle: IndexHandle, change_id: str, sender: AccountAPI) -> Governanc
     raw_id = bytes.fromhex(change.id[2:])
     _preflight(contract.cancel, [raw_id], sender, f"cancelling {change.signature()}")
     receipt = contract.cancel(raw_id, sender=sender)
+    return _done(change, "cancelled", receipt)
+
+
+def _done(change: PendingChange, action: str, receipt: Any) -> GovernanceResult:
     return GovernanceResult(
         target=change.target,
         method=change.method,
-        action="cancelled",
+        action=action,
         id=change.id,
         eta=change.eta,
         tx=str(receipt.txn_hash),

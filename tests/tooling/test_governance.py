@@ -127,3 +127,8 @@ def test_parse_args__symbols_contract_names_bools_and_lists(minted):
     assert gov.parse_args(minted, "oracle", "set_vault", ["vault"]) == [str(minted.vault.address)]
     assert gov.parse_args(minted, "rebalancer", "set_open_trading", ["true"]) == [True]
     assert gov.parse_args(minted, "rebalancer", "set_targets", ["4000,3000,3000"]) == [[4000, 3000, 3000]]
+    assert gov.parse_args(minted, "vault", "set_mint_fee", ["0x19"]) == [25]
+    limits = gov.parse_args(minted, "rebalancer", "set_limits", ["300", "50000e18", "1.5e20", "3_600"])
+    assert limits == [300, 50_000 * 10**18, 150 * 10**18, 3_600]
+    with pytest.raises(gov.GovernanceError, match=r"max_slippage_bps_: '1\.5' is not an integer"):
+        gov.parse_args(minted, "rebalancer", "set_limits", ["1.5", "1", "1", "1"])
