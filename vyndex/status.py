@@ -18,6 +18,7 @@ from vyndex.constants import BPS, WAD
 from vyndex.governance import pending as pending_changes
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import ORACLE_REASONS, Upkeep
+from vyndex.venues import Lens
 
 _AGGREGATOR = ContractType.model_validate(
     {
@@ -214,12 +215,13 @@ def collect(handle: IndexHandle) -> IndexStatus:
         )
     # These views revert when a price fails its checks: only ask when every price passes.
     all_usable = all(c.feed.usable for c in comps)
-    weights = _try(rb.weights) if all_usable else None
+    lens = Lens(rb)
+    weights = _try(lens.weights) if all_usable else None
     if weights is not None:
         comps = [_with_weight(c, int(w)) for c, w in zip(comps, weights, strict=True)]
 
-    nav = _try(rb.total_value) if all_usable else None
-    nav_per_share = _try(rb.nav_per_share) if all_usable else None
+    nav = _try(lens.total_value) if all_usable else None
+    nav_per_share = _try(lens.nav_per_share) if all_usable else None
     accrued = max(pending_supply - supply, 0)
     fees = FeeStatus(
         management_fee_pct=f"{Decimal(int(v.management_fee())) * 100 / WAD:f}",
@@ -235,7 +237,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
     started = int(rb.rebalance_started())
     last_trade = int(rb.last_trade_at())
     rebalance = RebalanceStatus(
-        drift_bps=_try(lambda: int(rb.drift_bps())) if all_usable else None,
+        drift_bps=_try(lens.drift_bps) if all_usable else None,
         threshold_bps=int(rb.drift_threshold_bps()),
         plan_started_at=started or None,
         last_trade_at=last_trade or None,

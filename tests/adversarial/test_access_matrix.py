@@ -119,6 +119,7 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "set_open_trading": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "add_venue": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "remove_venue": only("owner", reason=NOT_OWNER),
+        "set_auction": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "set_oracle": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "set_limits": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "cancel": only("guardian", "owner", reason=NOT_REBALANCER_GUARDIAN),
@@ -330,6 +331,8 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("Rebalancer", "set_open_trading"): (None, lambda c, who: (True,)),
     ("Rebalancer", "add_venue"): (None, lambda c, who: (c["spare_venue"],)),
     ("Rebalancer", "remove_venue"): (None, lambda c, who: (1,)),
+    # Any listed venue may be named the auction (the V3 venue here: its gate is then consulted).
+    ("Rebalancer", "set_auction"): (None, lambda c, who: (c["v3_venue"],)),
     ("Rebalancer", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
     ("Rebalancer", "set_limits"): (None, lambda c, who: (100, 5_000 * 10**18, 10**18, 120)),
     ("Rebalancer", "cancel"): (
@@ -537,6 +540,7 @@ VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
     ("IndexVault", "set_delay", "owner", None, lambda c, who: (86_400,), QUEUED),
     ("Rebalancer", "set_keeper", "owner", None, lambda c, who: (c["roles"]["keeper"], False), "immediate"),
     ("Rebalancer", "set_open_trading", "owner", None, lambda c, who: (False,), "immediate"),
+    ("Rebalancer", "set_auction", "owner", None, lambda c, who: (ZERO_ADDRESS,), "immediate"),
     ("Rebalancer", "set_limits", "owner", None, lambda c, who: _tighter_limits(c), "immediate"),
     (
         "OracleAdapter",

@@ -32,6 +32,7 @@ from vyndex.devnet import DevnetError
 from vyndex.factory import FactoryError
 from vyndex.governance import GovernanceError
 from vyndex.index import IndexNotFound
+from vyndex.keeper.bidder import BidderError
 from vyndex.keeper.state import KeeperStateError
 from vyndex.params import ParamError
 from vyndex.reference.artifacts import ArtifactError
@@ -53,6 +54,7 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     KeeperStateError,
     FactoryError,
     GovernanceError,
+    BidderError,
 )
 
 

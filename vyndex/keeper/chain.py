@@ -9,6 +9,7 @@ from ape.api import AccountAPI
 
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import REASON_COOLING_DOWN, FeedHealth, Observation, Performed, TradeLog, Upkeep
+from vyndex.venues import Lens
 
 
 def _genesis() -> str:
@@ -37,7 +38,7 @@ class ApeKeeperChain:
             price, usable, code = h.oracle.price_status(token.address)
             feeds.append(FeedHealth(symbol=symbol, usable=bool(usable), code=int(code), price=int(price)))
         usable = all(f.usable for f in feeds)
-        drift = int(rb.drift_bps()) if usable else None
+        drift = Lens(rb).drift_bps() if usable else None
         threshold = int(rb.drift_threshold_bps())
         plan = int(rb.rebalance_started())
         upkeep = Upkeep.decode(bool(needed), bytes(data))
