@@ -127,12 +127,18 @@ ACCESS: dict[str, dict[str, Rule]] = {
     "UniswapV2Venue": {
         # Moves only what already sits in a pair, as the pair's own swap would.
         "swap": Rule(PUBLIC),
+        # An exact output: a pair paid too little reverts on its own constant-product check.
+        "swap_out": Rule(PUBLIC),
+        # Sizes a zap leg; with a session it writes only the caller's own transient scratch.
+        "plan": Rule(PUBLIC),
     },
     "UniswapV3Venue": {
         # Sells only what the venue holds (nothing between trades).
         "swap": Rule(PUBLIC),
+        "swap_out": Rule(PUBLIC),
         # A QuoterV2-style quote: every pool swap it runs is reverted from the callback.
         "quote": Rule(PUBLIC),
+        "plan": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
     },
     "UpkeepScout": {
@@ -342,6 +348,22 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("UniswapV2Venue", "swap"): (
         pay_v2_pair,
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
+    ),
+    ("UniswapV2Venue", "swap_out"): (
+        pay_v2_pair,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 10**15, 0, who),
+    ),
+    ("UniswapV2Venue", "plan"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, False, 1),
+    ),
+    ("UniswapV3Venue", "swap_out"): (
+        pay_v3_venue,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
+    ),
+    ("UniswapV3Venue", "plan"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False, 1),
     ),
     ("UniswapV3Venue", "swap"): (
         pay_v3_venue,
