@@ -399,7 +399,11 @@ def prepare(sell: address, buy: address, amount_in: uint256, route: uint256) -> 
     """
     assert self._bidder != empty(address), "auction: no bid running"
     assert self._execution(sell, buy) != EXEC_AMM, "auction: leg not auctioned"
-    left: uint256 = self.auction_cap_usd - self.sold_usd
+    cap: uint256 = self.auction_cap_usd
+    if cap == MAX_AUCTION_CAP_USD:
+        # No cap set: no price read here (the swap still checks the sum against it).
+        return self, amount_in
+    left: uint256 = cap - self.sold_usd
     amount: uint256 = min(
         amount_in, left * self._one(sell) // staticcall IPriceOracle(self._oracle_now).price(sell)
     )
