@@ -128,30 +128,21 @@ class ZapPlan:
 BOOK_ENTRY = "zap"
 
 
-def find_zap(books: Any, address: str | None = None) -> ContractInstance:
-    """The zap at `address` (`--zap`), else the address book's "zap" entry."""
-    where = address or books.lookup(BOOK_ENTRY)
+def find_zap(books: Any, handle: Any, address: str | None = None) -> ContractInstance:
+    """The zap at `address` (`--zap`), else the index's own (its record's `zap`, which `vyndex
+    deploy` writes), else a shared one named "zap" in the address book."""
+    record = getattr(handle, "record", None)
+    where = address or getattr(record, "zap", None) or books.lookup(BOOK_ENTRY)
     if not where:
-        raise ZapError("no zap: pass --zap ADDRESS or record one with `deploy_zap_for_index`")
+        raise ZapError(
+            f"no zap for {handle.symbol}: run `vyndex deploy` again (it adds one when the spec names WETH), "
+            "or pass --zap ADDRESS"
+        )
     from ape import chain
 
     if not chain.provider.get_code(where):
         raise ZapError(f"no zap at {where} on this chain")
     return project.IndexZap.at(where)
-
-
-def deploy_zap_for_index(handle: Any, deployer: AccountAPI, books: Any) -> ContractInstance:
-    """Deploys an IndexZap over the index's own venues (those its rebalancer lists, WETH from the
-    first venue) and oracle adapter, and records it in the address book as "zap"."""
-    from vyndex.deploy import list_venues
-
-    venues = list_venues(handle.rebalancer)
-    if not venues:
-        raise ZapError(f"index {handle.symbol}: its rebalancer lists no venue")
-    zap = deploy_zap(deployer, venues, venues[0].weth(), handle.oracle)
-    books.primary.set(BOOK_ENTRY, zap.address)
-    books.primary.save()
-    return zap
 
 
 def resolve_token(handle: Any, zap: Any, text: str) -> tuple[str, str, int]:

@@ -35,7 +35,7 @@ def run_zap_mint(
     yes: bool,
 ) -> None:
     try:
-        zap = find_zap(books, zap_address)
+        zap = find_zap(books, handle, zap_address)
         if spend:
             if shares is not None:
                 raise ZapError("give AMOUNT or --spend, not both")
@@ -87,7 +87,7 @@ def run_zap_redeem(
     yes: bool,
 ) -> None:
     try:
-        zap = find_zap(books, zap_address)
+        zap = find_zap(books, handle, zap_address)
         token, symbol, decimals = resolve_token(handle, zap, receive)
         plan = plan_zap_redeem(zap, handle, sender.address, shares, token, max_bps, DEFAULT_SLIPPAGE_BPS)
         out(
