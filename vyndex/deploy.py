@@ -8,8 +8,9 @@ the rebalancer (limits, plan TTL) with its venues (Uniswap V2 from the spec's ro
 when the spec names its factory) and an upkeep scout, and wires them: vault.set_rebalancer,
 venues, keepers, target weights, fees, roles. When the spec names WETH, an IndexZap over the
 rebalancer's venues and the index's adapter follows (one-token mint and redeem: `vyndex mint
---pay-with`, `--spend`, `vyndex redeem --receive`), recorded as the index's `zap`. Every step first reads the chain and only sends
-what differs, so running it again changes nothing; `force=True` deploys fresh contracts.
+--pay-with`, `--spend`, `vyndex redeem --receive`), recorded as the index's `zap`. Every step
+first reads the chain and only sends what differs, so running it again changes nothing;
+`force=True` deploys fresh contracts.
 Addresses are written to the network's address book after every deployment, so an interrupted
 run resumes where it stopped. Once the index has holders, a step that loosens (a fee raise, a new
 venue or keeper, looser limits, ...) waits out the governance delay: the run reports it as
