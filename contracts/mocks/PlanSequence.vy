@@ -13,7 +13,7 @@ from ethereum.ercs import IERC20
 
 interface IZapVenue:
     def plan(
-        sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, session: uint256
+        sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, trim: bool, session: uint256
     ) -> (address, uint256, uint256): nonpayable
     def swap(
         sell: address, buy: address, amount_in: uint256, min_out: uint256, route: uint256, recipient: address
@@ -30,6 +30,7 @@ struct Leg:
     amount: uint256
     route: uint256
     exact_out: bool
+    trim: bool
 
 
 MAX_LEGS: constant(uint256) = 8
@@ -53,7 +54,7 @@ def run(legs: DynArray[Leg, MAX_LEGS], session: uint256):
         amount_in: uint256 = 0
         amount_out: uint256 = 0
         pay_to, amount_in, amount_out = extcall IZapVenue(leg.venue).plan(
-            leg.sell, leg.buy, leg.amount, leg.route, leg.exact_out, session
+            leg.sell, leg.buy, leg.amount, leg.route, leg.exact_out, leg.trim, session
         )
         self.planned.append([amount_in, amount_out])
     for leg: Leg in legs:
@@ -61,7 +62,7 @@ def run(legs: DynArray[Leg, MAX_LEGS], session: uint256):
         amount_in: uint256 = 0
         amount_out: uint256 = 0
         pay_to, amount_in, amount_out = extcall IZapVenue(leg.venue).plan(
-            leg.sell, leg.buy, leg.amount, leg.route, leg.exact_out, 0
+            leg.sell, leg.buy, leg.amount, leg.route, leg.exact_out, leg.trim, 0
         )
         sell_before: uint256 = staticcall IERC20(leg.sell).balanceOf(self)
         buy_before: uint256 = staticcall IERC20(leg.buy).balanceOf(self)

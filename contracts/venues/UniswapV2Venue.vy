@@ -183,12 +183,13 @@ def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, rout
 
 @external
 def plan(
-    sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, session: uint256
+    sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, trim: bool, session: uint256
 ) -> (address, uint256, uint256):
     """
     @notice One zap leg as it will execute: where to pay, what to pay, and what the route pays.
-            Exact input: `amount` trimmed like `prepare`, for getAmountOut along the route (`swap`).
-            Exact output: getAmountIn along the route, for exactly `amount` (`swap_out`).
+            Exact input: `amount` (with `trim`, cut like `prepare` to the least input that buys
+            as much), for getAmountOut along the route (`swap`). Exact output: getAmountIn along
+            the route, for exactly `amount` (`swap_out`).
     @dev Session 0 prices against the pairs now. Any other session prices against the reserves
          the caller's earlier plans of that session left and records this leg's effect, so a
          zap's quote of several legs through one pair equals their execution; a new session
@@ -198,6 +199,9 @@ def plan(
     @param amount The input (exact input) or the wanted output (exact output).
     @param route ROUTE_DIRECT or ROUTE_VIA_WETH.
     @param exact_out True for an exact output.
+    @param trim Exact input only: pay only what buys whole base units (what is cut stays with the
+           payer) rather than all of `amount` (the cut, worth less than one base unit of `buy`,
+           would go to the pair).
     @param session 0 (live), or the caller's quote session.
     @return The first pair (to pay), the input to pay it, and the output the route pays.
     """
@@ -206,6 +210,14 @@ def plan(
     mid: address = empty(address)
     first, second, mid = self._route(sell, buy, route)
     first_out: address = buy if second == empty(address) else mid
+    # Each pair's reserves once (live, or as the session left them).
+    in1: uint256 = 0
+    out1: uint256 = 0
+    in2: uint256 = 0
+    out2: uint256 = 0
+    in1, out1 = self._reserves(first, sell, first_out, session)
+    if second != empty(address):
+        in2, out2 = self._reserves(second, mid, buy, session)
     amount_in: uint256 = 0
     hop: uint256 = 0
     out: uint256 = 0
@@ -213,22 +225,25 @@ def plan(
         out = amount
         hop = amount
         if second != empty(address):
-            hop = self._in(second, mid, buy, amount, session)
-        amount_in = self._in(first, sell, first_out, hop, session)
+            hop = self._amount_in(in2, out2, amount)
+        amount_in = self._amount_in(in1, out1, hop)
     else:
-        out = self._out(first, sell, first_out, amount, session)
+        out = self._amount_out(in1, out1, amount)
         if second != empty(address):
-            out = self._out(second, mid, buy, out, session)
+            out = self._amount_out(in2, out2, out)
         assert out > 0, "venue: trade buys nothing"
-        # The least input that buys as much (as `prepare`), and what it buys hop by hop.
-        hop = out
-        if second != empty(address):
-            hop = self._in(second, mid, buy, out, session)
-        amount_in = min(self._in(first, sell, first_out, hop, session), amount)
-        hop = self._out(first, sell, first_out, amount_in, session)
+        amount_in = amount
+        if trim:
+            # The least input that buys as much (as `prepare`).
+            hop = out
+            if second != empty(address):
+                hop = self._amount_in(in2, out2, out)
+            amount_in = min(self._amount_in(in1, out1, hop), amount)
+        # What it buys, hop by hop (as `swap`).
+        hop = self._amount_out(in1, out1, amount_in)
         out = hop
         if second != empty(address):
-            out = self._out(second, mid, buy, hop, session)
+            out = self._amount_out(in2, out2, hop)
     if session != 0:
         self._simulate(first, sell, first_out, amount_in, hop, session)
         if second != empty(address):
@@ -323,21 +338,33 @@ def _reserves(pool: address, token_in: address, token_out: address, session: uin
 @view
 @internal
 def _out(pool: address, token_in: address, token_out: address, amount_in: uint256, session: uint256) -> uint256:
-    # UniswapV2Library.getAmountOut: the 0.3% fee stays in the pair.
     reserve_in: uint256 = 0
     reserve_out: uint256 = 0
     reserve_in, reserve_out = self._reserves(pool, token_in, token_out, session)
-    with_fee: uint256 = amount_in * 997
-    return with_fee * reserve_out // (reserve_in * 1_000 + with_fee)
+    return self._amount_out(reserve_in, reserve_out, amount_in)
 
 
 @view
 @internal
 def _in(pool: address, token_in: address, token_out: address, amount_out: uint256, session: uint256) -> uint256:
-    # UniswapV2Library.getAmountIn: the least input whose getAmountOut is at least `amount_out`.
     reserve_in: uint256 = 0
     reserve_out: uint256 = 0
     reserve_in, reserve_out = self._reserves(pool, token_in, token_out, session)
+    return self._amount_in(reserve_in, reserve_out, amount_out)
+
+
+@pure
+@internal
+def _amount_out(reserve_in: uint256, reserve_out: uint256, amount_in: uint256) -> uint256:
+    # UniswapV2Library.getAmountOut: the 0.3% fee stays in the pair.
+    with_fee: uint256 = amount_in * 997
+    return with_fee * reserve_out // (reserve_in * 1_000 + with_fee)
+
+
+@pure
+@internal
+def _amount_in(reserve_in: uint256, reserve_out: uint256, amount_out: uint256) -> uint256:
+    # UniswapV2Library.getAmountIn: the least input whose getAmountOut is at least `amount_out`.
     assert amount_out < reserve_out, "venue: pair too shallow"
     return reserve_in * amount_out * 1_000 // ((reserve_out - amount_out) * 997) + 1
 

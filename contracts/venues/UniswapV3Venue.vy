@@ -170,7 +170,7 @@ def swap_out(sell: address, buy: address, amount_in: uint256, amount_out: uint25
 
 @external
 def plan(
-    sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, session: uint256
+    sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, trim: bool, session: uint256
 ) -> (address, uint256, uint256):
     """
     @notice One zap leg as it will execute: pay this venue `amount` (exact input) or the input an
@@ -184,6 +184,7 @@ def plan(
     @param amount The input (exact input) or the wanted output (exact output).
     @param route A route number.
     @param exact_out True for an exact output.
+    @param trim Unused: a V3 pool takes every unit of an exact input.
     @param session 0 (live), or the caller's quote session.
     @return This venue (to pay), the input, and the output.
     """

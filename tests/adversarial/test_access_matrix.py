@@ -387,7 +387,7 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ),
     ("UniswapV2Venue", "plan"): (
         None,
-        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, False, 1),
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, False, True, 1),
     ),
     ("UniswapV3Venue", "swap_out"): (
         pay_v3_venue,
@@ -395,7 +395,7 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ),
     ("UniswapV3Venue", "plan"): (
         None,
-        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False, 1),
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False, True, 1),
     ),
     ("UniswapV3Venue", "swap"): (
         pay_v3_venue,

@@ -96,7 +96,9 @@ def run_legs(world: dict[str, Any], legs: list[tuple[str, str, str, float, int, 
     encoded = []
     for venue, sell, buy, usd, route, exact_out in legs:
         amount = vp_amount(buy if exact_out else sell, usd)
-        encoded.append((world[venue].address, t[sell].address, t[buy].address, amount, route, exact_out))
+        encoded.append(
+            (world[venue].address, t[sell].address, t[buy].address, amount, route, exact_out, True)
+        )
     snapshot = chain.snapshot()
     try:
         runner = world["runner"]
@@ -155,6 +157,19 @@ def test_plan__v2_legs_sharing_pairs_direct_and_via_weth__equal_what_they_move(v
     # Exact output on V2 pays exactly the amount asked (nothing bought above the need).
     assert moved[0][1] == vp_amount("A", 150_000)
     assert moved[3][1] == vp_amount("WETH", 20_000)
+
+
+def test_plan__exact_input_with_trim__pays_only_what_buys_whole_units(vp):
+    """A (18 decimals, $20) sold for B (6 decimals): a base unit of B is worth 5e10 wei of A, so
+    most of an odd amount's last 5e10 wei buys nothing. With `trim` the plan pays only what buys
+    the whole units; without, it pays everything, for the same output."""
+    t, v2 = vp["tokens"], vp["v2"]
+    amount = 10**18 + 12_345_678_901
+    whole = v2.plan.call(t["A"], t["B"], amount, V2_DIRECT, False, False, 0)
+    trimmed = v2.plan.call(t["A"], t["B"], amount, V2_DIRECT, False, True, 0)
+    assert whole[1] == amount and trimmed[1] < amount and trimmed[2] == whole[2]
+    # One base unit less would buy one base unit less.
+    assert v2.quote(t["A"], t["B"], trimmed[1] - 1, V2_DIRECT, False) == trimmed[2] - 1
 
 
 def test_plan__first_leg_of_a_session__equals_the_pools_own_quote(vp, chain):

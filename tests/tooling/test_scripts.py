@@ -8,13 +8,16 @@ refusals send nothing, so they run side by side.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 ROOT = Path(__file__).parents[2]
 APE = str(ROOT / ".venv" / "bin" / "ape")
@@ -137,6 +140,53 @@ def test_redeem_cli__pays_out_at_least_the_bound(ape_run, minted, alice):
     assert minted.vault.balanceOf(alice) == 900 * 10**18
     for token, was, p in zip(minted.tokens, before, preview, strict=True):
         assert token.balanceOf(alice) - was >= p * 995 // 1000
+
+
+def script_command(name: str) -> Any:
+    """The click command of scripts/<name>.py, to invoke in-process."""
+    spec = importlib.util.spec_from_file_location(f"_vyndex_script_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
+
+
+def test_zap_cli__pay_with_spend_and_receive__go_through_the_zap_deploy_recorded(
+    minted, market, book_root, chain, alice, bob, carol
+):
+    """`vyndex deploy` put an IndexZap beside VBLUE and recorded it as the index's `zap`; the three
+    one-token commands find it there (no --zap), show the quote first, and move what it said; bad
+    input is refused before anything is sent. In-process (click's runner on this module's
+    provider): three subprocesses would take a minute on a loaded machine."""
+    zap = json.loads((book_root / "ethereum-local.json").read_text())["indexes"]["VBLUE"]["zap"]
+    usdc = market.tokens["USDC"]
+    market.weth.deposit(sender=bob, value=3 * 10**18)
+    eth_before, usdc_before = carol.balance, usdc.balanceOf(alice)
+
+    def run(name: str, *args: str) -> Any:
+        result = CliRunner().invoke(script_command(name), list(args), obj={"provider": chain.provider})
+        return result
+
+    pay_with = run("mint", "5", "--pay-with", "WETH", "--max", "1%", "--account", "TEST::6")
+    spend = run("mint", "--spend", "0.25 ETH", "--account", "TEST::7")
+    receive = run("redeem", "10", "--receive", "USDC", "--account", "TEST::5")
+    for result in (pay_with, spend, receive):
+        assert result.exit_code == 0, result.output
+    assert "quote: 5 VBLUE costs " in pay_with.output and "minted through the zap" in pay_with.output
+    assert "quote: 0.25 ETH mints " in spend.output and "redeemed through the zap" in receive.output
+    assert minted.vault.balanceOf(bob) == 5 * 10**18
+    # 0.25 ETH ($750 at the devnet's $3,000) buys about 7.5 VBLUE ($100 each) less fees and impact.
+    assert 7.4 * 10**18 < minted.vault.balanceOf(carol) < 7.5 * 10**18
+    assert carol.balance < eth_before - 25 * 10**16
+    assert minted.vault.balanceOf(alice) == 990 * 10**18
+    assert 990 * 10**6 < usdc.balanceOf(alice) - usdc_before < 1_000 * 10**6  # $1,000 of basket
+    assert all(t.balanceOf(zap) == 0 for t in minted.tokens) and minted.vault.balanceOf(zap) == 0
+
+    nonce = bob.nonce
+    unknown = run("mint", "5", "--pay-with", "DOGE", "--account", "TEST::6")
+    short = run("redeem", "10", "--receive", "WETH", "--account", "TEST::6")
+    assert unknown.exit_code == 1 and "error: unknown token 'DOGE'" in unknown.output
+    assert short.exit_code == 1 and "error: nothing sent: index balance below the amount" in short.output
+    assert bob.nonce == nonce
 
 
 def test_status_cli__json(ape_run, minted):

@@ -9,9 +9,10 @@ from typing import Any
 import ape
 import pytest
 
+from vyndex.reference.uniswap_v2 import seed_pair
 from vyndex.zap import ETH, leg
 
-from .conftest import COMPONENTS, PRICES, zp_amount, zp_give
+from .conftest import COMPONENTS, PRICES, STALENESS, zp_amount, zp_give
 
 V2, V3 = 0, 1
 SHARES = 10 * 10**18
@@ -253,11 +254,15 @@ def test_redeem_to__one_token__pays_the_quote_to_the_receiver(
     quoted = zp_zap.quote_redeem_to.call(zp_vault, SHARES, token, legs, 200)
     zp_vault.approve(zp_zap, SHARES, sender=alice)
     held = zp_vault.balanceOf(alice)
+    components = [zp_tokens[s].balanceOf(alice) for s in COMPONENTS]
     before = carol.balance if out == "ETH" else token.balanceOf(carol)
     zp_zap.redeem_to(zp_vault, SHARES, token, quoted, legs, 200, carol, deadline(chain), sender=alice)
     after = carol.balance if out == "ETH" else token.balanceOf(carol)
     assert after - before == quoted
     assert zp_vault.balanceOf(alice) == held - SHARES
+    # Every component sold in full: a base unit of each output here is worth under a cent, so no
+    # leg cuts its input to whole output units, and no dust comes back to alice.
+    assert [zp_tokens[s].balanceOf(alice) for s in COMPONENTS] == components
     # $4,000 of basket into one token: within 2% of it.
     assert usd("WETH" if out == "ETH" else out, quoted) > 4_000 * 0.98
 
@@ -396,6 +401,25 @@ def test_mint_exact__bad_input__refused_by_name(zp_zap, zp_vault, zp_uni, bob, c
             chain.pending_timestamp + change.get("deadline", 600),
             **kwargs,
         )
+
+
+def test_mint_exact__fee_on_transfer_input__refused_by_name_nothing_moved(
+    project, zp_zap, zp_vault, zp_uni, zp_adapter, owner, bob, chain
+):
+    """The caller's input is paid straight to each leg's pool; the first pull is measured where it
+    lands, and a token that arrives short is refused by name."""
+    fee = owner.deploy(project.FeeOnTransferToken, "Fee", "FEE", 18, 0)
+    seed_pair(zp_uni, fee, zp_uni.weth, 10**24, zp_amount("WETH", 1_000_000), owner)
+    zp_adapter.set_feed(
+        fee, owner.deploy(project.MockAggregator, 8, "FEE / USD", 10**8), STALENESS, sender=owner
+    )
+    fee.set_fee(100, sender=owner)
+    fee.mint(bob, 10**22, sender=bob)
+    fee.approve(zp_zap, MAX_UINT, sender=bob)
+    legs = [leg(V2, 1), leg(V2, 1), leg(V2, 1), leg(V2, 0)]
+    with ape.reverts("zap: fee-on-transfer token"):
+        zp_zap.mint_exact(zp_vault, SHARES, fee, 10**22, legs, SLIP, bob, deadline(chain), sender=bob)
+    assert fee.balanceOf(bob) == 10**22
 
 
 def test_mint_exact__eth_value_not_the_max__refused_by_name(zp_zap, zp_vault, bob, chain):
