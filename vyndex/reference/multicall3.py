@@ -45,6 +45,10 @@ class BatchCallReverted(ContractLogicError):
     """A view the caller cannot do without reverted inside a batch."""
 
 
+class _NoMulticall3(Exception):
+    """Multicall3 did not answer at the block read."""
+
+
 def _key() -> tuple[int, int]:
     return id(chain.provider), int(chain.provider.chain_id)
 
@@ -78,14 +82,15 @@ def batch(calls: Sequence[ViewCall], block_id: int | None = None) -> list[Any]:
     the latest block) in one `eth_call` through Multicall3, or one by one without it."""
     if not calls:
         return []
-    if multicall3_ready():
+    for _attempt in range(2):
+        if not multicall3_ready():
+            break
         try:
             return _aggregate(calls, block_id)
-        except ContractNotFoundError:
-            # The code went away (a reverted snapshot, a restarted node): look again, once.
+        except _NoMulticall3:
+            # The code went away (a reverted snapshot, a restarted node), or the block read
+            # predates it: look again, once, then read one by one.
             _ready.pop(_key(), None)
-            if multicall3_ready():
-                return _aggregate(calls, block_id)
     return [_one(call, block_id) for call in calls]
 
 
@@ -103,7 +108,12 @@ def _aggregate(calls: Sequence[ViewCall], block_id: int | None) -> list[Any]:
     for method, *args in calls:
         reader.add(method, *args)
     kwargs = {} if block_id is None else {"block_id": block_id}
-    reader(**kwargs)  # one eth_call; decoded below, where a failure becomes None
+    try:
+        reader(**kwargs)  # one eth_call; decoded below, where a failure becomes None
+    except ContractNotFoundError as exc:
+        raise _NoMulticall3 from exc
+    if len(reader.returnData) != len(calls):  # no code there at that block: an empty answer
+        raise _NoMulticall3
     ecosystem = chain.provider.network.ecosystem
     values: list[Any] = []
     for abi, data in zip(reader.abis, reader.returnData, strict=True):
