@@ -4,8 +4,9 @@ chain that lacks it (and again after it vanished), and the same answers as direc
 from __future__ import annotations
 
 import pytest
-from ape_ethereum.multicall.constants import MULTICALL3_ADDRESS
+from ape_ethereum.multicall.constants import MULTICALL3_ADDRESS, MULTICALL3_CODE
 
+from vyndex.devnet import install_multicall3
 from vyndex.reference import multicall3
 from vyndex.reference.multicall3 import BatchCallReverted, batch, count_requests, must
 from vyndex.status import _aggregator
@@ -62,3 +63,9 @@ def test_batch__no_multicall3_to_use__one_call_each_same_answers(token, alice, m
     with count_requests() as requests:
         assert batch(calls) == batched == [6, 5 * 10**6, None]
     assert requests["eth_call"] == 3
+
+
+def test_devnet__multicall3_installed__its_canonical_code_at_its_canonical_address(token, chain):
+    _remove_multicall3(chain)
+    install_multicall3()
+    assert chain.provider.get_code(MULTICALL3_ADDRESS) == MULTICALL3_CODE
