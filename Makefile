@@ -1,6 +1,6 @@
 # vyndex — one command per job; each does its own set-up on a fresh machine.
 #   make test    set up, lint, compile, run the whole suite on Anvil (ethereum:local:foundry)
-#   make bench   gas of vyndex beside the floor (and Set Protocol v2), and of the NAV feed -> bench/results/
+#   make bench   gas of vyndex beside the floor (and Set Protocol v2), of the NAV feed, the factory, auctions and the zap -> bench/results/
 #   make fuzz    the stateful property runs under the long profile (>= 10,000 steps)
 #   make simulate  an index lived through a seeded market scenario -> bench/results/simulation/
 # Set-up is stamped: running a target again skips what is already installed.
@@ -63,6 +63,7 @@ bench: compile
 	$(BIN)/python bench/rebalance_quality.py
 	$(BIN)/python bench/navfeed_gas.py
 	$(BIN)/python bench/factory_gas.py
+	$(BIN)/python bench/auction_gas.py
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/zap_gas.py
 

@@ -5,7 +5,7 @@
 Writes bench/results/navfeed.json and bench/results/navfeed.md (the BENCHMARKS.md section). As in
 bench/oracle_gas.py, each read is sent once as a transaction to the view, so the figure is what the
 EVM charged; "execution" removes the 21,000 intrinsic gas and the calldata: what a lender's contract
-pays on top of its own CALL. Beside it, `Rebalancer.nav_per_share` (the same sum, without the
+pays on top of its own CALL. Beside it, `UpkeepScout.nav_per_share(rebalancer)` (the same sum, without the
 oldest-updatedAt reads and the lock probe; the vault's own NAV views went with the redesign) and
 MorphoNavOracle's `price` (the feed plus the loan
 token's price). Tokens have 18 decimals, feeds 8 (Chainlink's AccessControlledAggregator behind an
@@ -63,7 +63,7 @@ def _build(project: Any, users: Any, n: int) -> tuple[Any, Any, Any]:
         token.mint(holder, unit, sender=holder)
         token.approve(vault, unit, sender=holder)
     vault.mint(WAD, holder, units, sender=holder)
-    # The NAV views moved from the vault to the rebalancer (the vault holds no oracle).
+    # The NAV views moved from the vault to the rebalancer, then to its scout (UpkeepScout.nav_per_share).
     uni = deploy_uniswap_v2(owner)
     rebalancer = deploy_rebalancer(
         owner,
@@ -90,28 +90,29 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "`bench/navfeed_gas.py`: `IndexNavFeed.latestRoundData()` (NAV per share from the stored units,",
         "each component price through the adapter's checks, the oldest `updatedAt`, and the probe of",
-        "the vault's lock), beside `Rebalancer.nav_per_share()` (the same sum, where the vault's",
-        "`nav_per_share` was before the redesign) and `MorphoNavOracle.price()`;",
+        "the vault's lock), beside `UpkeepScout.nav_per_share(rebalancer)` (the same sum; the view moved",
+        "from the vault to the Rebalancer in the redesign, then to the scout) and `MorphoNavOracle.price()`;",
         f"{results['setup']}.",
         "Execution gas: receipt gas less 21,000 and calldata, what a lender's contract pays on top of",
         "its CALL.",
         "",
-        "| components | latestRoundData | Rebalancer.nav_per_share | MorphoNavOracle.price |",
+        "| components | latestRoundData | UpkeepScout.nav_per_share(rb) | MorphoNavOracle.price |",
         "| ---: | ---: | ---: | ---: |",
     ]
     for n, reads in rows.items():
         cells = " | ".join(
             f"{reads[k]['execution']:,}"
-            for k in ("latestRoundData", "Rebalancer.nav_per_share", "MorphoNavOracle.price")
+            for k in ("latestRoundData", "UpkeepScout.nav_per_share", "MorphoNavOracle.price")
         )
         lines.append(f"| {n} | {cells} |")
     small, large = rows["5"], rows["32"]
     over = [
-        r["latestRoundData"]["execution"] - r["Rebalancer.nav_per_share"]["execution"] for r in (small, large)
+        r["latestRoundData"]["execution"] - r["UpkeepScout.nav_per_share"]["execution"]
+        for r in (small, large)
     ]
     lines += [
         "",
-        f"Over the rebalancer's own sum the feed spends {over[0]:,} gas at 5 components and {over[1]:,}",
+        f"Over the scout's sum the feed spends {over[0]:,} gas at 5 components and {over[1]:,}",
         f"at 32 ({(over[1] - over[0]) / 27:,.0f} a component): the second adapter read per component",
         "(`updated_at`, all slots warm by then) and the `basket_state()` probe that refuses a busy vault.",
     ]
@@ -136,7 +137,9 @@ def main() -> None:
             rebalancer, feed, morpho_oracle = _build(project, users, n)
             results["components"][str(n)] = {
                 "latestRoundData": _measure(feed.latestRoundData, sender=caller),
-                "Rebalancer.nav_per_share": _measure(rebalancer.nav_per_share, sender=caller),
+                "UpkeepScout.nav_per_share": _measure(
+                    project.UpkeepScout.at(rebalancer.scout()).nav_per_share, rebalancer, sender=caller
+                ),
                 "MorphoNavOracle.price": _measure(morpho_oracle.price, sender=caller),
             }
 

@@ -7,7 +7,8 @@ charged; "execution" removes the 21,000 intrinsic gas and the calldata, leaving 
 calling the view pays in addition to its own CALL. `eth_estimateGas` is shown beside it (it is
 higher: it must leave the 1/64 that every nested call withholds). Tokens have 18 decimals and feeds
 8, as for most Chainlink USD feeds. The vault lost its NAV views in the redesign: the valuation is
-`Rebalancer.total_value()` (what every trade now computes) and the NAV feed's `latestRoundData()`.
+`UpkeepScout.values(rebalancer)` (the sum every trade computes; the Rebalancer's `total_value`
+moved to the scout) and the NAV feed's `latestRoundData()`.
 Feeds are MockAggregators (the guarded run needs a secondary feed and a sequencer feed a test can
 set); one Chainlink feed (AccessControlledAggregator behind EACAggregatorProxy) is read for scale.
 """
@@ -119,7 +120,12 @@ def main() -> None:
             for n in (5, 10):
                 built = (rebalancer, nav_feed) if n == 10 else _build(project, users, n, guarded)[1:3]
                 rows.append(
-                    _measure(f"Rebalancer.total_value(), N={n}, {label}", built[0].total_value, sender=caller)
+                    _measure(
+                        f"UpkeepScout.values(rb), N={n}, {label}",
+                        project.UpkeepScout.at(built[0].scout()).values,
+                        built[0],
+                        sender=caller,
+                    )
                 )
                 rows.append(
                     _measure(

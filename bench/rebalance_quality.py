@@ -35,7 +35,7 @@ from rich.table import Table  # noqa: E402
 
 from vyndex.constants import BPS, USD, WAD  # noqa: E402
 from vyndex.devnet import DEVNET_ASSETS, arbitrage, build_market, feed_name  # noqa: E402
-from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue  # noqa: E402
+from vyndex.venues import Lens, check_upkeep, deploy_rebalancer, deploy_v2_venue  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SYMBOLS = ("WETH", "WBTC", "USDC", "LINK", "UNI")
@@ -47,7 +47,10 @@ THRESHOLD_BPS, SLIPPAGE_BPS, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN = 50, 200, 2
 PLAN_TTL = 86_400
 
 
-def run() -> dict[str, Any]:
+def build(before_mint: Any = None) -> dict[str, Any]:
+    """The world: market, adapter, vault (NAV_USD at equal weights, minted by `holder`) and its
+    rebalancer with a keeper; `before_mint(world)` runs while the supply is still zero (a setter then
+    applies at once: bench/auction_gas.py lists its auction venue there)."""
     deployer, manager, guardian, fees, keeper, holder, arb = (accounts.test_accounts[i] for i in range(7))
     for account in (deployer, holder, arb):
         account.balance += 10**24
@@ -76,6 +79,20 @@ def run() -> dict[str, Any]:
     )
     vault.set_rebalancer(rebalancer, sender=deployer)
     rebalancer.set_keeper(keeper, True, sender=deployer)
+    world: dict[str, Any] = dict(
+        market=market,
+        adapter=adapter,
+        vault=vault,
+        rebalancer=rebalancer,
+        tokens=tokens,
+        deployer=deployer,
+        manager=manager,
+        keeper=keeper,
+        holder=holder,
+        arb=arb,
+    )
+    if before_mint is not None:
+        before_mint(world)
     shares = int(NAV_USD / per_token_usd) * WAD
     for token, unit in zip(tokens, units, strict=True):
         need = unit * shares // WAD + 1
@@ -85,10 +102,17 @@ def run() -> dict[str, Any]:
             token.mint(holder, need, sender=holder)
         token.approve(vault, need, sender=holder)
     vault.mint(shares, holder, [2**255] * len(tokens), sender=holder)
+    return world
 
-    nav_before = rebalancer.total_value()
+
+def run() -> dict[str, Any]:
+    w = build()
+    market, rebalancer, manager = w["market"], w["rebalancer"], w["manager"]
+    keeper, arb = w["keeper"], w["arb"]
+    lens = Lens(rebalancer)
+    nav_before = lens.total_value()
     rebalancer.set_targets(TARGETS, sender=manager)
-    drift_before = rebalancer.drift_bps()
+    drift_before = lens.drift_bps()
     trades = gas = idle = 0
     while True:
         proposal = check_upkeep(rebalancer)  # eth_call: checkUpkeep simulates, it is not a view
@@ -107,8 +131,8 @@ def run() -> dict[str, Any]:
             break
         chain.pending_timestamp += COOLDOWN + 1
         chain.mine()
-    nav_after = rebalancer.total_value()
-    weights = [int(w) for w in rebalancer.weights()]
+    nav_after = lens.total_value()
+    weights = lens.weights()
     return {
         "components": len(SYMBOLS),
         "pool_side_usd": POOL_SIDE_USD,

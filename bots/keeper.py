@@ -25,6 +25,7 @@ from ape.types import ContractLog
 from silverback import SilverbackBot, StateSnapshot
 
 from vyndex.factory import FACTORY_NAME, find_factory
+from vyndex.governance import PendingWatcher
 from vyndex.index import connected_books, open_index
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.fleet import KeeperFleet
@@ -68,6 +69,7 @@ def start_keeper(startup_state: StateSnapshot) -> None:
         return
     handle = open_index(connected_books(), os.environ.get("VYNDEX_INDEX") or None)
     bot.state.keeper = Keeper(ApeKeeperChain(handle, bot.signer))
+    bot.state.governance = PendingWatcher(handle)
     logger.info("keeping %s: rebalancer %s, keeper %s", handle.symbol, handle.rebalancer.address, bot.signer)
 
 
@@ -78,7 +80,11 @@ def on_block(block) -> dict:
         results = fleet.step()
         return METRICS.record_fleet({fleet.handles[key].symbol: r for key, r in results.items()})
     keeper = bot.state.keeper
-    return METRICS.record(keeper.chain.handle.symbol, keeper.step())
+    result = keeper.step()
+    # Queued owner changes (governance delays): logged when queued, when due, and when gone.
+    for message in bot.state.governance.poll():
+        logger.warning(message)
+    return METRICS.record(keeper.chain.handle.symbol, result)
 
 
 @bot.on_metric("drift_bps", gt=METRICS.levels.drift_bps)

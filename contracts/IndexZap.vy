@@ -33,10 +33,12 @@
         inputs are refused by name.
 
         QUOTES. `quote_mint_exact`, `quote_mint_from` and `quote_redeem_to` run the same code
-        without moving tokens (venue quotes, the V3 ones by a reverted swap): eth_call them. They
-        equal what the call moves in the same block when no two legs share a pool; with a shared
-        pool (two legs hopping through the same WETH pair) a later leg sees the earlier one's
-        price impact, and the caller's bounds decide.
+        without moving tokens: eth_call them. Each leg is sized by its venue's `plan` under a
+        quote session (a number fresh for every quote call): the venue prices the leg against the
+        pools as the session's earlier legs left them and records this leg's effect (V2: the
+        reserves; V3: the pool's swap replayed in memory), so legs sharing a pool (two hops
+        through one WETH pair, WETH bought while other legs route through it) are quoted in
+        sequence, and a quote equals what the call moves in the same block, to the base unit.
 """
 
 from ethereum.ercs import IERC20
@@ -90,6 +92,9 @@ PROBE_SHARES: constant(uint256) = 10**27
 weth: public(immutable(address))
 oracle: public(immutable(IPriceOracle))
 _venues: immutable(DynArray[address, MAX_VENUES])
+
+# The last quote session of this transaction: each quote call takes the next one.
+_session: transient(uint256)
 
 
 # ============================================================================================
@@ -172,7 +177,7 @@ def mint_exact(
     pay: address = self._pull(pay_token, max_in, msg.value)
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall IZapVault(vault).components())[0]
     amounts: DynArray[uint256, MAX_COMPONENTS] = staticcall IZapVault(vault).preview_mint(shares)
-    spent: uint256 = self._buy_exact(pay, tokens, amounts, legs, max_slippage_bps, max_in, True)
+    spent: uint256 = self._buy_exact(pay, tokens, amounts, legs, max_slippage_bps, max_in, 0)
     self._mint(vault, shares, receiver, tokens, amounts)
     self._refund(pay_token, pay, tokens, msg.sender)
     log ZapMint(caller=msg.sender, vault=vault, receiver=receiver, pay_token=pay_token, paid=spent, shares=shares)
@@ -214,7 +219,7 @@ def mint_from(
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall IZapVault(vault).components())[0]
     shares: uint256 = 0
     amounts: DynArray[uint256, MAX_COMPONENTS] = []
-    shares, amounts = self._buy_from(vault, pay, tokens, amount_in, legs, max_slippage_bps, True)
+    shares, amounts = self._buy_from(vault, pay, tokens, amount_in, legs, max_slippage_bps, 0)
     assert shares >= min_shares, "zap: too few shares"
     self._mint(vault, shares, receiver, tokens, amounts)
     self._refund(pay_token, pay, tokens, msg.sender)
@@ -255,7 +260,7 @@ def redeem_to(
     amounts: DynArray[uint256, MAX_COMPONENTS] = staticcall IZapVault(vault).preview_redeem(shares)
     assert extcall IZapVault(vault).transferFrom(msg.sender, self, shares), "zap: index transfer failed"
     extcall IZapVault(vault).redeem(shares, self, amounts)
-    self._sell_all(out, tokens, amounts, legs, max_slippage_bps, True)
+    self._sell_all(out, tokens, amounts, legs, max_slippage_bps, 0)
     received: uint256 = staticcall IERC20(out).balanceOf(self)
     assert received >= min_out, "zap: output below minimum"
     self._pay(receive_token, out, received, receiver)
@@ -276,7 +281,7 @@ def quote_mint_exact(
 ) -> uint256:
     """
     @notice The input `mint_exact` would spend now for `shares`, every leg checked against the oracle.
-    @dev Not a view (V3 venues quote by a reverted swap); moves nothing. eth_call it.
+    @dev Not a view (the venues' quote sessions write transient storage); moves nothing. eth_call it.
     @param vault The index.
     @param shares Index tokens to mint.
     @param pay_token ETH (0xEeee...), WETH or an ERC-20.
@@ -287,7 +292,9 @@ def quote_mint_exact(
     assert max_slippage_bps <= MAX_SLIPPAGE_BPS, "zap: slippage over cap"
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall IZapVault(vault).components())[0]
     amounts: DynArray[uint256, MAX_COMPONENTS] = staticcall IZapVault(vault).preview_mint(shares)
-    return self._buy_exact(self._working(pay_token), tokens, amounts, legs, max_slippage_bps, max_value(uint256), False)
+    return self._buy_exact(
+        self._working(pay_token), tokens, amounts, legs, max_slippage_bps, max_value(uint256), self._new_session()
+    )
 
 
 @external
@@ -306,7 +313,9 @@ def quote_mint_from(
     """
     assert max_slippage_bps <= MAX_SLIPPAGE_BPS, "zap: slippage over cap"
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall IZapVault(vault).components())[0]
-    return self._buy_from(vault, self._working(pay_token), tokens, amount_in, legs, max_slippage_bps, False)[0]
+    return self._buy_from(
+        vault, self._working(pay_token), tokens, amount_in, legs, max_slippage_bps, self._new_session()
+    )[0]
 
 
 @external
@@ -326,7 +335,9 @@ def quote_redeem_to(
     assert max_slippage_bps <= MAX_SLIPPAGE_BPS, "zap: slippage over cap"
     tokens: DynArray[address, MAX_COMPONENTS] = (staticcall IZapVault(vault).components())[0]
     amounts: DynArray[uint256, MAX_COMPONENTS] = staticcall IZapVault(vault).preview_redeem(shares)
-    return self._sell_all(self._working(receive_token), tokens, amounts, legs, max_slippage_bps, False)
+    return self._sell_all(
+        self._working(receive_token), tokens, amounts, legs, max_slippage_bps, self._new_session()
+    )
 
 
 @view
@@ -352,6 +363,13 @@ def __default__():
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
+
+@internal
+def _new_session() -> uint256:
+    # A fresh quote session: the venues forget the pool states an earlier quote left.
+    self._session += 1
+    return self._session
+
 
 @view
 @internal
@@ -379,11 +397,11 @@ def _buy_exact(
     legs: DynArray[uint256, MAX_COMPONENTS],
     slip: uint256,
     budget: uint256,
-    execute: bool,
+    session: uint256,
 ) -> uint256:
     """
     @dev Buys exactly `amounts` of `tokens` with `pay` (exact output), at most `budget` in all;
-         returns what it spent (or, not executing, would spend).
+         returns what it spent (or, quoting under `session`, would spend).
     """
     assert len(legs) == len(tokens), "zap: legs length mismatch"
     left: uint256 = budget
@@ -395,7 +413,8 @@ def _buy_exact(
             continue
         cost: uint256 = need
         if tokens[i] != pay:
-            cost = self._leg(pay, pay_price, pay_one, tokens[i], need, legs[i], slip, True, execute)[0]
+            price: uint256 = staticcall oracle.price(tokens[i])
+            cost = self._leg(pay, pay_price, pay_one, tokens[i], price, need, legs[i], slip, True, session)[0]
         assert cost <= left, "zap: max input exceeded"
         left -= cost
     return budget - left
@@ -409,7 +428,7 @@ def _buy_from(
     amount_in: uint256,
     legs: DynArray[uint256, MAX_COMPONENTS],
     slip: uint256,
-    execute: bool,
+    session: uint256,
 ) -> (uint256, DynArray[uint256, MAX_COMPONENTS]):
     """
     @dev Spends `amount_in` of `pay` across the components by what a share's worth of each costs
@@ -420,20 +439,23 @@ def _buy_from(
     probe: DynArray[uint256, MAX_COMPONENTS] = staticcall IZapVault(vault).preview_mint(PROBE_SHARES)
     pay_price: uint256 = staticcall oracle.price(pay)
     pay_one: uint256 = self._one(pay)
+    prices: DynArray[uint256, MAX_COMPONENTS] = []
     values: DynArray[uint256, MAX_COMPONENTS] = []
     total: uint256 = 0
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
         price: uint256 = pay_price
         if tokens[i] != pay:
             price = staticcall oracle.price(tokens[i])
+        prices.append(price)
         v: uint256 = math._mul_div(probe[i], price, self._one(tokens[i]), False)
         values.append(v)
         total += v
     assert total > 0, "zap: basket has no value"
 
-    # First pass: each leg's quote for its value share gives its cost per share; the second pass
-    # splits the input by those costs, so every leg buys about the same number of shares and
-    # little is left over (a pricier leg, e.g. a 1% pool, gets more of the input).
+    # First pass: each leg's quote for its value share (the pools as they are before any leg, in
+    # a quote as in the call) gives its cost per share; the second pass splits the input by those
+    # costs, so every leg buys about the same number of shares and little is left over (a
+    # pricier leg, e.g. a 1% pool, gets more of the input).
     shares_of: DynArray[uint256, MAX_COMPONENTS] = self._split(amount_in, values, total)
     costs: DynArray[uint256, MAX_COMPONENTS] = []
     total = 0
@@ -461,7 +483,9 @@ def _buy_from(
         bought: uint256 = 0
         if shares_of[i] > 0:
             sold: uint256 = 0
-            sold, bought = self._leg(pay, pay_price, pay_one, tokens[i], shares_of[i], legs[i], slip, False, execute)
+            sold, bought = self._leg(
+                pay, pay_price, pay_one, tokens[i], prices[i], shares_of[i], legs[i], slip, False, session
+            )
             unspent -= sold
         held.append(bought)
     if pay_index < len(tokens):
@@ -494,7 +518,7 @@ def _sell_all(
     amounts: DynArray[uint256, MAX_COMPONENTS],
     legs: DynArray[uint256, MAX_COMPONENTS],
     slip: uint256,
-    execute: bool,
+    session: uint256,
 ) -> uint256:
     """
     @dev Sells `amounts` of `tokens` for `out` (exact input); returns what they bring, `out`'s own
@@ -503,7 +527,6 @@ def _sell_all(
     assert len(legs) == len(tokens), "zap: legs length mismatch"
     total: uint256 = 0
     out_price: uint256 = staticcall oracle.price(out)
-    out_one: uint256 = self._one(out)
     for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
         if amounts[i] == 0:
             continue
@@ -511,7 +534,9 @@ def _sell_all(
             total += amounts[i]
             continue
         price: uint256 = staticcall oracle.price(tokens[i])
-        total += self._leg(tokens[i], price, self._one(tokens[i]), out, amounts[i], legs[i], slip, False, execute)[1]
+        total += self._leg(
+            tokens[i], price, self._one(tokens[i]), out, out_price, amounts[i], legs[i], slip, False, session
+        )[1]
     return total
 
 
@@ -546,50 +571,46 @@ def _leg(
     sell_price: uint256,
     sell_one: uint256,
     buy: address,
+    buy_price: uint256,
     amount: uint256,
     leg: uint256,
     slip: uint256,
     exact_out: bool,
-    execute: bool,
+    session: uint256,
 ) -> (uint256, uint256):
     """
     @dev One swap on the venue and route `leg` names: exact output (`amount` of `buy`) or exact
-         input (`amount` of `sell`, trimmed by the venue's `prepare`). Checks the venue's quote
-         against the oracle bound, then (executing) pays, swaps and checks the balance deltas.
-         Returns (sold, received), or the quoted pair when not executing.
+         input (`amount` of `sell`, trimmed by the venue). The venue's `plan` sizes it; quoting
+         (`session` != 0) checks the planned output against the oracle bound and returns
+         (input, output); executing pays, swaps and checks the bought token's balance delta
+         against the same bound, returning (input paid, output received).
     """
     venue: IZapVenue = self._venue(leg)
     route: uint256 = leg & ROUTE_MASK
-
-    amount_in: uint256 = amount
-    expected: uint256 = 0
-    if exact_out:
-        amount_in = extcall venue.quote(sell, buy, amount, route, True)
-        expected = amount
     pay_to: address = empty(address)
-    pay_to, amount_in = staticcall venue.prepare(sell, buy, amount_in, route)
-    if not exact_out:
-        expected = extcall venue.quote(sell, buy, amount_in, route, False)
+    amount_in: uint256 = 0
+    planned: uint256 = 0
+    pay_to, amount_in, planned = extcall venue.plan(sell, buy, amount, route, exact_out, session)
 
     # The oracle bound, exact in base units: ceil(sold * sell rate / buy rate * (1 - slippage)).
-    buy_price: uint256 = staticcall oracle.price(buy)
     min_out: uint256 = math._mul_div(
         amount_in * (BPS - slip), sell_price * self._one(buy), sell_one * buy_price * BPS, True
     )
-    assert expected >= min_out, "zap: leg off the oracle"
-    if not execute:
-        return amount_in, expected
+    if session != 0:
+        assert planned >= min_out, "zap: leg off the oracle"
+        return amount_in, planned
 
-    sell_before: uint256 = staticcall IERC20(sell).balanceOf(self)
-    buy_before: uint256 = staticcall IERC20(buy).balanceOf(self)
+    before: uint256 = staticcall IERC20(buy).balanceOf(self)
     self._transfer(sell, pay_to, amount_in)
-    extcall venue.swap(sell, buy, amount_in, 0, route, self)
-    sold: uint256 = sell_before - staticcall IERC20(sell).balanceOf(self)
-    received: uint256 = staticcall IERC20(buy).balanceOf(self) - buy_before
+    if exact_out:
+        extcall venue.swap_out(sell, buy, amount_in, amount, route, self)
+    else:
+        extcall venue.swap(sell, buy, amount_in, 0, route, self)
+    received: uint256 = staticcall IERC20(buy).balanceOf(self) - before
     assert received >= min_out, "zap: leg off the oracle"
     if exact_out:
         assert received >= amount, "zap: leg bought too little"
-    return sold, received
+    return amount_in, received
 
 
 @internal

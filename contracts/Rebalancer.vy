@@ -34,6 +34,11 @@
         route (a venue-specific number: a fee tier, a hop through WETH); the venue derives its
         pools from its factory, so no pool or calldata is ever taken from a caller.
 
+        AUCTION. One venue may be the `auction` (a DutchAuction): while it is set, a trade through
+        any other venue first asks it `amm_open(sell, buy)`, so a leg the auction holds (auction
+        only, or auction first until it has run) is refused on the AMMs ("rebalancer: leg held in
+        auction"), and the scout, which simulates the real trade, never proposes it.
+
         CHAINLINK AUTOMATION AND LIVENESS (DESIGN invariant 9). `checkUpkeep` is not a view: for
         each candidate (largest excess against largest deficit first, every venue and route) it
         runs the real trade inside a call that always reverts (`simulate_trade`) and proposes the
@@ -62,6 +67,11 @@ implements: IRebalanceCallback
 # The one thing the rebalancer reads of an OracleAdapter beyond IPriceOracle.
 interface IBoundOracle:
     def vault() -> address: view
+
+
+# The auction venue's word on whether an AMM venue may trade a leg now (DutchAuction.amm_open).
+interface IAuctionGate:
+    def amm_open(sell: address, buy: address) -> bool: view
 
 
 initializes: ownable
@@ -164,6 +174,8 @@ scout: public(immutable(IUpkeepScout))
 oracle: public(IPriceOracle)
 venues: public(DynArray[address, MAX_VENUES])
 keepers: public(HashMap[address, bool])
+# The venue whose `amm_open` decides whether the other venues may trade a leg (empty: none).
+auction: public(address)
 
 # Limits and trading state, packed: a trade reads one slot and writes it back once.
 _config: uint256
@@ -218,6 +230,9 @@ event VenueAdded:
 
 event VenueRemoved:
     venue: indexed(address)
+
+event AuctionSet:
+    auction: indexed(address)
 
 event OracleSet:
     oracle: indexed(address)
@@ -433,7 +448,7 @@ def add_component(token: address, weights: DynArray[uint256, MAX_COMPONENTS]):
     """
     self._check_manager()
     assert staticcall self.oracle.price(token) > 0, "rebalancer: no price for token"
-    tokens: DynArray[address, MAX_COMPONENTS] = self._current().tokens
+    tokens: DynArray[address, MAX_COMPONENTS] = (staticcall vault.basket_state())[0]
     assert token != vault.address and token not in tokens, "rebalancer: already a component"
     # A 33rd component fails the array bound here and in the vault.
     count: uint256 = len(tokens)
@@ -508,9 +523,12 @@ def set_open_trading(open: bool):
 def add_venue(venue: address):
     """
     @notice Adds an execution venue (appended to `venues`).
+    @dev Queued through the governance delay while the index has holders; the venue is checked
+         (has code, not listed, room under MAX_VENUES) when queued and again when applied.
     @param venue A venue contract (IVenue).
     """
     ownable._check_owner()
+    self._check_new_venue(venue)
     if self._gate(slice(msg.data, 0, 36), False):
         self._add_venue(venue)
 
@@ -528,6 +546,25 @@ def remove_venue(venue_index: uint256):
     self.venues[venue_index] = self.venues[count - 1]
     self.venues.pop()
     log VenueRemoved(venue=venue)
+    if venue == self.auction:
+        self.auction = empty(address)
+        log AuctionSet(auction=empty(address))
+
+
+@external
+def set_auction(auction_: address):
+    """
+    @notice Makes the venue `auction_` (a DutchAuction) the judge of which legs the other venues
+            may trade (its `amm_open`); empty to let every venue trade every leg.
+    @dev Must be one of `venues`. A new auction waits out the governance delay while the index
+         has holders (it can hold legs back from the AMMs); unsetting applies at once.
+    @param auction_ The auction venue, or the zero address.
+    """
+    ownable._check_owner()
+    assert auction_ == empty(address) or auction_ in self.venues, "rebalancer: auction not a venue"
+    if self._gate(slice(msg.data, 0, 36), auction_ == empty(address)):
+        self.auction = auction_
+        log AuctionSet(auction=auction_)
 
 
 @external
@@ -748,60 +785,6 @@ def last_trades() -> DynArray[uint256, MAX_COMPONENTS]:
     return times
 
 
-@view
-@external
-def weights() -> DynArray[uint256, MAX_COMPONENTS]:
-    """
-    @notice Every component's current weight (bps of NAV) at oracle prices.
-    @dev Reverts with the oracle's reason if a price fails its checks.
-    @return Weights in basket order.
-    """
-    b: Basket = self._current()
-    result: DynArray[uint256, MAX_COMPONENTS] = []
-    for v: uint256 in b.values:
-        result.append(v * BPS // max(b.total, 1))
-    return result
-
-
-@view
-@external
-def drift_bps() -> uint256:
-    """
-    @notice The largest distance between a component's weight and its target, in bps of NAV.
-    @dev Reverts with the oracle's reason if a price fails its checks.
-    @return The drift.
-    """
-    b: Basket = self._current()
-    return self._drift(b.values, b.total)
-
-
-@view
-@external
-def total_value() -> uint256:
-    """
-    @notice USD value (18 decimals) of the basket the supply is owed, at guarded oracle prices.
-    @dev Values the vault's stored units, never balances, so nothing done inside one transaction
-         moves it. Reverts with the oracle's reason if a price fails its checks.
-    @return The basket's USD value.
-    """
-    return self._current().total
-
-
-@view
-@external
-def nav_per_share() -> uint256:
-    """
-    @notice USD value (18 decimals) of one whole index token at guarded oracle prices.
-    @return The value of the basket behind 1e18 shares.
-    """
-    tokens: DynArray[address, MAX_COMPONENTS] = []
-    stored: DynArray[uint256, MAX_COMPONENTS] = []
-    supply: uint256 = 0
-    scale: uint256 = 0
-    tokens, stored, supply, scale = staticcall vault.basket_state()
-    return self._basket(tokens, stored, WAD, scale).total
-
-
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
@@ -854,6 +837,11 @@ def _trade(
     amount: uint256 = size_usd * sell_one // sell_price
     assert amount > 0, "rebalancer: trade below minimum size"
     venue: address = self.venues[venue_index]
+    auction_: address = self.auction
+    if auction_ != empty(address) and venue != auction_:
+        assert staticcall IAuctionGate(auction_).amm_open(tokens[sell_index], tokens[buy_index]), (
+            "rebalancer: leg held in auction"
+        )
     pay_to: address = empty(address)
     pay_to, amount = staticcall IVenue(venue).prepare(tokens[sell_index], tokens[buy_index], amount, route)
     assert amount > 0, "rebalancer: trade below minimum size"
@@ -918,17 +906,6 @@ def _check_toward(before: uint256, after: uint256, target_bps: uint256, total: u
 @internal
 def _distance(a: uint256, b: uint256) -> uint256:
     return max(a, b) - min(a, b)
-
-
-@view
-@internal
-def _current() -> Basket:
-    tokens: DynArray[address, MAX_COMPONENTS] = []
-    stored: DynArray[uint256, MAX_COMPONENTS] = []
-    supply: uint256 = 0
-    scale: uint256 = 0
-    tokens, stored, supply, scale = staticcall vault.basket_state()
-    return self._basket(tokens, stored, supply, scale)
 
 
 @view
@@ -1053,11 +1030,18 @@ def _set_limits(
 
 @internal
 def _add_venue(venue: address):
+    self._check_new_venue(venue)
+    self.venues.append(venue)
+    log VenueAdded(venue=venue)
+
+
+@view
+@internal
+def _check_new_venue(venue: address):
+    # Checked before a venue is queued, and again when it is applied.
     assert venue.is_contract, "rebalancer: venue has no code"
     assert venue not in self.venues, "rebalancer: duplicate venue"
     assert len(self.venues) < MAX_VENUES, "rebalancer: too many venues"
-    self.venues.append(venue)
-    log VenueAdded(venue=venue)
 
 
 @internal

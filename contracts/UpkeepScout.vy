@@ -19,6 +19,9 @@
         0.3M a simulation). The contract is stateless and ownerless: one serves every rebalancer.
         Each simulation carries a fresh salt that must come back in its revert data, so a component
         token or venue reverting with forged "success" data is not taken for a finished trade.
+
+        VALUATION VIEWS. `values`, `nav_per_share`, `weights` and `drift_bps` of any rebalancer live
+        here (the Rebalancer is at its size budget): the same floored sums its trades use.
 """
 
 from .interfaces import IIndexVault
@@ -174,8 +177,99 @@ def check(rebalancer: IRebalancer) -> (bool, Bytes[192]):
 
 
 # ============================================================================================
+# VALUATION VIEWS (moved here from the Rebalancer, which had no room left)
+# ============================================================================================
+
+@view
+@external
+def values(rebalancer: IRebalancer) -> (DynArray[uint256, MAX_COMPONENTS], uint256):
+    """
+    @notice USD value (18 decimals) of what the supply is owed of each component, and their sum,
+            at guarded oracle prices: the valuation every trade of `rebalancer` judges itself by.
+    @dev Values the vault's stored units, never balances, so nothing done inside one transaction
+         moves it. Every price through the adapter's `price`: a failing one reverts with the
+         adapter's reason.
+    @param rebalancer The rebalancer whose vault and oracle to read.
+    @return Per-component values in basket order, and the basket's total.
+    """
+    return self._values(rebalancer, False)
+
+
+@view
+@external
+def nav_per_share(rebalancer: IRebalancer) -> uint256:
+    """
+    @notice USD value (18 decimals) of one whole index token at guarded oracle prices.
+    @dev Reverts with the adapter's reason if a price fails its checks.
+    @param rebalancer The rebalancer whose vault and oracle to read.
+    @return The value of the basket behind 1e18 shares.
+    """
+    return self._values(rebalancer, True)[1]
+
+
+@view
+@external
+def weights(rebalancer: IRebalancer) -> DynArray[uint256, MAX_COMPONENTS]:
+    """
+    @notice Every component's current weight (bps of NAV) at guarded oracle prices.
+    @dev Reverts with the adapter's reason if a price fails its checks.
+    @param rebalancer The rebalancer whose vault and oracle to read.
+    @return Weights in basket order (floored).
+    """
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    values, total = self._values(rebalancer, False)
+    result: DynArray[uint256, MAX_COMPONENTS] = []
+    for v: uint256 in values:
+        result.append(v * BPS // max(total, 1))
+    return result
+
+
+@view
+@external
+def drift_bps(rebalancer: IRebalancer) -> uint256:
+    """
+    @notice The largest distance between a component's weight and its target, bps of NAV: what
+            the rebalancer compares with its drift threshold.
+    @dev Reverts with the adapter's reason if a price fails its checks.
+    @param rebalancer The rebalancer whose vault, oracle and targets to read.
+    @return The drift (0 for an empty basket).
+    """
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    values, total = self._values(rebalancer, False)
+    return self._drift(values, total, staticcall rebalancer.target_weights())
+
+
+# ============================================================================================
 # INTERNAL
 # ============================================================================================
+
+@view
+@internal
+def _values(rebalancer: IRebalancer, one_share: bool) -> (DynArray[uint256, MAX_COMPONENTS], uint256):
+    """
+    @dev What `supply` shares (or 1e18 when `one_share`) are owed of each component in USD:
+         supply * stored * scale / 1e36 (18-decimal amounts) times the guarded price, each floored:
+         the same sum as the Rebalancer's own valuation.
+    """
+    vault: IIndexVault = IIndexVault(staticcall rebalancer.vault())
+    oracle: IPriceOracle = IPriceOracle(staticcall rebalancer.oracle())
+    tokens: DynArray[address, MAX_COMPONENTS] = []
+    stored: DynArray[uint256, MAX_COMPONENTS] = []
+    supply: uint256 = 0
+    scale: uint256 = 0
+    tokens, stored, supply, scale = staticcall vault.basket_state()
+    if one_share:
+        supply = WAD
+    values: DynArray[uint256, MAX_COMPONENTS] = []
+    total: uint256 = 0
+    for i: uint256 in range(len(tokens), bound=MAX_COMPONENTS):
+        v: uint256 = supply * stored[i] * scale // (WAD * WAD) * staticcall oracle.price(tokens[i]) // WAD
+        values.append(v)
+        total += v
+    return values, total
+
 
 @internal
 def _simulate(

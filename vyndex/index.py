@@ -7,6 +7,7 @@ there (a restarted node forgets what a book still remembers).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,6 +172,12 @@ class IndexHandle:
         self.tokens = tokens
         self.symbols = [known[str(t.address).lower()][0] for t in tokens]
         self.decimals = [known[str(t.address).lower()][1] for t in tokens]
+
+    @functools.cached_property
+    def scout(self) -> ContractInstance:
+        """The rebalancer's UpkeepScout (an immutable of the rebalancer): its valuation views
+        (`weights`, `drift_bps`, `values`, `nav_per_share`) take the rebalancer as argument."""
+        return project.UpkeepScout.at(str(self.rebalancer.scout()))
 
     def same_basket(self, addresses: Sequence[Any]) -> bool:
         """Whether `addresses` (the vault's components, just read) are the tokens held here."""

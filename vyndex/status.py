@@ -15,6 +15,7 @@ from ape import chain, project
 from ethpm_types import ContractType
 
 from vyndex.constants import BPS, WAD
+from vyndex.governance import pending as pending_changes
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import ORACLE_REASONS, Upkeep
 from vyndex.reference.multicall3 import batch, must
@@ -98,6 +99,17 @@ class RebalanceStatus:
 
 
 @dataclass(frozen=True)
+class PendingStatus:
+    """A change queued behind the governance delay (see `vyndex.governance`)."""
+
+    id: str
+    change: str  # target.setter(arguments)
+    eta: int
+    status: str  # waiting, due or expired
+    seconds_to_eta: int
+
+
+@dataclass(frozen=True)
 class IndexStatus:
     symbol: str
     name: str
@@ -116,6 +128,8 @@ class IndexStatus:
     components: tuple[ComponentStatus, ...]
     fees: FeeStatus
     rebalance: RebalanceStatus
+    governance_delay_s: int = 0
+    pending_changes: tuple[PendingStatus, ...] = ()
 
 
 def _usd(wad: int) -> str:
@@ -136,18 +150,19 @@ def _answer(data: Any, decimals: Any) -> Decimal | None:
 def _first_batch(handle: IndexHandle, block: int) -> tuple[dict[str, Any], list[tuple[Any, Any]], Any]:
     """Every view that needs no earlier answer, at `block`, in one batch: the index-wide ones by
     name, (price_status, feed_config) per component, and the NAV feed's `nav_status`."""
-    v, o, rb = handle.vault, handle.oracle, handle.rebalancer
+    v, o, rb, scout = handle.vault, handle.oracle, handle.rebalancer, handle.scout
     index_calls: dict[str, tuple[Any, ...]] = {
         "components": (v.components,),
         "holdings": (v.holdings,),
         "target_weights": (rb.target_weights,),
         "totalSupply": (v.totalSupply,),
         "basket_state": (v.basket_state,),
-        # These revert when a price fails its checks: used only when every price passes.
-        "weights": (rb.weights,),
-        "total_value": (rb.total_value,),
-        "nav_per_share": (rb.nav_per_share,),
-        "drift_bps": (rb.drift_bps,),
+        # The valuation views, on the rebalancer's UpkeepScout (`vyndex.venues.Lens`); they revert
+        # when a price fails its checks: used only when every price passes.
+        "weights": (scout.weights, rb.address),
+        "values": (scout.values, rb.address),
+        "nav_per_share": (scout.nav_per_share, rb.address),
+        "drift_bps": (scout.drift_bps, rb.address),
         "management_fee": (v.management_fee,),
         "mint_fee_bps": (v.mint_fee_bps,),
         "redeem_fee_bps": (v.redeem_fee_bps,),
@@ -160,6 +175,7 @@ def _first_batch(handle: IndexHandle, block: int) -> tuple[dict[str, Any], list[
         "trades": (rb.trades,),
         "paused": (v.paused,),
         "name": (v.name,),
+        "delay": (v.delay,),
     }
     calls = list(index_calls.values())
     for token in handle.tokens:
@@ -263,7 +279,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
     if weights is not None:
         comps = [_with_weight(c, int(w)) for c, w in zip(comps, weights, strict=True)]
 
-    nav = views["total_value"] if all_usable else None
+    nav = views["values"][1] if all_usable and views["values"] is not None else None
     nav_per_share = views["nav_per_share"] if all_usable else None
     drift = views["drift_bps"] if all_usable else None
     accrued = max(pending_supply - supply, 0)
@@ -307,6 +323,11 @@ def collect(handle: IndexHandle) -> IndexStatus:
         components=tuple(comps),
         fees=fees,
         rebalance=rebalance,
+        governance_delay_s=int(need("delay")),
+        pending_changes=tuple(
+            PendingStatus(c.id, c.signature(), c.eta, c.status(now), max(c.eta - now, 0))
+            for c in pending_changes(handle)
+        ),
     )
 
 

@@ -8,7 +8,8 @@ that pays the vault; it derives its pools from its factory, so a route is only a
 * Uniswap V3: the fee tier (direct), or ``fee_in | fee_out << 24`` through WETH.
 
 `UpkeepScout` is stateless and shared: a rebalancer's `checkUpkeep` asks it for the next trade
-that executes (it simulates each candidate through `Rebalancer.simulate_trade`).
+that executes (it simulates each candidate through `Rebalancer.simulate_trade`). It also serves a
+rebalancer's valuation views (the Rebalancer has no room for them): `Lens(rebalancer)` reads them.
 """
 
 from __future__ import annotations
@@ -94,6 +95,40 @@ def deploy_rebalancer(
         cooldown,
         plan_ttl,
     )
+
+
+class Lens:
+    """A rebalancer's valuation at guarded oracle prices, read through its UpkeepScout:
+    `Lens(rb).weights()`, `.drift_bps()`, `.total_value()`, `.nav_per_share()`.
+
+    Each reverts with the adapter's reason when a price fails its checks, like the trades do.
+    Keyword arguments (`sender=`, `skip_trace=`, `block_id=`) pass through to the call."""
+
+    def __init__(self, rebalancer: ContractInstance, scout: Any | None = None) -> None:
+        self.rebalancer = rebalancer
+        address = _addr(scout) if scout is not None else str(rebalancer.scout())
+        self.scout = project.UpkeepScout.at(address)
+
+    def values(self, **kw: Any) -> tuple[list[int], int]:
+        """USD (18 decimals) of what the supply is owed of each component, and their sum."""
+        values, total = self.scout.values(self.rebalancer, **kw)
+        return [int(v) for v in values], int(total)
+
+    def weights(self, **kw: Any) -> list[int]:
+        """Every component's weight in bps of NAV, in basket order."""
+        return [int(w) for w in self.scout.weights(self.rebalancer, **kw)]
+
+    def drift_bps(self, **kw: Any) -> int:
+        """The largest distance of a weight from its target, bps of NAV."""
+        return int(self.scout.drift_bps(self.rebalancer, **kw))
+
+    def total_value(self, **kw: Any) -> int:
+        """The basket's USD value (18 decimals)."""
+        return int(self.scout.values(self.rebalancer, **kw)[1])
+
+    def nav_per_share(self, **kw: Any) -> int:
+        """USD value (18 decimals) of one whole index token."""
+        return int(self.scout.nav_per_share(self.rebalancer, **kw))
 
 
 def check_upkeep(rebalancer: ContractInstance) -> Proposal:

@@ -1,12 +1,15 @@
 """DESIGN invariant 5 as a matrix generated from the ABIs: every external non-view function of
-IndexVault, Rebalancer, UniswapV2Venue, UniswapV3Venue, UpkeepScout and OracleAdapter against every
-role.
+IndexVault, Rebalancer, UniswapV2Venue, UniswapV3Venue, UpkeepScout, DutchAuction and OracleAdapter
+against every role.
 
 ACCESS below is the table: for each function, the roles that may call it (or PUBLIC) and the named
 reason everyone else gets. The ABI's set of non-view functions must equal the table's keys, so a new
 external function without a rule fails the suite. For every (function, role) pair:
   - a role the table refuses gets exactly the function's access reason;
-  - a role the table allows makes an argument-valid call that goes through (no failure of any kind).
+  - a role the table allows makes an argument-valid call that goes through (no failure of any kind),
+    and its effect is the table's: applied at once, or queued behind the governance delay (a
+    ChangeQueued log; DESIGN invariant 10). VARIANTS calls each value-dependent setter the other
+    way (a tightening value of a setter CALLS loosens, and the reverse).
 Roles are the EOAs owner, manager, guardian, fee_recipient, keeper, pending_owner (a pending two-step
 owner of all three contracts) and stranger; where the table names a contract (the rebalancer for the
 vault's trade and basket functions, the vault for the rebalancer's trade callback), the allowed call
@@ -38,6 +41,7 @@ from vyndex.constants import MAX_UINT256, WAD, ZERO_ADDRESS
 from .conftest import STALENESS, TARGETS, V3_FEE, CallReverted, enact, read, send, stock
 
 PUBLIC = frozenset({"*"})
+QUEUED = "queued"
 ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")
 
 NOT_OWNER = "ownable: caller is not the owner"
@@ -62,10 +66,13 @@ class Rule:
     reason: str | None = None
     # Public, but always reverts with the simulation's result (Rebalancer.simulate_trade).
     always_reverts: bool = False
+    # What an allowed call with CALLS' arguments does: applies at once, or is queued behind the
+    # governance delay (a ChangeQueued log and no effect) because those arguments loosen.
+    effect: str = "immediate"
 
 
-def only(*roles: str, reason: str) -> Rule:
-    return Rule(frozenset(roles), reason)
+def only(*roles: str, reason: str, effect: str = "immediate") -> Rule:
+    return Rule(frozenset(roles), reason, effect=effect)
 
 
 ACCESS: dict[str, dict[str, Rule]] = {
@@ -80,13 +87,13 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "accrue_management_fee": Rule(PUBLIC),
         "transfer_ownership": only("owner", reason=NOT_OWNER),
         "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
-        "set_fee_recipient": only("owner", reason=NOT_OWNER),
-        "set_manager": only("owner", reason=NOT_OWNER),
-        "set_guardian": only("owner", reason=NOT_OWNER),
-        "set_rebalancer": only("owner", reason=NOT_OWNER),
-        "set_management_fee": only("manager", reason=NOT_MANAGER),
-        "set_mint_fee": only("manager", reason=NOT_MANAGER),
-        "set_redeem_fee": only("manager", reason=NOT_MANAGER),
+        "set_fee_recipient": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_manager": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_guardian": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_rebalancer": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_management_fee": only("manager", reason=NOT_MANAGER, effect=QUEUED),
+        "set_mint_fee": only("manager", reason=NOT_MANAGER, effect=QUEUED),
+        "set_redeem_fee": only("manager", reason=NOT_MANAGER, effect=QUEUED),
         "set_paused": only("guardian", "owner", reason=NOT_GUARDIAN),
         "enter_redeem_only": only("guardian", "owner", reason=NOT_GUARDIAN),
         "cancel": only("guardian", "owner", reason=NOT_GUARDIAN),
@@ -108,38 +115,64 @@ ACCESS: dict[str, dict[str, Rule]] = {
         "set_plan_ttl": only("manager", reason=NOT_REBALANCER_MANAGER),
         "add_component": only("manager", reason=NOT_REBALANCER_MANAGER),
         "remove_component": only("manager", reason=NOT_REBALANCER_MANAGER),
-        "set_keeper": only("owner", reason=NOT_OWNER),
-        "set_open_trading": only("owner", reason=NOT_OWNER),
-        "add_venue": only("owner", reason=NOT_OWNER),
+        "set_keeper": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_open_trading": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "add_venue": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "remove_venue": only("owner", reason=NOT_OWNER),
-        "set_oracle": only("owner", reason=NOT_OWNER),
-        "set_limits": only("owner", reason=NOT_OWNER),
+        "set_auction": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_oracle": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_limits": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "cancel": only("guardian", "owner", reason=NOT_REBALANCER_GUARDIAN),
     },
     "UniswapV2Venue": {
         # Moves only what already sits in a pair, as the pair's own swap would.
         "swap": Rule(PUBLIC),
+        # An exact output: a pair paid too little reverts on its own constant-product check.
+        "swap_out": Rule(PUBLIC),
+        # Sizes a zap leg; with a session it writes only the caller's own transient scratch.
+        "plan": Rule(PUBLIC),
     },
     "UniswapV3Venue": {
         # Sells only what the venue holds (nothing between trades).
         "swap": Rule(PUBLIC),
+        "swap_out": Rule(PUBLIC),
         # A QuoterV2-style quote: every pool swap it runs is reverted from the callback.
         "quote": Rule(PUBLIC),
+        "plan": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
     },
     "UpkeepScout": {
         # Stateless: every simulation it runs reverts.
         "check": Rule(PUBLIC),
     },
+    "DutchAuction": {
+        "transfer_ownership": only("owner", reason=NOT_OWNER),
+        "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
+        # Keepers open an auction (the launcher too, and anyone while trading is open).
+        "open": only("keeper", reason="auction: caller may not open"),
+        # Anyone bids while it is open (unless the owner turns the allowlist on).
+        "bid": Rule(PUBLIC),
+        # The venue callback: only the Rebalancer, inside a bid.
+        "swap": only("rebalancer", reason="auction: caller is not the rebalancer"),
+        "set_curve": only("owner", reason=NOT_OWNER),
+        # From the default cap (the largest) every new cap only tightens; VARIANTS raises one.
+        "set_auction_limits": only("owner", reason=NOT_OWNER),
+        "set_default_execution": only("owner", reason=NOT_OWNER),
+        "set_leg_execution": only("owner", reason=NOT_OWNER),
+        "set_launcher": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_allowlist_only": only("owner", reason=NOT_OWNER),
+        "set_bidder": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "cancel": only("guardian", "owner", reason="auction: caller not guardian"),
+    },
     "OracleAdapter": {
         "transfer_ownership": only("owner", reason=NOT_OWNER),
         "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
-        "set_feed": only("owner", reason=NOT_OWNER),
+        "set_feed": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "set_secondary_feed": only("owner", reason=NOT_OWNER),
         "set_bounds": only("owner", reason=NOT_OWNER),
         "set_sequencer_feed": only("owner", reason=NOT_OWNER),
         "remove_feed": only("owner", reason=NOT_OWNER),
-        "set_vault": only("owner", reason=NOT_OWNER),
+        "set_vault": only("owner", reason=NOT_OWNER, effect=QUEUED),
         "cancel": only("guardian", "owner", reason=NOT_ORACLE_GUARDIAN),
     },
 }
@@ -196,12 +229,18 @@ def ctx(
     _, v3_venue, pool = v3_world
     adapter.set_vault(vault, sender=owner)  # the first binding applies at once
     enact(rebalancer.add_venue, v3_venue, sender=owner)  # venue 1: queued, waited out, applied
+    # Venue 2: a Dutch auction (5% premium decaying over an hour); bids trade through it.
+    auction = owner.deploy(project.DutchAuction, rebalancer, 500, 3_600)
+    enact(rebalancer.add_venue, auction, sender=owner)
+    enact(rebalancer.set_keeper, auction, True, sender=owner)  # it calls trade for each bid
+    for account in roles.values():  # bidders pay in WETH: enough for a whole capped chunk
+        stock(uni, tokens, account, 50_000, [auction])
     for _, aggregator in chainlink_feeds.values():  # the delay aged every feed: a fresh round each
         aggregator.submit(int(aggregator.latestRound()) + 1, int(aggregator.latestAnswer()), sender=owner)
     for feed in feeds:
         feed.update_answer(10 * 10**8, sender=owner)
     spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO_ADDRESS)
-    for contract in (vault, rebalancer, adapter):
+    for contract in (vault, rebalancer, adapter, auction):
         contract.transfer_ownership(roles["pending_owner"], sender=owner)
     return {
         "project": project,
@@ -220,6 +259,7 @@ def ctx(
         "pool": pool,
         "spare_venue": spare_venue,
         "scout": project.UpkeepScout.at(rebalancer.scout()),
+        "auction": auction,
     }
 
 
@@ -253,6 +293,11 @@ def pay_v3_venue(ctx: dict[str, Any]) -> None:
     send(ctx["tokens"]["WBTC"].transfer, ctx["v3_venue"], 10**6, sender=ctx["roles"]["owner"])
 
 
+def open_auction(ctx: dict[str, Any]) -> None:
+    """The keeper opens the auction (every role holds WETH approved to it)."""
+    send(ctx["auction"].open, sender=ctx["roles"]["keeper"])
+
+
 def add_link(ctx: dict[str, Any], weights: list[int]) -> None:
     send(ctx["rebalancer"].add_component, ctx["link"], weights, sender=ctx["roles"]["manager"])
 
@@ -263,6 +308,7 @@ def queue_guardian_change(ctx: dict[str, Any]) -> None:
     send(ctx["vault"].set_guardian, ctx["alice"], sender=owner)
     send(ctx["rebalancer"].add_venue, ctx["spare_venue"], sender=owner)
     send(ctx["adapter"].set_feed, ctx["tokens"]["WETH"], ctx["feeds"][1], 3_600, sender=owner)
+    send(ctx["auction"].set_launcher, ctx["alice"], 600, sender=owner)
 
 
 def change_id(method: Any, *args: Any) -> bytes:
@@ -323,6 +369,8 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("Rebalancer", "set_open_trading"): (None, lambda c, who: (True,)),
     ("Rebalancer", "add_venue"): (None, lambda c, who: (c["spare_venue"],)),
     ("Rebalancer", "remove_venue"): (None, lambda c, who: (1,)),
+    # Any listed venue may be named the auction (the V3 venue here: its gate is then consulted).
+    ("Rebalancer", "set_auction"): (None, lambda c, who: (c["v3_venue"],)),
     ("Rebalancer", "set_oracle"): (None, lambda c, who: (c["adapter"],)),
     ("Rebalancer", "set_limits"): (None, lambda c, who: (100, 5_000 * 10**18, 10**18, 120)),
     ("Rebalancer", "cancel"): (
@@ -332,6 +380,22 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ("UniswapV2Venue", "swap"): (
         pay_v2_pair,
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
+    ),
+    ("UniswapV2Venue", "swap_out"): (
+        pay_v2_pair,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 10**15, 0, who),
+    ),
+    ("UniswapV2Venue", "plan"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, False, 1),
+    ),
+    ("UniswapV3Venue", "swap_out"): (
+        pay_v3_venue,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
+    ),
+    ("UniswapV3Venue", "plan"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False, 1),
     ),
     ("UniswapV3Venue", "swap"): (
         pay_v3_venue,
@@ -343,6 +407,28 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ),
     ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
     ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),
+    ("DutchAuction", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
+    ("DutchAuction", "accept_ownership"): (None, lambda c, who: ()),
+    ("DutchAuction", "open"): (None, lambda c, who: ()),
+    ("DutchAuction", "bid"): (open_auction, lambda c, who: (2, 0, MAX_UINT256, deadline(c))),
+    ("DutchAuction", "swap"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
+    ),
+    ("DutchAuction", "set_curve"): (None, lambda c, who: (1_000, 7_200)),
+    ("DutchAuction", "set_auction_limits"): (None, lambda c, who: (10**30, 3_600)),
+    ("DutchAuction", "set_default_execution"): (None, lambda c, who: (2,)),
+    ("DutchAuction", "set_leg_execution"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 1),
+    ),
+    ("DutchAuction", "set_launcher"): (None, lambda c, who: (c["alice"], 600)),
+    ("DutchAuction", "set_allowlist_only"): (None, lambda c, who: (True,)),
+    ("DutchAuction", "set_bidder"): (None, lambda c, who: (c["alice"], True)),
+    ("DutchAuction", "cancel"): (
+        queue_guardian_change,
+        lambda c, who: (change_id(c["auction"].set_launcher, c["alice"], 600),),
+    ),
     ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
     ("OracleAdapter", "set_feed"): (None, lambda c, who: (c["link"], c["feeds"][1], 3_600)),
@@ -376,6 +462,13 @@ def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
         wbtc = ctx["tokens"]["WBTC"]
         paid = [e for e in receipt.events.filter(wbtc.Transfer) if e.receiver == ctx["pool"].address]
         assert [(e.sender, e.value) for e in paid] == [(ctx["v3_venue"].address, trade.amount_in)]
+    elif (name, function) == ("DutchAuction", "swap"):
+        # The Rebalancer calls it inside a bid, which pays the vault and fills the bidder.
+        open_auction(ctx)
+        auction, bidder = ctx["auction"], roles["stranger"]
+        receipt = auction.bid(2, 0, MAX_UINT256, deadline(ctx), sender=bidder)
+        assert receipt.events.filter(auction.Fill)[0].bidder == bidder.address
+        assert receipt.events.filter(vault.RebalanceTrade)
     elif function == "add_component":
         receipt = rebalancer.add_component(ctx["link"], [2500, 2500, 2500, 2500], sender=manager)
         assert receipt.events.filter(vault.ComponentAdded)[0].token == ctx["link"].address
@@ -384,6 +477,20 @@ def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
         rebalancer.add_component(ctx["link"], [5000, 3000, 2000, 0], sender=manager)
         receipt = rebalancer.remove_component(3, sender=manager)
         assert receipt.events.filter(vault.ComponentRemoved)[0].token == ctx["link"].address
+
+
+CHANGE_QUEUED = "0x" + keccak(text="ChangeQueued(bytes32,bytes,uint256)").hex()
+
+
+def effect_of(receipt: dict[str, Any], address: str) -> str:
+    """ "queued" when the call only queued a change on `address` (its ChangeQueued log), else
+    "immediate"."""
+    queued = [
+        log
+        for log in receipt["logs"]
+        if log["address"].lower() == address.lower() and log["topics"][0].lower() == CHANGE_QUEUED
+    ]
+    return QUEUED if queued else "immediate"
 
 
 def simulation_revert(method: Any, *args: Any, sender: Any) -> bytes:
@@ -428,12 +535,14 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
         "UniswapV2Venue": ctx["v2_venue"],
         "UniswapV3Venue": ctx["v3_venue"],
         "UpkeepScout": ctx["scout"],
+        "DutchAuction": ctx["auction"],
         "OracleAdapter": ctx["adapter"],
     }[name]
     method = getattr(contract, function)
     prepare, args = CALLS[(name, function)]
     chain = ctx["chain"]
     refused, allowed = [], []
+    effects: dict[str, str] = {}
     for role, account in ctx["roles"].items():
         snapshot = chain.snapshot()
         try:
@@ -450,7 +559,8 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
             elif rule.allowed == PUBLIC or role in rule.allowed:
                 if prepare is not None:
                     prepare(ctx)
-                send(method, *args(ctx, account), sender=account)
+                receipt = send(method, *args(ctx, account), sender=account)
+                effects[role] = effect_of(receipt, contract.address)
                 allowed.append(role)
             else:
                 with pytest.raises(CallReverted) as refusal:
@@ -472,3 +582,116 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
         chain.restore(snapshot)
     expected_allowed = set(ROLES) if rule.allowed == PUBLIC else rule.allowed & set(ROLES)
     assert set(allowed) == expected_allowed and set(refused) == set(ROLES) - expected_allowed
+    assert effects == {role: rule.effect for role in allowed}, effects
+
+
+# The other direction of every setter whose classification depends on its value: CALLS above uses
+# a loosening value (queued) or a tightening one (immediate); each row here uses the opposite, by the
+# role the table allows. (contract, function, role, preparation, arguments, expected effect.)
+def _tighter_limits(c: dict[str, Any]) -> tuple[Any, ...]:
+    rb = c["rebalancer"]
+    return (
+        read(rb.max_slippage_bps) - 1,
+        read(rb.trade_cap_usd) // 2,
+        read(rb.min_trade_usd),
+        read(rb.cooldown) + 60,
+    )
+
+
+def _set_secondary(c: dict[str, Any]) -> None:
+    send(
+        c["adapter"].set_secondary_feed,
+        c["tokens"]["WETH"],
+        c["feeds"][1],
+        3_600,
+        200,
+        sender=c["roles"]["owner"],
+    )
+
+
+def _set_bounds(c: dict[str, Any]) -> None:
+    send(c["adapter"].set_bounds, c["tokens"]["WETH"], 10**8, 10**30, sender=c["roles"]["owner"])
+
+
+def _set_sequencer(c: dict[str, Any]) -> None:
+    send(c["adapter"].set_sequencer_feed, c["feeds"][2], 3_600, sender=c["roles"]["owner"])
+
+
+def _smaller_cap(c: dict[str, Any]) -> None:
+    send(c["auction"].set_auction_limits, 10**24, 0, sender=c["roles"]["owner"])
+
+
+def _allowlist_on(c: dict[str, Any]) -> None:
+    send(c["auction"].set_allowlist_only, True, sender=c["roles"]["owner"])
+
+
+VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
+    ("IndexVault", "set_management_fee", "manager", None, lambda c, who: (0,), "immediate"),
+    ("IndexVault", "set_mint_fee", "manager", None, lambda c, who: (0,), "immediate"),
+    ("IndexVault", "set_redeem_fee", "manager", None, lambda c, who: (0,), "immediate"),
+    ("IndexVault", "set_delay", "owner", None, lambda c, who: (86_400,), QUEUED),
+    ("Rebalancer", "set_keeper", "owner", None, lambda c, who: (c["roles"]["keeper"], False), "immediate"),
+    ("Rebalancer", "set_open_trading", "owner", None, lambda c, who: (False,), "immediate"),
+    ("Rebalancer", "set_auction", "owner", None, lambda c, who: (ZERO_ADDRESS,), "immediate"),
+    ("Rebalancer", "set_limits", "owner", None, lambda c, who: _tighter_limits(c), "immediate"),
+    (
+        "OracleAdapter",
+        "set_secondary_feed",
+        "owner",
+        _set_secondary,
+        lambda c, who: (c["tokens"]["WETH"], c["feeds"][1], 3_600, 300),
+        QUEUED,
+    ),
+    (
+        "OracleAdapter",
+        "set_bounds",
+        "owner",
+        _set_bounds,
+        lambda c, who: (c["tokens"]["WETH"], 10**7, 10**30),
+        QUEUED,
+    ),
+    (
+        "OracleAdapter",
+        "set_sequencer_feed",
+        "owner",
+        _set_sequencer,
+        lambda c, who: (ZERO_ADDRESS, 0),
+        QUEUED,
+    ),
+    ("DutchAuction", "set_curve", "owner", None, lambda c, who: (100, 3_600), QUEUED),
+    ("DutchAuction", "set_auction_limits", "owner", _smaller_cap, lambda c, who: (10**30, 0), QUEUED),
+    ("DutchAuction", "set_launcher", "owner", None, lambda c, who: (c["alice"], 0), "immediate"),
+    ("DutchAuction", "set_bidder", "owner", None, lambda c, who: (c["alice"], False), "immediate"),
+    ("DutchAuction", "set_allowlist_only", "owner", _allowlist_on, lambda c, who: (False,), QUEUED),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "role", "prepare", "args", "effect"),
+    VARIANTS,
+    ids=[f"{v[0]}.{v[1]}-{v[5]}" for v in VARIANTS],
+)
+def test_access__the_opposite_value__queued_when_it_loosens_immediate_when_it_tightens(
+    ctx, name, function, role, prepare, args, effect
+):
+    contract = {
+        "IndexVault": ctx["vault"],
+        "Rebalancer": ctx["rebalancer"],
+        "OracleAdapter": ctx["adapter"],
+        "DutchAuction": ctx["auction"],
+    }[name]
+    method = getattr(contract, function)
+    snapshot = ctx["chain"].snapshot()
+    try:
+        if prepare is not None:
+            prepare(ctx)
+        assert ACCESS[name][function].effect != effect
+        receipt = send(method, *args(ctx, ctx["roles"][role]), sender=ctx["roles"][role])
+        assert effect_of(receipt, contract.address) == effect
+        if effect == QUEUED:
+            # Queued, not applied: the same call again before its eta is refused by name.
+            with pytest.raises(CallReverted) as early:
+                send(method, *args(ctx, ctx["roles"][role]), sender=ctx["roles"][role])
+            assert early.value.reason == "timelock: change not due"
+    finally:
+        ctx["chain"].restore(snapshot)

@@ -19,7 +19,7 @@ from eth_abi import decode, encode
 
 from vyndex.constants import MAX_UINT256, USD, WAD
 from vyndex.keeper.loop import ScoutReason
-from vyndex.venues import check_upkeep
+from vyndex.venues import Lens, check_upkeep
 
 from .conftest import (
     DECIMALS,
@@ -128,9 +128,9 @@ def test_donation__component_sent_to_live_vault__units_weights_and_plan_unmoved_
     def seen_now():
         return (
             vault.components(),
-            rebalancer.weights(),
-            rebalancer.total_value(),
-            rebalancer.nav_per_share(),
+            Lens(rebalancer).weights(),
+            Lens(rebalancer).total_value(),
+            Lens(rebalancer).nav_per_share(),
         )
 
     seen = seen_now()
@@ -140,9 +140,9 @@ def test_donation__component_sent_to_live_vault__units_weights_and_plan_unmoved_
 
     assert (
         vault.components(),
-        rebalancer.weights(),
-        rebalancer.total_value(),
-        rebalancer.nav_per_share(),
+        Lens(rebalancer).weights(),
+        Lens(rebalancer).total_value(),
+        Lens(rebalancer).nav_per_share(),
     ) == seen
     proposal = check_upkeep(rebalancer)
     assert not proposal.needed and proposal.reason == REASON_BALANCED, proposal.why
@@ -168,7 +168,7 @@ def test_flash_manipulation__trade_mint_redeem_in_one_tx__trade_refused_no_plan_
     live_enact(rebalancer.set_open_trading, True, sender=owner)
     before = usd_of(vault, adapter, basket, [attacker, flash])
     vault_before = token_balances(basket, [vault])
-    value_before = (rebalancer.total_value(), rebalancer.nav_per_share())
+    value_before = (Lens(rebalancer).total_value(), Lens(rebalancer).nav_per_share())
     push = amount_of("WBTC", 3_000_000)
 
     receipt = flash.attack(
@@ -192,7 +192,7 @@ def test_flash_manipulation__trade_mint_redeem_in_one_tx__trade_refused_no_plan_
     assert not receipt.events.filter(vault.RebalanceTrade)
     assert (rebalancer.trades(), rebalancer.plans(), rebalancer.rebalance_started()) == (0, 0, 0)
     # Valued from stored units at oracle prices: the manipulated pool moved nothing.
-    assert (rebalancer.total_value(), rebalancer.nav_per_share()) == value_before
+    assert (Lens(rebalancer).total_value(), Lens(rebalancer).nav_per_share()) == value_before
     assert all(a >= b for a, b in zip(token_balances(basket, [vault]), vault_before, strict=True))
     profit = usd_of(vault, adapter, basket, [attacker, flash]) - before
     record_profit("flash: trade+mint+redeem in one tx ($3M push)", profit)
@@ -324,8 +324,9 @@ def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_
 
     reason = "oracle: price below lower bound"
     assert view_reverts(adapter.price, usdc) == reason
-    assert view_reverts(rebalancer.total_value) == reason
-    assert view_reverts(rebalancer.nav_per_share) == reason
+    scout = Lens(rebalancer).scout
+    assert view_reverts(scout.values, rebalancer) == reason
+    assert view_reverts(scout.nav_per_share, rebalancer) == reason
     proposal = check_upkeep(rebalancer)
     # The scout names the failing component (USDC, index 1).
     assert not proposal.needed and proposal.reason == REASON_ORACLE and proposal.detail >> 8 == 1, (

@@ -1,7 +1,7 @@
 """A component whose every transfer calls back (ReentrantToken, ERC-777 style), inside a live index on
 real Uniswap V2: during a mint, a redeem and a rebalance trade (selling it and buying it), its hook
 tries to act (redeem, trade, which would start a plan) and to read the vault's and the
-rebalancer's views (read-only reentrancy: the rebalancer's `total_value` and `nav_per_share`, the
+rebalancer's views (read-only reentrancy: the valuation views the scout serves for the rebalancer, the
 vault's `totalSupply`, `preview_redeem`, ..., and `checkUpkeep`, which simulates).
 
 Every such call must revert on a lock (Vyper's lock reverts without a reason, so a named refusal
@@ -92,14 +92,16 @@ def payloads(vault, rebalancer, attacker, targets, deadline):
     """(name, target, calldata, acts): what the hook tries; `acts` calls change state. The trade is
     one the plan allows (USDC for whatever is below target), so only a lock can stop it."""
     buy = 0 if targets[0] > targets[2] else 2
+    scout = ape.project.UpkeepScout.at(rebalancer.scout())
     calls = [
-        ("total_value", rebalancer.total_value, ()),
-        ("nav_per_share", rebalancer.nav_per_share, ()),
+        ("scout.values", scout.values, (rebalancer,)),
+        ("scout.nav_per_share", scout.nav_per_share, (rebalancer,)),
         ("totalSupply", vault.totalSupply, ()),
         ("preview_redeem", vault.preview_redeem, (WAD,)),
         ("holdings", vault.holdings, ()),
         ("basket_state", vault.basket_state, ()),
-        ("rebalancer.weights", rebalancer.weights, ()),
+        ("scout.weights", scout.weights, (rebalancer,)),
+        ("scout.drift_bps", scout.drift_bps, (rebalancer,)),
         ("rebalancer.checkUpkeep", rebalancer.checkUpkeep, (b"",)),
         ("redeem", vault.redeem, (WAD, attacker, [0, 0, 0])),
         ("trade", rebalancer.trade, (1, buy, 0, 0, 0, deadline)),

@@ -32,7 +32,7 @@ from vyndex.params import (
 from vyndex.spec import SpecError, parse_spec
 
 ROOT = Path(__file__).parents[2]
-COMMANDS = ("deploy", "mint", "redeem", "status", "keeper", "weights", "simulate")
+COMMANDS = ("deploy", "mint", "redeem", "status", "keeper", "weights", "simulate", "bid")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -218,3 +218,32 @@ env -u APE_FOUNDRY_HOST vyndex status --network ethereum:local:foundry > own-anv
     own = (tmp_path / "own-anvil.txt").read_text()
     assert "Starting 'anvil' process" in own and "FoundryNotInstalledError" not in own, own
     assert "IncompleteFieldDefinitionWarning" not in proc.stderr + own
+
+
+def test_governance_cli__queue_then_pending_json_then_early_apply_refused(
+    ape_run, ape_run_all, minted, manager
+):
+    before = int(minted.vault.mint_fee_bps())
+    queued = ape_run(
+        "governance", "queue", "vault", "set_mint_fee", str(before + 10), "--account", "TEST::1", "--json"
+    )
+    assert queued.returncode == 0, queued.stderr
+    result = json.loads(queued.stdout)
+    assert result["action"] == "queued" and result["method"] == "set_mint_fee"
+    assert int(minted.vault.mint_fee_bps()) == before
+
+    nonce = manager.nonce
+    pending, early = ape_run_all(
+        ("governance", "pending", "--json"),
+        ("governance", "apply", result["id"][:10], "--account", "TEST::1"),
+    )
+    assert pending.returncode == 0, pending.stderr
+    (change,) = json.loads(pending.stdout)["pending"]
+    assert (change["id"], change["method"], change["args"], change["status"]) == (
+        result["id"],
+        "set_mint_fee",
+        {"fee_bps": before + 10},
+        "waiting",
+    )
+    refused(early, f"error: nothing sent: vault.set_mint_fee(fee_bps={before + 10}) is not due for 1d 23h")
+    assert manager.nonce == nonce

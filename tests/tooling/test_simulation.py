@@ -31,6 +31,7 @@ from vyndex.sim.simulation import (
     temporary_books,
     write_outputs,
 )
+from vyndex.venues import Lens
 
 ROOT = Path(__file__).parents[2]
 APE = str(ROOT / ".venv" / "bin" / "ape")
@@ -53,7 +54,7 @@ def sim_run(tmp_path_factory):
         for day in range(1, DAYS + 1):
             sim.step(day)
             if day == 3:
-                seen["nav_per_share_day3"] = int(sim.handle.rebalancer.nav_per_share()) / 10**18
+                seen["nav_per_share_day3"] = int(Lens(sim.handle.rebalancer).nav_per_share()) / 10**18
         seen["link_status"] = tuple(sim.handle.oracle.price_status(sim.market.tokens["LINK"].address))
     out = tmp_path_factory.mktemp("simulation")
     written = write_outputs(sim.result, out)

@@ -30,7 +30,9 @@ from vyndex.addressbook import AddressBookError
 from vyndex.deploy import DeployError
 from vyndex.devnet import DevnetError
 from vyndex.factory import FactoryError
+from vyndex.governance import GovernanceError
 from vyndex.index import IndexNotFound
+from vyndex.keeper.bidder import BidderError
 from vyndex.keeper.state import KeeperStateError
 from vyndex.params import ParamError
 from vyndex.reference.artifacts import ArtifactError
@@ -51,6 +53,8 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     DevnetError,
     KeeperStateError,
     FactoryError,
+    GovernanceError,
+    BidderError,
 )
 
 

@@ -8,13 +8,17 @@ bidder, paid by the bidder). It values what it receives by selling it back on th
 of the two components (`getAmountOut` from the pair's reserves, the 0.3% fee included), and bids
 when proceeds - payment - gas (at the oracle price of the paying token) is above `min_profit`.
 
-    opportunities = scan(auction, rebalancer, uni, bidder)
+    opportunities = scan(auction, rebalancer, uni, tokens, bidder)
     best = opportunities[0] if opportunities and opportunities[0].profitable else None
+
+`vyndex bid` (scripts/bid.py) lists them (`describe`, `as_json`) and, with --send, fills the best.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ape.api import AccountAPI
@@ -22,8 +26,15 @@ from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
 
 from vyndex.reference.uniswap_v2 import UniswapV2
+from vyndex.venues import Lens
 
 MAX_UINT = 2**256 - 1
+
+
+class BidderError(Exception):
+    """A bid that cannot be made as asked (no auction to bid in)."""
+
+
 WAD = 10**18
 
 
@@ -38,6 +49,7 @@ class Opportunity:
     proceeds: int  # base units of the bought component the pool gives for `sold`
     gas_cost: int  # the bid's gas, in base units of the bought component
     factor_bps: int  # the curve's factor now (10,000 = the oracle-fair price)
+    fair: int = 0  # `sold` at the oracle prices, in base units of the bought component
 
     @property
     def profit(self) -> int:
@@ -67,7 +79,7 @@ def pool_proceeds(uni: UniswapV2, sell: Any, buy: Any, amount: int) -> int:
 def scan(
     auction: ContractInstance,
     rebalancer: ContractInstance,
-    uni: UniswapV2,
+    uni: UniswapV2 | None,
     tokens: list[Any],
     bidder: AccountAPI,
     gas_price: int = 0,
@@ -80,7 +92,9 @@ def scan(
     `gas_price` (wei), the bid's gas is charged at the oracle's WETH price in the paying token."""
     from ape import chain, project
 
-    weights = [int(w) for w in rebalancer.weights()]
+    if not auction.is_open():
+        return []
+    weights = Lens(rebalancer).weights()
     targets = [int(t) for t in rebalancer.target_weights()]
     adapter = project.OracleAdapter.at(rebalancer.oracle())
     deadline = int(chain.blocks.head.timestamp) + deadline_window
@@ -98,12 +112,14 @@ def scan(
             except ContractLogicError:
                 continue
             gas_cost = 0
-            if gas_price and _known(adapter, uni.weth):
+            if gas_price and uni is not None and _known(adapter, uni.weth):
                 eth_usd, buy_usd = int(adapter.price(uni.weth)), int(adapter.price(tokens[b]))
                 one = 10 ** int(tokens[b].decimals())
                 gas_cost = -(-gas * gas_price * eth_usd * one // (buy_usd * WAD))
-            proceeds = pool_proceeds(uni, tokens[s], tokens[b], int(sold))
-            found.append(Opportunity(s, b, int(sold), int(paid), proceeds, gas_cost, factor))
+            proceeds = pool_proceeds(uni, tokens[s], tokens[b], int(sold)) if uni is not None else 0
+            fair = int(sold) * int(adapter.price(tokens[s])) * 10 ** int(tokens[b].decimals())
+            fair //= int(adapter.price(tokens[b])) * 10 ** int(tokens[s].decimals())
+            found.append(Opportunity(s, b, int(sold), int(paid), proceeds, gas_cost, factor, fair))
     return sorted(found, key=lambda o: o.profit, reverse=True)
 
 
@@ -128,3 +144,59 @@ def bid_best(
 
     deadline = int(chain.blocks.head.timestamp) + 600
     return auction.bid(best.sell_index, best.buy_index, max_pay, deadline, sender=bidder)
+
+
+def _units(amount: int, decimals: int) -> str:
+    return f"{Decimal(amount) / Decimal(10**decimals):,.6f}".rstrip("0").rstrip(".")
+
+
+def as_json(o: Opportunity, symbols: list[str], decimals: list[int]) -> dict[str, Any]:
+    """One leg for `vyndex bid --json`: base units, and the tokens by symbol."""
+    return {
+        "sell": symbols[o.sell_index],
+        "buy": symbols[o.buy_index],
+        "sell_index": o.sell_index,
+        "buy_index": o.buy_index,
+        "receive": o.sold,
+        "pay": o.paid,
+        "fair_value": o.fair,
+        "pool_value": o.proceeds,
+        "gas_cost": o.gas_cost,
+        "profit": o.profit,
+        "profitable": o.profitable,
+        "factor_bps": o.factor_bps,
+        "decimals": {"sell": decimals[o.sell_index], "buy": decimals[o.buy_index]},
+    }
+
+
+def describe(o: Opportunity, symbols: list[str], decimals: list[int]) -> str:
+    """One line a person reads: what the bidder receives and pays, against fair and pool values
+    (all in the paying token), and the profit after gas."""
+    sell, buy = symbols[o.sell_index], symbols[o.buy_index]
+    d = decimals[o.buy_index]
+    return (
+        f"{sell} -> {buy}: receive {_units(o.sold, decimals[o.sell_index])} {sell} for "
+        f"{_units(o.paid, d)} {buy} ({o.factor_bps / 100:.2f}% of fair); fair {_units(o.fair, d)}, "
+        f"pool {_units(o.proceeds, d)}, gas {_units(o.gas_cost, d)}; profit {_units(o.profit, d)} {buy}"
+    )
+
+
+def open_auction(rebalancer: ContractInstance, address: str | None = None) -> ContractInstance:
+    """The DutchAuction at `address`, or the rebalancer's `auction`; a named error when neither."""
+    from ape import project
+
+    where = address or str(rebalancer.auction())
+    if int(where, 16) == 0:
+        raise BidderError("no auction: the rebalancer has none set (`set_auction`); pass --auction ADDRESS")
+    return project.DutchAuction.at(where)
+
+
+def pool_market(lookup: Callable[[str], str | None]) -> UniswapV2 | None:
+    """The Uniswap V2 the address book names (WETH, UniswapV2Factory, UniswapV2Router02), to value
+    what a bid receives; None when the book has none (pool values are then 0)."""
+    from vyndex.reference.uniswap_v2 import attach_uniswap_v2
+
+    names = [lookup(n) for n in ("WETH", "UniswapV2Factory", "UniswapV2Router02")]
+    if any(n is None for n in names):
+        return None
+    return attach_uniswap_v2(*names)

@@ -74,7 +74,8 @@ class ApeKeeperChain:
             (rb.rebalance_started,),
             (rb.trades,),
             (h.vault.paused,),
-            (rb.drift_bps,),
+            # The valuation views live on the rebalancer's UpkeepScout (`vyndex.venues.Lens`).
+            (h.scout.drift_bps, rb.address),
         ]
         calls += [(h.oracle.price_status, token.address) for token in h.tokens]
         return batch(calls, block)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from vyndex.constants import BPS, USD
 from vyndex.sim.secondary import amount_in_to_reach
-from vyndex.venues import REASON_ORACLE, check_upkeep, v3_route
+from vyndex.venues import REASON_ORACLE, Lens, check_upkeep, v3_route
 
 from .conftest import (
     COOLDOWN,
@@ -244,9 +244,9 @@ def test_trade__plan_made_before_a_price_move__never_sells_what_became_underweig
     dx_uni.router.swapExactTokensForTokens(
         amount, 0, [dx_tokens["USDC"], dx_tokens["WETH"]], keeper, 2**64, sender=keeper
     )
-    drift = dx_rebalancer.drift_bps()
+    drift = Lens(dx_rebalancer).drift_bps()
     receipts = perform_proposals(dx_rebalancer, keeper, chain, limit=6)
-    assert receipts and dx_rebalancer.drift_bps() < drift
+    assert receipts and Lens(dx_rebalancer).drift_bps() < drift
     for r in receipts:
         for e in r.events.filter(dx_rebalancer.Trade):
             assert str(e.sell) != str(dx_tokens["WBTC"].address)
@@ -288,7 +288,7 @@ def test_check_upkeep__one_excess_and_thin_deficits__proposes_nothing_and_starts
     # a $200 minimum trade. The old rebalancer proposed a new plan every block (134k gas each).
     dx_rebalancer.set_limits(SLIPPAGE_BPS, 20_000 * USD, 200 * USD, COOLDOWN, sender=owner)
     dx_rebalancer.set_targets([2003, 2003, 2003, 2003, 1988], sender=manager)
-    assert dx_rebalancer.drift_bps() > dx_rebalancer.drift_threshold_bps()
+    assert Lens(dx_rebalancer).drift_bps() > dx_rebalancer.drift_threshold_bps()
     for _ in range(3):
         proposal = check_upkeep(dx_rebalancer)
         assert not proposal.needed and proposal.reason == REASON_NOTHING_LEFT, proposal.why
@@ -356,7 +356,7 @@ def test_check_upkeep__plan_ends_before_the_proposals_deadline__proposes_only_wh
     dx_rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)  # $200 of $600
     chain.pending_timestamp += COOLDOWN + 1
     chain.mine()
-    assert dx_rebalancer.drift_bps() <= dx_rebalancer.drift_threshold_bps()
+    assert Lens(dx_rebalancer).drift_bps() <= dx_rebalancer.drift_threshold_bps()
     assert check_upkeep(dx_rebalancer).needed  # inside the plan: the rest is still traded
     chain.pending_timestamp = dx_rebalancer.plan_expires_at() - 100
     chain.mine()

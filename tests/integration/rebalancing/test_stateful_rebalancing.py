@@ -1,8 +1,10 @@
 """DESIGN invariants 4, 8 and 9 as one hypothesis state machine over the five-decimal world (0, 2,
 6, 8 and 18 decimals; Uniswap V2 pairs and V3 pools, both venues): the manager changes targets,
 prices jump (the pools stay where they were, so routes go off the oracle), a component's token is
-paused and unpaused, time passes (cooldowns, plan expiry), an attacker pushes a pool, holders mint
-and redeem, and the keeper acts on whatever `checkUpkeep` proposes.
+paused and unpaused, time passes (cooldowns, plan and auction expiry), an attacker pushes a pool,
+holders mint and redeem, the keeper acts on whatever `checkUpkeep` proposes, and a Dutch auction
+(the rebalancer's `auction`) is opened, filled in part by a bidder, expires, and hands its legs to
+the AMMs as the owner's execution mode says (any, AMM, auction only, auction first).
 
 Checked at every keeper action:
   liveness   whatever checkUpkeep proposes executes (performUpkeep succeeds in the next block);
@@ -10,8 +12,9 @@ Checked at every keeper action:
   toward     neither component of the trade ends further from its target weight at the prices of
              that block than it was;
   no loops   plans() <= trades() after every step;
-and after every step: the venues hold nothing, and the vault holds at least what the supply is owed
-of every component (solvency).
+at every fill: the same bound and toward checks, and the price is the curve's at that second from
+the auction's `opened_at`; and after every step: the venues and the auction hold nothing, and the
+vault holds at least what the supply is owed of every component (solvency).
 
 Length follows the hypothesis profile: `make test` runs max_examples // 8 runs of 12 steps; `make
 fuzz` (HYPOTHESIS_PROFILE=long) runs 125 runs of 80 steps (10,000) and fails if fewer ran.
@@ -25,6 +28,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 import pytest
+from ape.exceptions import ContractLogicError
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -50,7 +54,16 @@ LONG = PROFILE_EXAMPLES >= 1000
 EXAMPLES = int(os.environ.get("VYNDEX_REBAL_EXAMPLES", 125 if LONG else max(2, PROFILE_EXAMPLES // 8)))
 STEPS = int(os.environ.get("VYNDEX_REBAL_STEPS", 80 if LONG else 12))
 MIN_LONG_STEPS = 10_000
-RUN: dict[str, int] = {"steps": 0, "runs": 0, "trades": 0}
+RUN: dict[str, int] = {"steps": 0, "runs": 0, "trades": 0, "auctions": 0, "fills": 0}
+AUCTION_PREMIUM_BPS = 300
+AUCTION_LENGTH = 3_600
+# Why an auction would not open: the auction's own refusals and the adapter's (a failing price).
+OPEN_REFUSALS = (
+    "auction: already open",
+    "auction: drift within threshold",
+    "auction: nothing to trade",
+    "oracle:",
+)
 # Why checkUpkeep proposed nothing, by UpkeepScout reason code (how often each path ran).
 IDLE: dict[int, int] = {}
 
@@ -82,21 +95,40 @@ def dx_machine_world(
     dx_tokens,
     dx_uni,
     dx_venues,
+    project,
     owner,
     manager,
     keeper,
     alice,
     bob,
+    carol,
     attacker,
     chain,
 ):
-    for who in (alice, bob, attacker):
+    # The auction: a venue, a keeper and the rebalancer's `auction`, each waiting out the delay.
+    auction = owner.deploy(project.DutchAuction, dx_rebalancer, AUCTION_PREMIUM_BPS, AUCTION_LENGTH)
+    for method, args in (
+        (dx_rebalancer.add_venue, (auction,)),
+        (dx_rebalancer.set_keeper, (auction, True)),
+        (dx_rebalancer.set_auction, (auction,)),
+    ):
+        receipt = method(*args, sender=owner)
+        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+        if queued:
+            chain.mine(timestamp=int(queued[0].eta))
+            method(*args, sender=owner)
+    for s in SYMBOLS:
+        dx_feeds[s].update_answer(PRICES[s] * 10**8, sender=keeper)
+    for who in (alice, bob, attacker, carol):
         who.balance += 10**24
         for s in SYMBOLS:
             give(dx_uni, dx_tokens[s], who, amount_of(s, 2_000_000))
             dx_tokens[s].approve(dx_vault, 2**256 - 1, sender=who)
             dx_tokens[s].approve(dx_uni.router, 2**256 - 1, sender=who)
+            dx_tokens[s].approve(auction, 2**256 - 1, sender=who)
     return {
+        "auction": auction,
+        "bidder": carol,
         "vault": dx_vault,
         "rebalancer": dx_rebalancer,
         "adapter": dx_adapter,
@@ -173,8 +205,12 @@ class RebalancingMachine(RuleBasedStateMachine):
         a, b = SYMBOLS[i], "WETH"
         if a == "EURC" and w["tokens"]["EURC"].paused():
             return
+        amount, token = amount_of(a, usd), w["tokens"][a]
+        short = amount - token.balanceOf(w["attacker"])
+        if short > 0:  # a long run of pushes one way spends any inventory: the attacker buys more
+            give(w["uni"], token, w["attacker"], short)
         w["uni"].router.swapExactTokensForTokens(
-            amount_of(a, usd), 0, [w["tokens"][a], w["tokens"][b]], w["attacker"], 2**64, sender=w["attacker"]
+            amount, 0, [token, w["tokens"][b]], w["attacker"], 2**64, sender=w["attacker"]
         )
 
     @rule(who=st.integers(0, 1), shares=st.sampled_from([10**17, 5 * 10**18]), mint=st.booleans())
@@ -187,6 +223,66 @@ class RebalancingMachine(RuleBasedStateMachine):
             self.vault.mint(shares, holder, [2**255] * 5, sender=holder)
         elif self.vault.balanceOf(holder) >= shares:
             self.vault.redeem(shares, holder, [0] * 5, sender=holder)
+
+    @rule(mode=st.integers(0, 3))
+    def owner_sets_execution(self, mode: int) -> None:
+        """Every leg: 0 any, 1 AMM only, 2 auction only, 3 auction first (at once: no value moves)."""
+        self.steps += 1
+        self.world["auction"].set_default_execution(mode, sender=self.world["owner"])
+
+    @rule()
+    def keeper_opens_an_auction(self) -> None:
+        self.steps += 1
+        auction = self.world["auction"]
+        try:
+            auction.open(sender=self.world["keeper"])
+        except ContractLogicError as err:
+            assert any(str(err.message).startswith(r) for r in OPEN_REFUSALS), err.message
+            return
+        RUN["auctions"] += 1
+        assert auction.is_open() and auction.sold_usd() == 0
+
+    @rule(pick=st.integers(0, 3))
+    def bidder_fills(self, pick: int) -> None:
+        """The bidder fills one leg that an eth_call of `bid` says executes (the pick-th of them)."""
+        self.steps += 1
+        w = self.world
+        auction, bidder = w["auction"], w["bidder"]
+        if not auction.is_open():
+            return
+        deadline = self.chain.pending_timestamp + 600
+        legs = []
+        for s in range(5):
+            for b in range(5):
+                if s == b:
+                    continue
+                try:
+                    auction.bid.call(s, b, 2**255, deadline, sender=bidder)
+                except ContractLogicError:
+                    continue
+                legs.append((s, b))
+        if not legs:
+            return
+        s, b = legs[pick % len(legs)]
+        prices = oracle_prices(w["adapter"], w["tokens"])
+        before = values_usd(self.vault, prices)
+        receipt = auction.bid(s, b, 2**255, deadline, sender=bidder)
+        after = values_usd(self.vault, prices)
+        (e,) = receipt.events.filter(auction.Fill)
+        elapsed = self.chain.blocks[receipt.block_number].timestamp - auction.opened_at()
+        assert 0 <= elapsed <= AUCTION_LENGTH
+        slip = SLIPPAGE_BPS
+        assert (
+            e.factor_bps
+            == BPS + AUCTION_PREMIUM_BPS - (AUCTION_PREMIUM_BPS + slip) * elapsed // AUCTION_LENGTH
+        )
+        sold = Fraction(e.amount_sold * prices[s], 10 ** DECIMALS[SYMBOLS[s]])
+        paid = Fraction(e.amount_paid * prices[b], 10 ** DECIMALS[SYMBOLS[b]])
+        assert paid * BPS >= sold * (BPS - slip), (SYMBOLS[s], SYMBOLS[b], e.amount_sold, e.amount_paid)
+        for i in (s, b):
+            was, now = distance_bps_x(before, i, self.targets[i]), distance_bps_x(after, i, self.targets[i])
+            assert now <= was + Fraction(1, 10**10), (SYMBOLS[i], float(was * BPS), float(now * BPS))
+        RUN["fills"] += 1
 
     @rule(actions=st.integers(1, 4))
     def keeper_acts(self, actions: int) -> None:
@@ -237,7 +333,7 @@ class RebalancingMachine(RuleBasedStateMachine):
     def nothing_rests_in_a_venue_and_the_vault_is_solvent(self) -> None:
         w = self.world
         tokens = w["tokens"]
-        for venue in w["venues"]:
+        for venue in [*w["venues"], w["auction"]]:
             assert all(tokens[s].balanceOf(venue) == 0 for s in SYMBOLS)
         for s, held in zip(SYMBOLS, self.vault.holdings(), strict=True):
             assert tokens[s].balanceOf(self.vault) >= held

@@ -10,7 +10,7 @@ import ape
 import pytest
 from oracle_helpers import HOUR, REASONS, STALE, UNKNOWN_ASSET
 
-from vyndex.venues import deploy_rebalancer
+from vyndex.venues import Lens, deploy_rebalancer
 
 SHARES = 5 * 10**18
 # Per whole index token (conftest basket): 0.01 WETH at $2,000 + 30 USDC at $0.9998 + 0.0005 WBTC at
@@ -70,8 +70,8 @@ def called_addresses(chain: Any, txn_hash: str) -> set[str]:
 
 
 def test_total_value__vault_priced_by_adapter__equals_hand_computed_sum(adapter_valuer):
-    assert adapter_valuer.nav_per_share() == NAV
-    assert adapter_valuer.total_value() == 5 * NAV == 399_970 * 10**15
+    assert Lens(adapter_valuer).nav_per_share() == NAV
+    assert Lens(adapter_valuer).total_value() == 5 * NAV == 399_970 * 10**15
 
 
 def test_total_value__feed_removed__reverts_with_adapter_reason_and_redeem_still_works(
@@ -79,9 +79,9 @@ def test_total_value__feed_removed__reverts_with_adapter_reason_and_redeem_still
 ):
     oracle_adapter.remove_feed(basket_tokens[1], sender=owner)
     with ape.reverts(REASONS[UNKNOWN_ASSET]):
-        adapter_valuer.total_value(skip_trace=True)
+        Lens(adapter_valuer).total_value(skip_trace=True)
     with ape.reverts(REASONS[UNKNOWN_ASSET]):
-        adapter_valuer.nav_per_share(skip_trace=True)
+        Lens(adapter_valuer).nav_per_share(skip_trace=True)
 
     before = [t.balanceOf(alice) for t in basket_tokens]
     valued_vault.redeem(2 * 10**18, alice, [0, 0, 0], sender=alice)
@@ -108,7 +108,7 @@ def test_mint_and_redeem__stale_and_broken_feeds__never_call_the_adapter(
     vault_feeds[2].set_reverting(True, sender=owner)
     warp(now() + HOUR + 1)  # the other two are stale now
     with ape.reverts(REASONS[STALE]):
-        adapter_valuer.total_value(skip_trace=True)
+        Lens(adapter_valuer).total_value(skip_trace=True)
 
     fund(bob, basket_tokens, basket_units, valued_vault)
     minted = valued_vault.mint(10**18, bob, basket_units, sender=bob)

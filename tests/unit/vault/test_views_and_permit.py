@@ -10,7 +10,7 @@ from hexbytes import HexBytes
 from vault_math import balances
 
 from vyndex.constants import WAD
-from vyndex.venues import deploy_rebalancer
+from vyndex.venues import Lens, deploy_rebalancer
 
 # USD per whole token (18 decimals): WETH, USDC, WBTC.
 PRICES = [3_000 * WAD, WAD, 60_000 * WAD]
@@ -87,16 +87,16 @@ def test_total_value_and_nav__priced_basket__exact_sums_of_floored_values(
     assert expected_nav == 30 * WAD + 30 * WAD + 30 * WAD
     # 3 index tokens and a wei: a little over $270, never rounded up.
     assert 270 * WAD < expected_total < 271 * WAD
-    assert vault_valuer.total_value() == expected_total
-    assert vault_valuer.nav_per_share() == expected_nav
+    assert Lens(vault_valuer).total_value() == expected_total
+    assert Lens(vault_valuer).nav_per_share() == expected_nav
 
 
 def test_total_value__donation__does_not_move_it(priced_vault, vault_valuer, basket_tokens, attacker):
-    value, nav = vault_valuer.total_value(), vault_valuer.nav_per_share()
+    value, nav = Lens(vault_valuer).total_value(), Lens(vault_valuer).nav_per_share()
     for token in basket_tokens:
         token.transfer(priced_vault, 10**24, sender=attacker)
     assert basket_tokens[0].balanceOf(priced_vault) > 10**24
-    assert (vault_valuer.total_value(), vault_valuer.nav_per_share()) == (value, nav)
+    assert (Lens(vault_valuer).total_value(), Lens(vault_valuer).nav_per_share()) == (value, nav)
 
 
 def test_oracle_failing__views_revert_but_mint_and_redeem_exact(
@@ -113,9 +113,9 @@ def test_oracle_failing__views_revert_but_mint_and_redeem_exact(
 ):
     fixed_oracle.set_failing(basket_tokens[2], True, sender=owner)
     with ape.reverts("oracle: stale price"):
-        vault_valuer.total_value(sender=stranger)
+        Lens(vault_valuer).total_value(sender=stranger)
     with ape.reverts("oracle: stale price"):
-        vault_valuer.nav_per_share(sender=stranger)
+        Lens(vault_valuer).nav_per_share(sender=stranger)
     before = balances(basket_tokens, bob)
     priced_vault.mint(WAD, bob, any_bounds, sender=bob)
     priced_vault.redeem(WAD, bob, no_bounds, sender=bob)
