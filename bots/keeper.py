@@ -8,7 +8,13 @@ VYNDEX_INDEX, one process keeps every index of that factory: each block it re-re
 keeper (`vyndex.keeper.fleet.KeeperFleet`). Otherwise it keeps one index: the only one in the book, or
 VYNDEX_INDEX=SYMBOL (or a vault address). Every decision (and the handling of reverts, RPC drops,
 node restarts, stale oracles and rival keepers) lives in `vyndex.keeper.loop`, where tests reach it;
-this file only wires it to blocks. Each block's handler returns the step's metrics.
+this file only wires it to blocks.
+
+Each block's handler returns the step's metrics (`vyndex.keeper.metrics.BotMetrics`): Silverback
+logs them, records them with `--record`, and fires the drift alerts below on them. Settings, all
+optional: VYNDEX_ALERT_DRIFT_BPS (alert above this drift, default 500), VYNDEX_ALERT_DRIFTED_BLOCKS
+(alert after this many blocks in a row past the threshold, default 20), VYNDEX_METRICS_PORT (serve
+the numbers to Prometheus on 127.0.0.1:PORT/metrics).
 """
 
 import logging
@@ -24,6 +30,7 @@ from vyndex.index import connected_books, open_index
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.fleet import KeeperFleet
 from vyndex.keeper.loop import Keeper
+from vyndex.keeper.metrics import BotMetrics
 
 bot = SilverbackBot(signer_required=True)
 
@@ -48,6 +55,7 @@ def _factory():
 
 
 FACTORY = _factory()
+METRICS = BotMetrics.from_env()
 
 
 @bot.on_startup()
@@ -69,12 +77,26 @@ def start_keeper(startup_state: StateSnapshot) -> None:
 def on_block(block) -> dict:
     if FACTORY is not None:
         fleet = bot.state.fleet
-        return fleet.metrics(fleet.step())
-    result = bot.state.keeper.step()
+        results = fleet.step()
+        return METRICS.record_fleet({fleet.handles[key].symbol: r for key, r in results.items()})
+    keeper = bot.state.keeper
+    result = keeper.step()
     # Queued owner changes (governance delays): logged when queued, when due, and when gone.
     for message in bot.state.governance.poll():
         logger.warning(message)
-    return result.metrics()
+    return METRICS.record(keeper.chain.handle.symbol, result)
+
+
+@bot.on_metric("drift_bps", gt=METRICS.levels.drift_bps)
+def drift_alert(drift_bps) -> dict:
+    """The basket (or, in a fleet, one index) is further from its targets than the alert level."""
+    return METRICS.alert("drift_bps", drift_bps)
+
+
+@bot.on_metric("drifted_blocks", ge=METRICS.levels.drifted_blocks)
+def stuck_alert(drifted_blocks) -> dict:
+    """Past the threshold for that many blocks in a row: the keeper is not bringing it back."""
+    return METRICS.alert("drifted_blocks", drifted_blocks)
 
 
 if FACTORY is not None:

@@ -51,6 +51,7 @@ from ape import chain, project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ApeException
+from ape_ethereum.multicall.constants import MULTICALL3_ADDRESS, MULTICALL3_CODE
 
 from vyndex.addressbook import AddressBook
 from vyndex.constants import BPS, MAX_UINT256, ZERO_ADDRESS
@@ -248,6 +249,16 @@ def deploy_index_factory(
     market.index_factory = deploy_factory(deployer, v2_factory=market.uni.factory, weth=market.weth)
     echo(f"IndexFactory: {market.index_factory.address} (venue: Uniswap V2 via WETH)")
     return market.index_factory
+
+
+def install_multicall3(echo: Echo = lambda _: None) -> None:
+    """Puts Multicall3's runtime code at its canonical address (anvil_setCode), as on mainnet:
+    `status` and the keeper batch their reads through it on the devnet and on every fork of it."""
+    code = MULTICALL3_CODE.hex()
+    chain.provider.make_request(
+        "anvil_setCode", [MULTICALL3_ADDRESS, code if code.startswith("0x") else "0x" + code]
+    )
+    echo(f"Multicall3: {MULTICALL3_ADDRESS}")
 
 
 def top_up(

@@ -115,6 +115,32 @@ def test_malformed_feed_address__names_the_feed_field():
     expect_error(data, "components[0].feed.primary", "malformed address")
 
 
+def test_many_problems__all_reported_at_once_in_file_order():
+    data = base()
+    data["symbol"] = "TOOLONG"
+    data["components"][0]["feed"]["staleness"] = "1h"
+    data["components"][1]["token"] = "0x12"
+    data["fees"] = {"mint_fee": "6%", "redeem_fee_bps": 501}
+    data["rebalancer"]["cooldown"] = 59
+    del data["rebalancer"]["router"]
+    with pytest.raises(SpecError) as info:
+        parse_spec(data, "spec.yaml")
+    fields = [f for f, _ in info.value.problems]
+    assert fields == [
+        "symbol",
+        "components[0].feed.staleness",
+        "components[1].token",
+        "fees.mint_fee",
+        "fees.redeem_fee",
+        "rebalancer.router",
+        "rebalancer.cooldown",
+    ]
+    assert info.value.field == "symbol"  # the first, as with a single problem
+    lines = str(info.value).splitlines()
+    assert len(lines) == 7 and all(line.startswith("spec.yaml: ") for line in lines)
+    assert "spec.yaml: fees.redeem_fee: 5.01% is over its cap of 5%" in lines
+
+
 def test_weights_not_summing_to_100pct__refused():
     data = base()
     data["components"][0]["weight"] = "59.99%"

@@ -82,6 +82,8 @@ def friendly_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except ToolError:
             raise
+        except SpecError as exc:  # every problem of a spec on its own `error:` line
+            raise ToolError("\nerror: ".join(exc.lines())) from exc
         except KNOWN_ERRORS as exc:
             raise ToolError(str(exc)) from exc
 
