@@ -21,7 +21,7 @@ export PYTHONUNBUFFERED := 1
 NETWORK ?= ethereum:local:foundry
 PYTEST_ARGS ?=
 
-.PHONY: setup compile lint format test bench fuzz simulate lock clean shell
+.PHONY: setup compile lint format test bench fuzz simulate lock clean shell schema
 
 setup: $(STAMPS)/python $(STAMPS)/npm .vvm/vyper-0.4.3
 
@@ -83,6 +83,11 @@ simulate: compile
 lock: $(STAMPS)/python
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 --no-emit-index-url \
 		--no-emit-find-links --no-header -o requirements.lock
+
+# The basket spec's JSON Schema, from the pydantic model (vyndex.spec); tests/tooling/test_spec_schema.py
+# fails while the published file differs from the model.
+schema: $(STAMPS)/python
+	$(BIN)/python -W ignore -m vyndex.spec > schema/basket-spec.schema.json
 
 # A shell with the environment above (the venv active, Anvil and the pinned vyper found), for
 # `ape ...` and `vyndex ...` by hand; `exit` leaves it. (`vyndex` alone needs no such shell.)

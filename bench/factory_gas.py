@@ -17,8 +17,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vyndex.constants import BPS, MAX_UINT256, WAD
+
 HOUR = 3_600
-WAD = 10**18
 RESULTS = Path(__file__).parent / "results" / "factory.json"
 SECTION = Path(__file__).parent / "results" / "factory.md"
 
@@ -36,7 +37,7 @@ def _vyndex(project: Any, factory: Any, users: Any, n: int) -> dict[str, int]:
             ComponentParams(
                 token=str(token.address),
                 unit=10**16,
-                weight_bps=10_000 // n + (10_000 % n if i == 0 else 0),
+                weight_bps=BPS // n + (BPS % n if i == 0 else 0),
                 feed=str(feed.address),
                 max_staleness=HOUR,
             )
@@ -93,7 +94,7 @@ def _set(project: Any, system: Any, users: Any, n: int) -> dict[str, int]:
     init = system.basic_issuance.initialize(set_token.address, "0x" + "00" * 20, sender=creator)
     for t in tokens:
         t.mint(creator, 10**24, sender=owner)
-        t.approve(system.basic_issuance.address, 2**256 - 1, sender=creator)
+        t.approve(system.basic_issuance.address, MAX_UINT256, sender=creator)
     issue = system.basic_issuance.issue(set_token.address, WAD, creator.address, sender=creator)
     assert int(set_token.totalSupply()) == WAD
     return {

@@ -47,6 +47,7 @@ from ape.logging import logger  # noqa: E402
 from vyndex_trade import VyndexReceipts, vyndex_trade  # noqa: E402  (bench/vyndex_trade.py)
 from world import V3_FEE, Actors, TradeWorld  # noqa: E402  (bench/world.py)
 
+from vyndex.constants import MAX_UINT256, WAD  # noqa: E402
 from vyndex.reference.artifacts import set_protocol_v2  # noqa: E402
 from vyndex.reference.setprotocol import (  # noqa: E402
     IndexTrading,
@@ -57,7 +58,7 @@ from vyndex.reference.setprotocol import (  # noqa: E402
     initialize_index_modules,
     start_rebalance,
 )
-from vyndex.reference.uniswap_v2 import MAX_UINT256, UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
+from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
 from vyndex.reference.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
 
 NETWORK = "ethereum:local:foundry"
@@ -65,7 +66,6 @@ COMPONENT_COUNTS = (2, 5, 10, 20, 32)
 QUICK_COUNTS = (2, 5)
 VARIANT_COUNTS = (5, 32)
 
-WAD = 10**18
 SHARES = 10 * WAD  # index tokens per mint: 10 whole tokens
 # A finite approval far above anything spent: each transferFrom then lowers the allowance (one
 # SSTORE and an Approval event in the token), as with a wallet's ordinary approval.

@@ -18,8 +18,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vyndex.constants import WAD
+
 HOUR = 3_600
-WAD = 10**18
 RESULTS = Path(__file__).parent / "results" / "navfeed.json"
 # The section bench/gas.py folds into BENCHMARKS.md (run this script first, as `make bench` does).
 SECTION = Path(__file__).parent / "results" / "navfeed.md"

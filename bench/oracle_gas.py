@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vyndex.constants import WAD
+
 HOUR = 3_600
-WAD = 10**18
 
 
 @dataclass

@@ -33,6 +33,7 @@ from ape import accounts, chain, networks  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from vyndex.constants import BPS, USD, WAD  # noqa: E402
 from vyndex.devnet import DEVNET_ASSETS, arbitrage, build_market, feed_name  # noqa: E402
 from vyndex.venues import Lens, check_upkeep, deploy_rebalancer, deploy_v2_venue  # noqa: E402
 
@@ -44,7 +45,6 @@ NAV_USD = 1_000_000
 # Most trades are two hops through WETH (two pool fees): the slippage bound must cover both.
 THRESHOLD_BPS, SLIPPAGE_BPS, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN = 50, 200, 20_000, 100, 300
 PLAN_TTL = 86_400
-USD = 10**18
 
 
 def build(before_mint: Any = None) -> dict[str, Any]:
@@ -93,9 +93,9 @@ def build(before_mint: Any = None) -> dict[str, Any]:
     )
     if before_mint is not None:
         before_mint(world)
-    shares = int(NAV_USD / per_token_usd) * 10**18
+    shares = int(NAV_USD / per_token_usd) * WAD
     for token, unit in zip(tokens, units, strict=True):
-        need = unit * shares // 10**18 + 1
+        need = unit * shares // WAD + 1
         if token.address == market.weth.address:
             market.weth.deposit(sender=holder, value=need)
         else:
@@ -144,7 +144,7 @@ def run() -> dict[str, Any]:
         "trades": trades,
         "total_gas": gas,
         "gas_per_trade": gas // max(trades, 1),
-        "cost_bps_of_nav": round((nav_before - nav_after) * 10_000 / nav_before, 2),
+        "cost_bps_of_nav": round((nav_before - nav_after) * BPS / nav_before, 2),
         "weights_after_bps": weights,
         "largest_weight_error_bps": max(abs(w - t) for w, t in zip(weights, TARGETS, strict=True)),
     }

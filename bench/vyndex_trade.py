@@ -24,6 +24,7 @@ from ape import chain
 from ape.api import ReceiptAPI
 from world import V3_FEE, TradeWorld
 
+from vyndex.constants import BPS, MAX_UINT256
 from vyndex.devnet import deploy_chainlink_feed
 from vyndex.venues import (
     V2_DIRECT,
@@ -99,13 +100,13 @@ def build(world: TradeWorld) -> tuple[Any, Any, Any]:
     vault.set_rebalancer(rebalancer, sender=deployer)
     rebalancer.set_keeper(a.trader, True, sender=deployer)
     for component in world.components:
-        component.approve(vault, 2**256 - 1, sender=world.holder)
+        component.approve(vault, MAX_UINT256, sender=world.holder)
     vault.mint(SHARES, world.holder, [2**255] * world.n, sender=world.holder)
 
     addresses = [c.address for c in world.components]
     sell_index, buy_index = addresses.index(world.sell.address), addresses.index(world.buy.address)
-    weights = [10_000 // world.n] * world.n
-    weights[buy_index] += 10_000 - sum(weights)
+    weights = [BPS // world.n] * world.n
+    weights[buy_index] += BPS - sum(weights)
     # Three quarters of the sold component's weight move to WETH and (half of it) to `mid`.
     shift = weights[sell_index] - weights[sell_index] // 4
     weights[sell_index] -= shift

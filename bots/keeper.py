@@ -8,7 +8,13 @@ VYNDEX_INDEX, one process keeps every index of that factory: each block it re-re
 keeper (`vyndex.keeper.fleet.KeeperFleet`). Otherwise it keeps one index: the only one in the book, or
 VYNDEX_INDEX=SYMBOL (or a vault address). Every decision (and the handling of reverts, RPC drops,
 node restarts, stale oracles and rival keepers) lives in `vyndex.keeper.loop`, where tests reach it;
-this file only wires it to blocks. Each block's handler returns the step's metrics.
+this file only wires it to blocks.
+
+Each block's handler returns the step's metrics (`vyndex.keeper.metrics.BotMetrics`): Silverback
+logs them, records them with `--record`, and fires the drift alerts below on them. Settings, all
+optional: VYNDEX_ALERT_DRIFT_BPS (alert above this drift, default 500), VYNDEX_ALERT_DRIFTED_BLOCKS
+(alert after this many blocks in a row past the threshold, default 20), VYNDEX_METRICS_PORT (serve
+the numbers to Prometheus on 127.0.0.1:PORT/metrics).
 """
 
 import logging
@@ -19,10 +25,12 @@ from ape.types import ContractLog
 from silverback import SilverbackBot, StateSnapshot
 
 from vyndex.factory import FACTORY_NAME, find_factory
+from vyndex.governance import PendingWatcher
 from vyndex.index import connected_books, open_index
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.fleet import KeeperFleet
 from vyndex.keeper.loop import Keeper
+from vyndex.keeper.metrics import BotMetrics
 
 bot = SilverbackBot(signer_required=True)
 
@@ -47,6 +55,7 @@ def _factory():
 
 
 FACTORY = _factory()
+METRICS = BotMetrics.from_env()
 
 
 @bot.on_startup()
@@ -60,6 +69,7 @@ def start_keeper(startup_state: StateSnapshot) -> None:
         return
     handle = open_index(connected_books(), os.environ.get("VYNDEX_INDEX") or None)
     bot.state.keeper = Keeper(ApeKeeperChain(handle, bot.signer))
+    bot.state.governance = PendingWatcher(handle)
     logger.info("keeping %s: rebalancer %s, keeper %s", handle.symbol, handle.rebalancer.address, bot.signer)
 
 
@@ -67,9 +77,26 @@ def start_keeper(startup_state: StateSnapshot) -> None:
 def on_block(block) -> dict:
     if FACTORY is not None:
         fleet = bot.state.fleet
-        return fleet.metrics(fleet.step())
-    result = bot.state.keeper.step()
-    return result.metrics()
+        results = fleet.step()
+        return METRICS.record_fleet({fleet.handles[key].symbol: r for key, r in results.items()})
+    keeper = bot.state.keeper
+    result = keeper.step()
+    # Queued owner changes (governance delays): logged when queued, when due, and when gone.
+    for message in bot.state.governance.poll():
+        logger.warning(message)
+    return METRICS.record(keeper.chain.handle.symbol, result)
+
+
+@bot.on_metric("drift_bps", gt=METRICS.levels.drift_bps)
+def drift_alert(drift_bps) -> dict:
+    """The basket (or, in a fleet, one index) is further from its targets than the alert level."""
+    return METRICS.alert("drift_bps", drift_bps)
+
+
+@bot.on_metric("drifted_blocks", ge=METRICS.levels.drifted_blocks)
+def stuck_alert(drifted_blocks) -> dict:
+    """Past the threshold for that many blocks in a row: the keeper is not bringing it back."""
+    return METRICS.alert("drifted_blocks", drifted_blocks)
 
 
 if FACTORY is not None:

@@ -67,6 +67,7 @@ def start(port, pool_usd):
             maker = accounts.test_accounts[MARKET_MAKER]
             market = dn.build_market(maker, pool_usd=Decimal(pool_usd), echo=console.print)
             dn.deploy_index_factory(market, maker, echo=console.print)
+            dn.install_multicall3(echo=console.print)
             _, _, chain_id, genesis = chain_identity()
             dn.write_devnet_book(AddressBook.load(book_path), market, chain_id, genesis, uri)
     except BaseException:

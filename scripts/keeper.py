@@ -30,6 +30,7 @@ from vyndex.cli.common import (
     resolve_account,
     yes_arg,
 )
+from vyndex.governance import PendingWatcher
 from vyndex.index import connected_books, open_index
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.chain import fast_forward as warp
@@ -101,14 +102,19 @@ def cli(
     if once:
         keeper.state = load_state(state_path, network_key)
 
+    governance = PendingWatcher(handle)
     steps = 0
     while True:
         result = keeper.step()
         steps += 1
+        # Queued owner changes (governance delays): logged when queued, due, and gone.
+        changes = governance.poll()
         if as_json:
-            click.echo(json.dumps({"block": result.block, **result.metrics()}))
+            click.echo(json.dumps({"block": result.block, **result.metrics(), "governance": changes}))
         else:
             out(f"block {result.block}: {result.outcome}: {escape(result.message)}")
+            for message in changes:
+                out(f"    {escape(message)}")
             if result.performed:
                 for t in result.performed.trades:
                     out(

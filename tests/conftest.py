@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from vyndex.constants import MAX_UINT256
+
 # One place for hypothesis profiles: `make test` runs "default", `make fuzz` runs "long".
 settings.register_profile(
     "default",
@@ -31,9 +33,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-WAD = 10**18
-MAX_UINT = 2**256 - 1
 
 
 def _quiet_reverts() -> None:
@@ -169,7 +168,7 @@ def fund() -> Callable[..., None]:
     def do(holder: Any, tokens: Sequence[Any], amounts: Sequence[int], spender: Any) -> None:
         for token, amount in zip(tokens, amounts, strict=True):
             token.mint(holder, amount, sender=holder)
-            token.approve(spender, MAX_UINT, sender=holder)
+            token.approve(spender, MAX_UINT256, sender=holder)
 
     return do
 

@@ -17,9 +17,9 @@ from typing import Any
 from ape.api import AccountAPI, ReceiptAPI
 
 from vyndex import params
+from vyndex.constants import BPS
 from vyndex.index import IndexHandle
 
-BPS = 10_000
 MAX_USER_SLIPPAGE_BPS = int(params.MAX_USER_SLIPPAGE * BPS)  # 10%
 Echo = Callable[[str], None]
 

@@ -12,6 +12,7 @@ router: whatever a spec may name) and the indexes deployed there, by symbol::
       "indexes": {"VBLUE": {"vault": "0x...", "oracle": "0x...", "rebalancer": "0x...",
                              "spec": "examples/blue-chip.yaml", "block": 12,
                              "nav_feed": "0x...",    # optional: the IndexNavFeed for lenders
+                             "zap": "0x...",         # optional: its IndexZap (one-token mint/redeem)
                              "factory": "0x..."}}    # optional: the IndexFactory that created it
     }
 
@@ -70,6 +71,7 @@ class IndexRecord:
     block: int | None = None
     nav_feed: str | None = None  # an IndexNavFeed over this index, if one is deployed
     factory: str | None = None  # the IndexFactory that created it (none: `vyndex deploy`)
+    zap: str | None = None  # an IndexZap over its venues and oracle adapter (`vyndex deploy`)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

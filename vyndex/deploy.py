@@ -6,8 +6,11 @@ price for every component), then deploys what is missing: the oracle adapter (fe
 bounds, secondary feeds), the vault (units from `initial_price_usd`, weights and oracle prices),
 the rebalancer (limits, plan TTL) with its venues (Uniswap V2 from the spec's router, Uniswap V3
 when the spec names its factory) and an upkeep scout, and wires them: vault.set_rebalancer,
-venues, keepers, target weights, fees, roles. Every step first reads the chain and only sends
-what differs, so running it again changes nothing; `force=True` deploys fresh contracts.
+venues, keepers, target weights, fees, roles. When the spec names WETH, an IndexZap over the
+rebalancer's venues and the index's adapter follows (one-token mint and redeem: `vyndex mint
+--pay-with`, `--spend`, `vyndex redeem --receive`), recorded as the index's `zap`. Every step
+first reads the chain and only sends what differs, so running it again changes nothing;
+`force=True` deploys fresh contracts.
 Addresses are written to the network's address book after every deployment, so an interrupted
 run resumes where it stopped. Once the index has holders, a step that loosens (a fee raise, a new
 venue or keeper, looser limits, ...) waits out the governance delay: the run reports it as
@@ -27,12 +30,12 @@ from ape.contracts import ContractInstance
 from eth_utils.crypto import keccak
 
 from vyndex.addressbook import BookChain, IndexRecord
+from vyndex.constants import BPS, ZERO_ADDRESS
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.reference.artifacts import uniswap_v2
-from vyndex.spec import BPS, MAX_STORED_UNIT, WAD, IndexSpec, RebalancerSpec, SpecError, usd_wad
+from vyndex.spec import MAX_STORED_UNIT, IndexSpec, RebalancerSpec, SpecError, usd_wad
 from vyndex.venues import deploy_rebalancer, deploy_scout
 
-ZERO = "0x0000000000000000000000000000000000000000"
 Echo = Callable[[str], None]
 
 
@@ -159,15 +162,18 @@ def deploy_index(
         changed.append(what)
         echo(f"  {what} (gas {receipt.gas_used})")
 
+    zap_address = existing.zap if existing is not None else None
+
     def record(oracle: str, vault: str | None, rebalancer: str | None) -> None:
         book.set_index(
             spec.symbol,
             IndexRecord(
-                vault=vault or ZERO,
+                vault=vault or ZERO_ADDRESS,
                 oracle=oracle,
-                rebalancer=rebalancer or ZERO,
+                rebalancer=rebalancer or ZERO_ADDRESS,
                 spec=spec.source,
                 block=chain.blocks.head.number,
+                zap=zap_address,
             ),
         )
         book.save()
@@ -231,7 +237,7 @@ def deploy_index(
     if rebalancer_address is None:
         venues = []
         for kind, factory in wanted_venues:
-            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO)
+            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO_ADDRESS)
             deployed.append(f"{kind} {venue.address}")
             echo(f"deployed {kind} at {venue.address} (factory {factory})")
             venues.append(venue)
@@ -288,7 +294,7 @@ def deploy_index(
     present = {(v.contract_type.name, str(v.factory()).lower()) for v in list_venues(rebalancer)}
     for kind, factory in wanted_venues:
         if (kind, factory.lower()) not in present:
-            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO)
+            venue = deployer.deploy(getattr(project, kind), factory, rb.weth or ZERO_ADDRESS)
             deployed.append(f"{kind} {venue.address}")
             send(f"rebalancer.add_venue({kind})", rebalancer.add_venue, venue.address)
     if int(rebalancer.plan_ttl()) != rb.plan_ttl:
@@ -315,7 +321,14 @@ def deploy_index(
         as_manager("target weights")
         send(f"rebalancer.set_targets({spec.weights_bps})", rebalancer.set_targets, spec.weights_bps)
 
-    # 5. Hand the roles over last: the deployer needed them for the steps above.
+    # 5. The zap: stateless and ownerless, over the rebalancer's venues and the index's adapter.
+    zap = ensure_zap(rebalancer, oracle, rb.weth, zap_address, deployer, echo)
+    if zap is not None and zap != zap_address:
+        zap_address = zap
+        deployed.append(f"IndexZap {zap}")
+        record(oracle.address, vault.address, rebalancer.address)
+
+    # 6. Hand the roles over last: the deployer needed them for the steps above.
     if not _same(vault.manager(), resolved.roles.manager):
         send("vault.set_manager", vault.set_manager, resolved.roles.manager)
     owner = resolved.roles.owner
@@ -328,6 +341,43 @@ def deploy_index(
     if not deployed and not changed:
         echo(f"{spec.symbol}: up to date, nothing sent")
     return DeployReport(handle=handle, deployed=deployed, changed=changed)
+
+
+def ensure_zap(
+    rebalancer: ContractInstance,
+    oracle: ContractInstance,
+    weth: str | None,
+    current: str | None,
+    deployer: AccountAPI,
+    echo: Echo,
+) -> str | None:
+    """The index's IndexZap: `current` when it is one over exactly the rebalancer's venues (in
+    order), WETH and `oracle`; else a new one. None when the spec names no WETH (the zap wraps
+    ETH into it) or the rebalancer lists no venue."""
+    from vyndex.zap import deploy_zap
+
+    venues = [str(v.address) for v in list_venues(rebalancer)]
+    if not weth or not venues:
+        echo("no zap: it needs WETH in the spec (rebalancer.weth) and a venue")
+        return None
+    if current and has_code(current) and _zap_matches(current, venues, weth, oracle):
+        echo(f"IndexZap exists at {current}")
+        return current
+    zap = deploy_zap(deployer, venues, weth, oracle)
+    echo(f"deployed IndexZap at {zap.address} (venues {', '.join(venues)})")
+    return str(zap.address)
+
+
+def _zap_matches(address: str, venues: list[str], weth: str, oracle: ContractInstance) -> bool:
+    try:
+        zap = project.IndexZap.at(address)
+        return (
+            _same(zap.oracle(), oracle.address)
+            and _same(zap.weth(), weth)
+            and [str(v).lower() for v in zap.venues()] == [v.lower() for v in venues]
+        )
+    except Exception:
+        return False
 
 
 def venue_factories(rb: RebalancerSpec) -> list[tuple[str, str]]:
@@ -370,7 +420,7 @@ def configure_feeds(spec: IndexSpec, oracle: ContractInstance, deployer: Account
         f = c.feed
         cfg = oracle.feed_config(c.token)
         lower, upper = usd_wad(f.min_price_usd), usd_wad(f.max_price_usd)
-        sec_feed = f.secondary or ZERO
+        sec_feed = f.secondary or ZERO_ADDRESS
         sec_stale = (f.secondary_staleness or f.staleness) if f.secondary else 0
         deviation = (f.max_deviation_bps or 0) if f.secondary else 0
         want = (
@@ -409,4 +459,4 @@ def unit_value_check(units: list[int], prices: list[int], decimals: list[int]) -
     return sum(u * p // 10**d for u, p, d in zip(units, prices, decimals, strict=True))
 
 
-__all__ = ["WAD", "DeployError", "DeployReport", "compute_units", "deploy_index", "preflight"]
+__all__ = ["DeployError", "DeployReport", "compute_units", "deploy_index", "preflight"]

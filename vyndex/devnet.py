@@ -51,22 +51,24 @@ from ape import chain, project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ApeException
+from ape_ethereum.multicall.constants import MULTICALL3_ADDRESS, MULTICALL3_CODE
 
 from vyndex.addressbook import AddressBook
+from vyndex.constants import BPS, MAX_UINT256, ZERO_ADDRESS
 from vyndex.reference.artifacts import chainlink, chainlink_contract_type
 from vyndex.reference.uniswap_v2 import (
-    MAX_UINT256,
     UniswapV2,
     address_of,
     attach_uniswap_v2,
     create_pair,
     deploy_uniswap_v2,
+    get_amount_out,
+    gross_of_fee,
 )
 
 FEED_DECIMALS = 8
 FEED_TIMEOUT = 3_600  # seconds before an unanswered Flux round may be superseded
 MAX_SUBMISSION = 2**255 - 1
-ZERO_ADDRESS = "0x" + "0" * 40
 DEVNET_PORT = 8645
 DEVNET_URI = f"http://127.0.0.1:{DEVNET_PORT}"
 DEVNET_CHAIN_ID = 1
@@ -249,6 +251,16 @@ def deploy_index_factory(
     return market.index_factory
 
 
+def install_multicall3(echo: Echo = lambda _: None) -> None:
+    """Puts Multicall3's runtime code at its canonical address (anvil_setCode), as on mainnet:
+    `status` and the keeper batch their reads through it on the devnet and on every fork of it."""
+    code = MULTICALL3_CODE.hex()
+    chain.provider.make_request(
+        "anvil_setCode", [MULTICALL3_ADDRESS, code if code.startswith("0x") else "0x" + code]
+    )
+    echo(f"Multicall3: {MULTICALL3_ADDRESS}")
+
+
 def top_up(
     market: Market, holder: AccountAPI, needs: Sequence[tuple[Any, int]], slack_bps: int = 0
 ) -> list[tuple[str, int]]:
@@ -261,7 +273,7 @@ def top_up(
         symbol = by_address.get(str(getattr(token, "address", token)).lower())
         if symbol is None:
             raise DevnetError(f"{getattr(token, 'address', token)} is not a devnet token: cannot fund it")
-        plan.append((symbol, int(amount) + int(amount) * slack_bps // 10_000 + (1 if slack_bps else 0)))
+        plan.append((symbol, int(amount) + int(amount) * slack_bps // BPS + (1 if slack_bps else 0)))
     added = []
     for symbol, want in plan:
         token = market.tokens[symbol]
@@ -370,14 +382,14 @@ def arbitrage(
     new_t = math.isqrt(int(Fraction(k) / ratio))
     new_w = math.isqrt(int(Fraction(k) * ratio))
     if new_t > r_t:
-        sell, amount = token, (new_t - r_t) * 1000 // 997
+        sell, amount = token, gross_of_fee(new_t - r_t)
     elif new_w > r_w:
-        sell, amount = market.weth, (new_w - r_w) * 1000 // 997
+        sell, amount = market.weth, gross_of_fee(new_w - r_w)
     else:
         return 0
     # Dust that would buy nothing (the pool is already at the price, give or take a base unit).
     r_in, r_out = (r_t, r_w) if sell is token else (r_w, r_t)
-    if amount * 997 * r_out // (r_in * 1000 + amount * 997) == 0:
+    if get_amount_out(amount, r_in, r_out) == 0:
         return 0
     buy = market.weth if sell is token else token
     # The arbitrageur's capital is unlimited: wrap or mint whatever it lacks.

@@ -25,11 +25,11 @@ from ape.contracts import ContractInstance
 from eth_utils.address import to_checksum_address
 
 from vyndex.addressbook import BookChain, IndexRecord
+from vyndex.constants import BPS, WAD, ZERO_ADDRESS
 from vyndex.deploy import compute_units, preflight, venue_factories
 from vyndex.index import erc20, has_code
-from vyndex.spec import WAD, IndexSpec, usd_wad
+from vyndex.spec import IndexSpec, usd_wad
 
-ZERO = "0x0000000000000000000000000000000000000000"
 FACTORY_NAME = "IndexFactory"
 DEFAULT_INITIAL_SHARES = 10 * WAD
 Echo = Callable[[str], None]
@@ -50,7 +50,7 @@ class ComponentParams:
     max_staleness: int
     lower_bound: int = 0
     upper_bound: int = 0
-    secondary_feed: str = ZERO
+    secondary_feed: str = ZERO_ADDRESS
     secondary_max_staleness: int = 0
     max_deviation_bps: int = 0
 
@@ -90,7 +90,7 @@ class CreateParams:
         """What the seed mint takes of each component: ceil(gross * unit / 1e18), as the empty
         vault's `preview_mint` computes it (scale 1e18; gross = shares plus the mint fee, rounded
         up: the factory sets the fees before the seed, while they apply at once)."""
-        gross = self.initial_shares + -(-(self.initial_shares * self.mint_fee_bps) // 10_000)
+        gross = self.initial_shares + -(-(self.initial_shares * self.mint_fee_bps) // BPS)
         return [-(-gross * c.unit // WAD) for c in self.components]
 
     @property
@@ -178,10 +178,10 @@ def deploy_factory(
         *declare_split(deployer, project.Rebalancer),
         declare(deployer, project.OracleAdapter),
     ]
-    nav = declare(deployer, project.IndexNavFeed) if nav_feeds else ZERO
+    nav = declare(deployer, project.IndexNavFeed) if nav_feeds else ZERO_ADDRESS
     scout_address = _addr(scout) if scout is not None else str(deployer.deploy(project.UpkeepScout).address)
     if venues is None:
-        weth_address = _addr(weth) if weth else ZERO
+        weth_address = _addr(weth) if weth else ZERO_ADDRESS
         venues = [deployer.deploy(project.UniswapV2Venue, _addr(v2_factory), weth_address)]
         if v3_factory:
             venues.append(deployer.deploy(project.UniswapV3Venue, _addr(v3_factory), weth_address))
@@ -194,8 +194,8 @@ def deploy_factory_for_spec(spec: IndexSpec, deployer: AccountAPI, books: BookCh
     resolved = spec.resolve(books.lookup, deployer=deployer.address)
     venues = []
     for kind, fac in venue_factories(resolved.rebalancer):
-        venues.append(deployer.deploy(getattr(project, kind), fac, resolved.rebalancer.weth or ZERO))
-    factory = deploy_factory(deployer, v2_factory=ZERO, venues=venues)
+        venues.append(deployer.deploy(getattr(project, kind), fac, resolved.rebalancer.weth or ZERO_ADDRESS))
+    factory = deploy_factory(deployer, v2_factory=ZERO_ADDRESS, venues=venues)
     books.primary.set(FACTORY_NAME, factory.address)
     books.primary.save()
     return factory
@@ -253,7 +253,7 @@ def params_from_spec(
                 max_staleness=f.staleness,
                 lower_bound=usd_wad(f.min_price_usd),
                 upper_bound=usd_wad(f.max_price_usd),
-                secondary_feed=to_checksum_address(f.secondary) if f.secondary else ZERO,
+                secondary_feed=to_checksum_address(f.secondary) if f.secondary else ZERO_ADDRESS,
                 secondary_max_staleness=(f.secondary_staleness or f.staleness) if f.secondary else 0,
                 max_deviation_bps=(f.max_deviation_bps or 0) if f.secondary else 0,
             )
@@ -279,7 +279,7 @@ def params_from_spec(
         nav_feed_description=nav_feed_description,
     )
     seed = params.seed_amounts()
-    return _replace_max(params, [a + a * slack_bps // 10_000 for a in seed])
+    return _replace_max(params, [a + a * slack_bps // BPS for a in seed])
 
 
 def seed_of_spec(
@@ -410,14 +410,14 @@ def create_from_spec(
 
 def entry_of(factory: Any, vault: str) -> RegistryEntry:
     info = factory.index_info(vault)
-    if str(info.vault) == ZERO:
+    if str(info.vault) == ZERO_ADDRESS:
         raise FactoryError(f"{vault} is not an index of factory {_addr(factory)}")
     nav = str(info.nav_feed)
     return RegistryEntry(
         vault=str(info.vault),
         rebalancer=str(info.rebalancer),
         oracle=str(info.oracle),
-        nav_feed=None if nav == ZERO else nav,
+        nav_feed=None if nav == ZERO_ADDRESS else nav,
         creator=str(info.creator),
         id=int(info.id),
         created_at=int(info.created_at),

@@ -7,6 +7,8 @@ there (a restarted node forgets what a book still remembers).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from ape.contracts import ContractInstance
 from ethpm_types import ContractType
 
 from vyndex.addressbook import BookChain, IndexRecord, books_for
+from vyndex.reference.multicall3 import batch, must
 
 ERC20_ABI: list[dict[str, Any]] = [
     {
@@ -150,12 +153,35 @@ class IndexHandle:
         handle.refresh()
         return handle
 
-    def refresh(self) -> None:
-        """Re-reads the basket (components can be added and removed)."""
-        addresses, _units = self.vault.components()
-        self.tokens = [erc20(a) for a in addresses]
-        self.symbols = [token_symbol(t) for t in self.tokens]
-        self.decimals = [int(t.decimals()) for t in self.tokens]
+    def refresh(self, addresses: Sequence[str] | None = None, block_id: int | None = None) -> None:
+        """Re-reads the basket (components can be added and removed); `addresses` are the
+        vault's components when the caller has just read them. A known component keeps its
+        symbol and decimals; new ones are read in one batch (`vyndex.reference.multicall3`)."""
+        if addresses is None:
+            addresses, _units = self.vault.components(**({} if block_id is None else {"block_id": block_id}))
+        held = zip(self.tokens, self.symbols, self.decimals, strict=True)
+        known = {str(t.address).lower(): (s, d) for t, s, d in held}
+        tokens = [erc20(str(a)) for a in addresses]
+        new = [t for t in tokens if str(t.address).lower() not in known]
+        values = batch([call for t in new for call in ((t.symbol,), (t.decimals,))], block_id)
+        for i, token in enumerate(new):
+            symbol, decimals = values[2 * i], values[2 * i + 1]
+            # A token whose symbol() reverts or is not a string (bytes32 in old tokens): its address.
+            name = symbol if isinstance(symbol, str) else str(token.address)[:8]
+            known[str(token.address).lower()] = (name, int(must(decimals, f"{token.address}.decimals()")))
+        self.tokens = tokens
+        self.symbols = [known[str(t.address).lower()][0] for t in tokens]
+        self.decimals = [known[str(t.address).lower()][1] for t in tokens]
+
+    @functools.cached_property
+    def scout(self) -> ContractInstance:
+        """The rebalancer's UpkeepScout (an immutable of the rebalancer): its valuation views
+        (`weights`, `drift_bps`, `values`, `nav_per_share`) take the rebalancer as argument."""
+        return project.UpkeepScout.at(str(self.rebalancer.scout()))
+
+    def same_basket(self, addresses: Sequence[Any]) -> bool:
+        """Whether `addresses` (the vault's components, just read) are the tokens held here."""
+        return [str(a).lower() for a in addresses] == [str(t.address).lower() for t in self.tokens]
 
     def index_of(self, name_or_address: str) -> int:
         for i, (token, symbol) in enumerate(zip(self.tokens, self.symbols, strict=True)):

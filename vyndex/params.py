@@ -21,9 +21,9 @@ from typing import Any
 import click
 from eth_utils.address import is_checksum_address, to_checksum_address
 
+from vyndex.constants import BPS
 from vyndex.weights import METHODS
 
-BPS = 10_000
 ONE = Fraction(1)
 
 

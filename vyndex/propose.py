@@ -18,8 +18,7 @@ from typing import Any
 import yaml
 
 from vyndex import weights as W
-
-BPS = 10_000
+from vyndex.constants import BPS
 
 
 class ProposalError(ValueError):

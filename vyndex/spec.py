@@ -1,9 +1,14 @@
 """Basket specs: one YAML file describes an index, and loading it validates everything.
 
 A spec names the index, its components (token, price feeds, staleness, bounds), target weights,
-fees, roles and rebalancer limits. `load_spec` turns the file into frozen dataclasses and refuses
-anything the contracts would refuse later, before a single transaction is sent, with an error
-that names the field: ``components[1].feed.primary: malformed address '0x12'``.
+fees, roles and rebalancer limits. `load_spec` validates the file with pydantic (`SpecModel`),
+turns it into frozen dataclasses and refuses anything the contracts would refuse later, before a
+single transaction is sent, with every error at once, each naming its field:
+``components[1].feed.primary: malformed address '0x12'``.
+
+`json_schema()` is the same model as a JSON Schema, published in schema/basket-spec.schema.json
+(`make schema` writes it; a test fails when it is out of date) for editors to complete and check
+spec files.
 
 Addresses may be written out (``0x...``, checksummed if mixed-case) or given as a name that the
 network's address book resolves (``WETH``, ``WETH/USD``, ``UniswapV2Router02``): the devnet
@@ -17,21 +22,30 @@ Percentages are strings (``"50%"``, ``"0.25%"``) or the exact integer field (``w
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from eth_utils.address import is_checksum_address, to_checksum_address
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
+from vyndex.constants import BPS, WAD, ZERO_ADDRESS
 from vyndex.params import ParamError, parse_percentage
 
-BPS = 10_000
-WAD = 10**18
-
-# Mirrors of the contracts' hard limits (tests/tooling checks them against the deployed bytecode).
 MAX_COMPONENTS = 32
 MAX_NAME_LENGTH = 25
 MAX_SYMBOL_LENGTH = 5
@@ -57,18 +71,34 @@ DEPLOYER = "deployer"
 
 _ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_./:+-]{0,63}$")
-_ZERO_ADDRESS = "0x" + "0" * 40
 
 
 class SpecError(ValueError):
-    """A spec that cannot be deployed; `field` is the dotted path of the culprit."""
+    """A spec that cannot be deployed. `problems` lists every (field path, reason) found, in the
+    order of the file; `field` and `reason` are the first. One line per problem:
+    ``spec.yaml: fees.mint_fee: 6% is over its cap of 5%``."""
 
     def __init__(self, field: str, message: str, source: str | None = None) -> None:
         self.field = field
         self.reason = message
         self.source = source
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field}: {message}")
+        self.problems: tuple[tuple[str, str], ...] = ((field, message),)
+        super().__init__(self._lines())
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[tuple[str, str]], source: str | None = None) -> SpecError:
+        error = cls(problems[0][0], problems[0][1], source)
+        error.problems = tuple(problems)
+        error.args = (error._lines(),)
+        return error
+
+    def lines(self) -> list[str]:
+        """One line per problem, as the message prints them."""
+        where = f"{self.source}: " if self.source else ""
+        return [f"{where}{field}: {message}" for field, message in self.problems]
+
+    def _lines(self) -> str:
+        return "\n".join(self.lines())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,12 +239,12 @@ class IndexSpec:
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading and validation
+# Loading and validation: pydantic models of the YAML, every error at once
 # ---------------------------------------------------------------------------------------------
 
 
 def load_spec(path: str | Path) -> IndexSpec:
-    """Reads and validates a YAML spec; raises SpecError naming the first bad field."""
+    """Reads and validates a YAML spec; raises SpecError naming every bad field."""
     p = Path(path)
     source = str(p)
     try:
@@ -229,365 +259,29 @@ def load_spec(path: str | Path) -> IndexSpec:
 
 
 def parse_spec(data: Any, source: str | None = None) -> IndexSpec:
-    """Validates an already-parsed spec (a mapping, as YAML gives it)."""
-    r = _Reader(source)
-    top = r.mapping(data, "spec")
-    r.no_unknown(
-        top,
-        "",
-        {"name", "symbol", "initial_price_usd", "components", "fees", "roles", "rebalancer"},
-    )
+    """Validates an already-parsed spec (a mapping, as YAML gives it) against `SpecModel`."""
+    try:
+        model = SpecModel.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError.from_problems(_problems(exc), source) from None
+    return model.to_spec(source)
 
-    name = r.string(top, "name", "name", max_length=MAX_NAME_LENGTH)
-    symbol = r.string(top, "symbol", "symbol", max_length=MAX_SYMBOL_LENGTH)
-    initial_price = r.usd(top, "initial_price_usd", "initial_price_usd", default=Decimal(100))
-    if initial_price <= 0:
-        raise SpecError("initial_price_usd", "must be above zero", source)
 
-    raw_components = r.require(top, "components", "components")
-    if not isinstance(raw_components, list):
-        raise SpecError("components", "must be a list of components", source)
-    if not raw_components:
-        raise SpecError("components", "needs at least one component", source)
-    if len(raw_components) > MAX_COMPONENTS:
-        raise SpecError(
-            "components", f"at most {MAX_COMPONENTS} components, got {len(raw_components)}", source
-        )
-    components = tuple(r.component(c, f"components[{i}]") for i, c in enumerate(raw_components))
-
-    tokens: dict[str, int] = {}
-    for i, c in enumerate(components):
-        key = c.token.lower()
-        if key in tokens:
-            raise SpecError(
-                f"components[{i}].token", f"'{c.token}' is also components[{tokens[key]}].token", source
-            )
-        tokens[key] = i
-    total = sum(c.weight_bps for c in components)
-    if total != BPS:
-        listed = ", ".join(_pct(c.weight_bps) for c in components)
-        raise SpecError(
-            "components[].weight",
-            f"weights must sum to 100%, they sum to {_pct(total)} ({listed})",
-            source,
-        )
-
-    fees = r.fees(top.get("fees"), "fees")
-    roles = r.roles(top.get("roles"), "roles")
-    rebalancer = r.rebalancer(r.require(top, "rebalancer", "rebalancer"), "rebalancer")
-    return IndexSpec(
-        name=name,
-        symbol=symbol,
-        initial_price_usd=initial_price,
-        components=components,
-        fees=fees,
-        roles=roles,
-        rebalancer=rebalancer,
-        source=source,
-    )
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a spec file, as published in schema/basket-spec.schema.json."""
+    schema = SpecModel.model_json_schema()
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        for prop in model.get("properties", {}).values():
+            # An optional field's description sits in its non-null branch: editors show the
+            # property's own, so lift it there.
+            described = [b for b in prop.get("anyOf", ()) if "description" in b]
+            if described and "description" not in prop:
+                prop["description"] = described[0].pop("description")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def _pct(bps: int) -> str:
     return f"{Decimal(bps) / 100:f}%"
-
-
-class _Reader:
-    """Field readers that raise SpecError with the field's path."""
-
-    def __init__(self, source: str | None) -> None:
-        self.source = source
-
-    def fail(self, where: str, message: str) -> SpecError:
-        return SpecError(where, message, self.source)
-
-    def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise self.fail(where, f"must be a mapping, got {_kind(value)}")
-        return value
-
-    def no_unknown(self, m: Mapping[str, Any], where: str, allowed: set[str]) -> None:
-        for key in m:
-            if key not in allowed:
-                path = f"{where}.{key}" if where else str(key)
-                raise self.fail(path, f"unknown field (allowed: {', '.join(sorted(allowed))})")
-
-    def require(self, m: Mapping[str, Any], key: str, where: str) -> Any:
-        if key not in m or m[key] is None:
-            raise self.fail(where, "missing")
-        return m[key]
-
-    def string(self, m: Mapping[str, Any], key: str, where: str, max_length: int = 256) -> str:
-        value = self.require(m, key, where)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"must be a non-empty string, got {_kind(value)}")
-        if len(value.encode()) > max_length:
-            raise self.fail(where, f"'{value}' is longer than {max_length} bytes")
-        return value
-
-    def integer(self, value: Any, where: str, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(where, f"must be a whole number, got {_kind(value)}")
-        if not low <= value <= high:
-            raise self.fail(where, f"{value} is out of range [{low}, {high}]")
-        return value
-
-    def usd(self, m: Mapping[str, Any], key: str, where: str, default: Decimal | None = None) -> Decimal:
-        if key not in m or m[key] is None:
-            if default is None:
-                raise self.fail(where, "missing")
-            return default
-        value = m[key]
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(where, f"must be a USD amount, got {_kind(value)}")
-        try:
-            amount = Decimal(str(value).replace("_", "").replace(",", "").lstrip("$"))
-        except InvalidOperation:
-            raise self.fail(where, f"'{value}' is not a number") from None
-        if not amount.is_finite() or amount < 0:
-            raise self.fail(where, f"'{value}' must be a finite amount of at least zero")
-        if amount * WAD != int(amount * WAD):
-            raise self.fail(where, f"'{value}' has more than 18 decimals")
-        return amount
-
-    def percent(self, m: Mapping[str, Any], key: str, exact_key: str, where: str, scale: int) -> int | None:
-        """A percentage as `key: "x%"` or an exact integer as `exact_key`; None if neither."""
-        if key in m and exact_key in m:
-            raise self.fail(f"{where}.{key}", f"give either {key} or {exact_key}, not both")
-        if exact_key in m:
-            value = m[exact_key]
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise self.fail(f"{where}.{exact_key}", f"must be a whole number, got {_kind(value)}")
-            return value
-        if key not in m:
-            return None
-        value = m[key]
-        path = f"{where}.{key}" if where else key
-        if not isinstance(value, str) or not value.strip().endswith("%"):
-            raise self.fail(path, f"write a percentage such as '1%' (or use {exact_key}), got {value!r}")
-        try:
-            fraction = parse_percentage(value, percent_only=True)  # the command line's parser
-        except ParamError:
-            raise self.fail(path, f"'{value}' is not a percentage") from None
-        exact = fraction * scale
-        if exact.denominator != 1:
-            raise self.fail(path, f"'{value}' is finer than the contract can store ({exact_key})")
-        return int(exact)
-
-    def ref(self, value: Any, where: str) -> str:
-        """An address (validated, checksummed if mixed-case) or an address-book name."""
-        if not isinstance(value, str):
-            if isinstance(value, int) and not isinstance(value, bool):
-                raise self.fail(where, "malformed address: quote it ('0x...'), YAML read it as a number")
-            raise self.fail(where, f"must be an address or an address-book name, got {_kind(value)}")
-        value = value.strip()
-        if value.lower().startswith("0x"):
-            if not _ADDRESS_RE.match(value):
-                raise self.fail(where, f"malformed address '{value}' (need 0x and 40 hex digits)")
-            has_upper = any(ch.isupper() for ch in value[2:])
-            has_lower = any(ch.islower() for ch in value[2:])
-            if has_upper and has_lower and not is_checksum_address(value):
-                raise self.fail(where, f"bad checksum in address '{value}'")
-            if value.lower() == _ZERO_ADDRESS:
-                raise self.fail(where, "the zero address is not allowed")
-            return to_checksum_address(value)
-        if not _NAME_RE.match(value):
-            raise self.fail(where, f"'{value}' is neither an address nor an address-book name")
-        return value
-
-    def component(self, raw: Any, where: str) -> ComponentSpec:
-        m = self.mapping(raw, where)
-        self.no_unknown(m, where, {"token", "weight", "weight_bps", "feed"})
-        token = self.ref(self.require(m, "token", f"{where}.token"), f"{where}.token")
-        weight = self.percent(m, "weight", "weight_bps", where, BPS)
-        if weight is None:
-            raise self.fail(f"{where}.weight", "missing")
-        if not 0 < weight <= BPS:
-            raise self.fail(f"{where}.weight", f"{_pct(weight)} must be above 0% and at most 100%")
-        if "feed" not in m or m["feed"] is None:
-            raise self.fail(f"{where}.feed", "missing: every component needs a price feed")
-        return ComponentSpec(token=token, weight_bps=weight, feed=self.feed(m["feed"], f"{where}.feed"))
-
-    def feed(self, raw: Any, where: str) -> FeedSpec:
-        if isinstance(raw, str):
-            raise self.fail(where, "must be a mapping with primary, staleness, min_price_usd, max_price_usd")
-        m = self.mapping(raw, where)
-        self.no_unknown(
-            m,
-            where,
-            {
-                "primary",
-                "staleness",
-                "min_price_usd",
-                "max_price_usd",
-                "secondary",
-                "max_deviation",
-                "max_deviation_bps",
-                "secondary_staleness",
-            },
-        )
-        primary = self.ref(self.require(m, "primary", f"{where}.primary"), f"{where}.primary")
-        staleness = self.integer(
-            self.require(m, "staleness", f"{where}.staleness"),
-            f"{where}.staleness",
-            MIN_STALENESS,
-            MAX_STALENESS,
-        )
-        low = self.usd(m, "min_price_usd", f"{where}.min_price_usd")
-        high = self.usd(m, "max_price_usd", f"{where}.max_price_usd")
-        if low <= 0:
-            raise self.fail(f"{where}.min_price_usd", "must be above zero")
-        if high <= low:
-            raise self.fail(f"{where}.max_price_usd", f"{high} must be above min_price_usd {low}")
-        secondary = None
-        if m.get("secondary") is not None:
-            secondary = self.ref(m["secondary"], f"{where}.secondary")
-            if secondary == primary:
-                raise self.fail(f"{where}.secondary", "must differ from the primary feed")
-        deviation = self.percent(m, "max_deviation", "max_deviation_bps", where, BPS)
-        if secondary is not None:
-            if deviation is None:
-                raise self.fail(
-                    f"{where}.max_deviation", "missing: a secondary feed needs a maximum deviation"
-                )
-            if not 0 < deviation <= MAX_DEVIATION_BPS:
-                cap = _pct(MAX_DEVIATION_BPS)
-                raise self.fail(
-                    f"{where}.max_deviation", f"{_pct(deviation)} must be above 0% and at most {cap}"
-                )
-        elif deviation is not None:
-            raise self.fail(f"{where}.max_deviation", "only meaningful with a secondary feed")
-        secondary_staleness = None
-        if m.get("secondary_staleness") is not None:
-            if secondary is None:
-                raise self.fail(f"{where}.secondary_staleness", "only meaningful with a secondary feed")
-            secondary_staleness = self.integer(
-                m["secondary_staleness"], f"{where}.secondary_staleness", MIN_STALENESS, MAX_STALENESS
-            )
-        return FeedSpec(
-            primary=primary,
-            staleness=staleness,
-            min_price_usd=low,
-            max_price_usd=high,
-            secondary=secondary,
-            max_deviation_bps=deviation,
-            secondary_staleness=secondary_staleness,
-        )
-
-    def fees(self, raw: Any, where: str) -> FeesSpec:
-        if raw is None:
-            return FeesSpec()
-        m = self.mapping(raw, where)
-        self.no_unknown(
-            m,
-            where,
-            {
-                "management_fee",
-                "management_fee_wad",
-                "mint_fee",
-                "mint_fee_bps",
-                "redeem_fee",
-                "redeem_fee_bps",
-            },
-        )
-        mgmt = self.percent(m, "management_fee", "management_fee_wad", where, WAD) or 0
-        mint = self.percent(m, "mint_fee", "mint_fee_bps", where, BPS) or 0
-        redeem = self.percent(m, "redeem_fee", "redeem_fee_bps", where, BPS) or 0
-        for value, key, cap, scale in (
-            (mgmt, "management_fee", MAX_MANAGEMENT_FEE_WAD, WAD),
-            (mint, "mint_fee", MAX_MINT_FEE_BPS, BPS),
-            (redeem, "redeem_fee", MAX_REDEEM_FEE_BPS, BPS),
-        ):
-            pct = f"{Decimal(value) * 100 / scale:f}%"
-            cap_pct = f"{Decimal(cap) * 100 / scale:f}%"
-            if value < 0:
-                raise self.fail(f"{where}.{key}", f"{pct} is negative")
-            if value > cap:
-                raise self.fail(f"{where}.{key}", f"{pct} is over its cap of {cap_pct}")
-        return FeesSpec(management_fee_wad=mgmt, mint_fee_bps=mint, redeem_fee_bps=redeem)
-
-    def roles(self, raw: Any, where: str) -> RolesSpec:
-        if raw is None:
-            return RolesSpec()
-        m = self.mapping(raw, where)
-        self.no_unknown(m, where, {"owner", "manager", "guardian", "fee_recipient", "keepers"})
-        values: dict[str, Any] = {}
-        for key in ("owner", "manager", "guardian", "fee_recipient"):
-            if m.get(key) is not None:
-                values[key] = self.ref(m[key], f"{where}.{key}")
-        if m.get("keepers") is not None:
-            keepers = m["keepers"]
-            if not isinstance(keepers, Sequence) or isinstance(keepers, str):
-                raise self.fail(f"{where}.keepers", "must be a list of addresses")
-            values["keepers"] = tuple(self.ref(k, f"{where}.keepers[{i}]") for i, k in enumerate(keepers))
-        return RolesSpec(**values)
-
-    def rebalancer(self, raw: Any, where: str) -> RebalancerSpec:
-        m = self.mapping(raw, where)
-        self.no_unknown(
-            m,
-            where,
-            {
-                "router",
-                "weth",
-                "drift_threshold",
-                "drift_threshold_bps",
-                "max_slippage",
-                "max_slippage_bps",
-                "trade_cap_usd",
-                "min_trade_usd",
-                "cooldown",
-                "open_trading",
-                "uniswap_v3_factory",
-                "plan_ttl",
-            },
-        )
-        router = self.ref(self.require(m, "router", f"{where}.router"), f"{where}.router")
-        weth = self.ref(m["weth"], f"{where}.weth") if m.get("weth") is not None else None
-        drift = self.percent(m, "drift_threshold", "drift_threshold_bps", where, BPS)
-        if drift is None:
-            raise self.fail(f"{where}.drift_threshold", "missing")
-        if not MIN_DRIFT_THRESHOLD_BPS <= drift <= MAX_DRIFT_THRESHOLD_BPS:
-            low, high = _pct(MIN_DRIFT_THRESHOLD_BPS), _pct(MAX_DRIFT_THRESHOLD_BPS)
-            raise self.fail(f"{where}.drift_threshold", f"{_pct(drift)} is out of range [{low}, {high}]")
-        slippage = self.percent(m, "max_slippage", "max_slippage_bps", where, BPS)
-        if slippage is None:
-            raise self.fail(f"{where}.max_slippage", "missing")
-        if not 0 < slippage <= MAX_SLIPPAGE_BPS:
-            raise self.fail(
-                f"{where}.max_slippage",
-                f"{_pct(slippage)} must be above 0% and at most {_pct(MAX_SLIPPAGE_BPS)}",
-            )
-        cap = self.usd(m, "trade_cap_usd", f"{where}.trade_cap_usd")
-        if not MIN_TRADE_CAP_USD <= cap <= MAX_TRADE_CAP_USD:
-            raise self.fail(f"{where}.trade_cap_usd", f"{cap} is out of range [1, 1e12]")
-        minimum = self.usd(m, "min_trade_usd", f"{where}.min_trade_usd")
-        if minimum <= 0:
-            raise self.fail(f"{where}.min_trade_usd", "must be above zero")
-        if minimum > cap:
-            raise self.fail(f"{where}.min_trade_usd", f"{minimum} is above trade_cap_usd {cap}")
-        cooldown = self.integer(
-            self.require(m, "cooldown", f"{where}.cooldown"), f"{where}.cooldown", MIN_COOLDOWN, MAX_COOLDOWN
-        )
-        v3 = m.get("uniswap_v3_factory")
-        v3_factory = self.ref(v3, f"{where}.uniswap_v3_factory") if v3 is not None else None
-        plan_ttl = DEFAULT_PLAN_TTL
-        if m.get("plan_ttl") is not None:
-            plan_ttl = self.integer(m["plan_ttl"], f"{where}.plan_ttl", MIN_PLAN_TTL, MAX_PLAN_TTL)
-        open_trading = m.get("open_trading", False)
-        if not isinstance(open_trading, bool):
-            raise self.fail(f"{where}.open_trading", f"must be true or false, got {_kind(open_trading)}")
-        return RebalancerSpec(
-            router=router,
-            weth=weth,
-            drift_threshold_bps=drift,
-            max_slippage_bps=slippage,
-            trade_cap_usd=cap,
-            min_trade_usd=minimum,
-            cooldown=cooldown,
-            open_trading=open_trading,
-            uniswap_v3_factory=v3_factory,
-            plan_ttl=plan_ttl,
-        )
 
 
 def _kind(value: Any) -> str:
@@ -596,6 +290,565 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+# One field type: how a raw YAML value is checked (messages as the CLI prints them) and the JSON
+# Schema an editor checks it against. Pydantic calls `check` with the value as YAML gave it.
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: typing hashes Annotated metadata
+class _Field:
+    check: Callable[[Any], Any]
+    schema: Mapping[str, Any]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self.check)
+
+    def __get_pydantic_json_schema__(
+        self, core: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return dict(self.schema)
+
+
+def _present(value: Any) -> Any:
+    if value is None:
+        raise ValueError("missing")
+    return value
+
+
+def _check_ref(value: Any) -> str:
+    """An address (validated, checksummed if mixed-case) or an address-book name."""
+    _present(value)
+    if not isinstance(value, str):
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError("malformed address: quote it ('0x...'), YAML read it as a number")
+        raise ValueError(f"must be an address or an address-book name, got {_kind(value)}")
+    value = value.strip()
+    if value.lower().startswith("0x"):
+        if not _ADDRESS_RE.match(value):
+            raise ValueError(f"malformed address '{value}' (need 0x and 40 hex digits)")
+        has_upper = any(ch.isupper() for ch in value[2:])
+        has_lower = any(ch.islower() for ch in value[2:])
+        if has_upper and has_lower and not is_checksum_address(value):
+            raise ValueError(f"bad checksum in address '{value}'")
+        if value.lower() == ZERO_ADDRESS:
+            raise ValueError("the zero address is not allowed")
+        return to_checksum_address(value)
+    if not _NAME_RE.match(value):
+        raise ValueError(f"'{value}' is neither an address nor an address-book name")
+    return value
+
+
+def _whole(low: int, high: int, description: str) -> _Field:
+    def check(value: Any) -> int:
+        _present(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number, got {_kind(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"{value} is out of range [{low}, {high}]")
+        return value
+
+    return _Field(check, {"type": "integer", "minimum": low, "maximum": high, "description": description})
+
+
+def _exact(low: int, high: int, description: str) -> _Field:
+    """The exact integer form of a percentage (`weight_bps`): its range is checked, with the
+    percentage's name, once both forms are known."""
+
+    def check(value: Any) -> int:
+        _present(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number, got {_kind(value)}")
+        return value
+
+    return _Field(check, {"type": "integer", "minimum": low, "maximum": high, "description": description})
+
+
+_PERCENT_PATTERN = r"^\s*([0-9][0-9_]*(\.[0-9_]*)?|\.[0-9][0-9_]*)\s*%\s*$"
+
+
+def _percent(scale: int, exact_key: str, description: str) -> _Field:
+    def check(value: Any) -> int:
+        _present(value)
+        if not isinstance(value, str) or not value.strip().endswith("%"):
+            raise ValueError(f"write a percentage such as '1%' (or use {exact_key}), got {value!r}")
+        try:
+            fraction = parse_percentage(value, percent_only=True)  # the command line's parser
+        except ParamError:
+            raise ValueError(f"'{value}' is not a percentage") from None
+        exact = fraction * scale
+        if exact.denominator != 1:
+            raise ValueError(f"'{value}' is finer than the contract can store ({exact_key})")
+        return int(exact)
+
+    return _Field(check, {"type": "string", "pattern": _PERCENT_PATTERN, "description": description})
+
+
+def _check_usd(value: Any) -> Decimal:
+    _present(value)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"must be a USD amount, got {_kind(value)}")
+    try:
+        amount = Decimal(str(value).replace("_", "").replace(",", "").lstrip("$"))
+    except InvalidOperation:
+        raise ValueError(f"'{value}' is not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"'{value}' must be a finite amount of at least zero")
+    if amount * WAD != int(amount * WAD):
+        raise ValueError(f"'{value}' has more than 18 decimals")
+    return amount
+
+
+def _text(max_length: int, description: str) -> _Field:
+    def check(value: Any) -> str:
+        _present(value)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"must be a non-empty string, got {_kind(value)}")
+        if len(value.encode()) > max_length:
+            raise ValueError(f"'{value}' is longer than {max_length} bytes")
+        return value
+
+    return _Field(
+        check, {"type": "string", "minLength": 1, "maxLength": max_length, "description": description}
+    )
+
+
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {_kind(value)}")
+    return value
+
+
+_REF_SCHEMA = {
+    "type": "string",
+    "anyOf": [{"pattern": "^0x[0-9a-fA-F]{40}$"}, {"pattern": _NAME_RE.pattern}],
+}
+_USD_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*\$?[0-9][0-9_,]*(\.[0-9]+)?([eE][+-]?[0-9]+)?\s*$"},
+    ],
+}
+
+
+def _ref(description: str) -> _Field:
+    return _Field(_check_ref, {**_REF_SCHEMA, "description": description})
+
+
+def _usd(description: str) -> _Field:
+    return _Field(_check_usd, {**_USD_SCHEMA, "description": description})
+
+
+_ROLE = "an address, an address-book name or 'deployer' (the deploying account); default deployer"
+
+Name = Annotated[str, _text(MAX_NAME_LENGTH, "the index token's name (at most 25 bytes)")]
+Symbol = Annotated[str, _text(MAX_SYMBOL_LENGTH, "the index token's symbol (at most 5 bytes)")]
+InitialPrice = Annotated[Decimal, _usd("USD value of one index token at the first mint; default 100")]
+Token = Annotated[str, _ref("the component token: an address or an address-book name (WETH)")]
+Weight = Annotated[int, _percent(BPS, "weight_bps", "target weight, a percentage ('50%')")]
+WeightBps = Annotated[int, _exact(1, BPS, "target weight in basis points (5000 = 50%), instead of weight")]
+Feed = Annotated[str, _ref("a Chainlink-style price feed: an address or a name (WETH/USD)")]
+Staleness = Annotated[
+    int, _whole(MIN_STALENESS, MAX_STALENESS, "seconds a round may age before its price is refused")
+]
+MinPrice = Annotated[Decimal, _usd("USD: a lower price is refused")]
+MaxPrice = Annotated[Decimal, _usd("USD: a higher price is refused")]
+Deviation = Annotated[
+    int, _percent(BPS, "max_deviation_bps", "how far the secondary may differ from the primary ('2%')")
+]
+DeviationBps = Annotated[
+    int, _exact(1, MAX_DEVIATION_BPS, "max_deviation in basis points, instead of max_deviation")
+]
+SecondaryStaleness = Annotated[
+    int, _whole(MIN_STALENESS, MAX_STALENESS, "the secondary feed's staleness; default the primary's")
+]
+ManagementFee = Annotated[int, _percent(WAD, "management_fee_wad", "a year, streamed to the fee recipient")]
+ManagementFeeWad = Annotated[
+    int, _exact(0, MAX_MANAGEMENT_FEE_WAD, "management fee a year as an 18-decimal fraction (1e16 = 1%)")
+]
+MintFee = Annotated[int, _percent(BPS, "mint_fee_bps", "taken on every mint ('0.1%'), cap 5%")]
+MintFeeBps = Annotated[int, _exact(0, MAX_MINT_FEE_BPS, "mint fee in basis points, instead of mint_fee")]
+RedeemFee = Annotated[int, _percent(BPS, "redeem_fee_bps", "taken on every redeem ('0.1%'), cap 5%")]
+RedeemFeeBps = Annotated[
+    int, _exact(0, MAX_REDEEM_FEE_BPS, "redeem fee in basis points, instead of redeem_fee")
+]
+Role = Annotated[str, _ref(_ROLE)]
+Router = Annotated[str, _ref("the Uniswap V2 router whose factory the rebalancer trades through")]
+Weth = Annotated[str, _ref("wrapped ether: two-hop routes through it when they quote better")]
+V3Factory = Annotated[str, _ref("Uniswap V3's factory: its pools become a second venue")]
+DriftThreshold = Annotated[
+    int, _percent(BPS, "drift_threshold_bps", "rebalance once a weight is this far from its target ('2%')")
+]
+DriftThresholdBps = Annotated[
+    int,
+    _exact(MIN_DRIFT_THRESHOLD_BPS, MAX_DRIFT_THRESHOLD_BPS, "drift threshold in basis points"),
+]
+Slippage = Annotated[
+    int, _percent(BPS, "max_slippage_bps", "no trade gets less than the oracle value minus this ('1%')")
+]
+SlippageBps = Annotated[int, _exact(1, MAX_SLIPPAGE_BPS, "max slippage in basis points")]
+TradeCap = Annotated[Decimal, _usd("USD: the largest single trade (1 to 1e12)")]
+MinTrade = Annotated[Decimal, _usd("USD: the smallest trade worth its gas")]
+Cooldown = Annotated[int, _whole(MIN_COOLDOWN, MAX_COOLDOWN, "seconds between two trades of one component")]
+PlanTtl = Annotated[int, _whole(MIN_PLAN_TTL, MAX_PLAN_TTL, "seconds a rebalance plan lasts; default a day")]
+OpenTrading = Annotated[
+    bool,
+    _Field(_check_bool, {"type": "boolean", "description": "anyone may trigger trades, not only keepers"}),
+]
+
+
+class _Problems(ValueError):
+    """What a model's cross-field check found: (field path below the model, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+        self.problems = problems
+
+
+def _either(model: BaseModel, key: str, exact_key: str, problems: list[tuple[str, str]]) -> int | None:
+    """A percentage given as `key` or as `exact_key` (not both); None if neither."""
+    value, exact = getattr(model, key), getattr(model, exact_key)
+    if value is not None and exact is not None:
+        problems.append((key, f"give either {key} or {exact_key}, not both"))
+    return value if value is not None else exact
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedModel(_Model):
+    """The price feeds of one component and the checks the oracle adapter applies to them."""
+
+    primary: Feed
+    staleness: Staleness
+    min_price_usd: MinPrice
+    max_price_usd: MaxPrice
+    secondary: Feed | None = None
+    max_deviation: Deviation | None = None
+    max_deviation_bps: DeviationBps | None = None
+    secondary_staleness: SecondaryStaleness | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FeedModel:
+        problems: list[tuple[str, str]] = []
+        low, high = self.min_price_usd, self.max_price_usd
+        if low <= 0:
+            problems.append(("min_price_usd", "must be above zero"))
+        elif high <= low:
+            problems.append(("max_price_usd", f"{high} must be above min_price_usd {low}"))
+        if self.secondary is not None and self.secondary == self.primary:
+            problems.append(("secondary", "must differ from the primary feed"))
+        deviation = _either(self, "max_deviation", "max_deviation_bps", problems)
+        if self.secondary is not None:
+            if deviation is None:
+                problems.append(("max_deviation", "missing: a secondary feed needs a maximum deviation"))
+            elif not 0 < deviation <= MAX_DEVIATION_BPS:
+                cap = _pct(MAX_DEVIATION_BPS)
+                problems.append(("max_deviation", f"{_pct(deviation)} must be above 0% and at most {cap}"))
+        elif deviation is not None:
+            problems.append(("max_deviation", "only meaningful with a secondary feed"))
+        if self.secondary_staleness is not None and self.secondary is None:
+            problems.append(("secondary_staleness", "only meaningful with a secondary feed"))
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    def to_spec(self) -> FeedSpec:
+        has_secondary = self.secondary is not None
+        deviation = self.max_deviation if self.max_deviation is not None else self.max_deviation_bps
+        return FeedSpec(
+            primary=self.primary,
+            staleness=self.staleness,
+            min_price_usd=self.min_price_usd,
+            max_price_usd=self.max_price_usd,
+            secondary=self.secondary,
+            max_deviation_bps=deviation if has_secondary else None,
+            secondary_staleness=self.secondary_staleness,
+        )
+
+
+class ComponentModel(_Model):
+    """One component: its token, its target weight, its price feeds."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["weight"]}, {"required": ["weight_bps"]}]}
+    )
+
+    token: Token
+    weight: Weight | None = None
+    weight_bps: WeightBps | None = None
+    feed: FeedModel
+
+    @model_validator(mode="after")
+    def _weighted(self) -> ComponentModel:
+        problems: list[tuple[str, str]] = []
+        weight = _either(self, "weight", "weight_bps", problems)
+        if weight is None:
+            problems.append(("weight", "missing"))
+        elif not 0 < weight <= BPS:
+            problems.append(("weight", f"{_pct(weight)} must be above 0% and at most 100%"))
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    @property
+    def weight_in_bps(self) -> int:
+        return self.weight if self.weight is not None else int(self.weight_bps or 0)
+
+
+class FeesModel(_Model):
+    """Fees, each a percentage or its exact integer; all default to zero."""
+
+    management_fee: ManagementFee | None = None
+    management_fee_wad: ManagementFeeWad | None = None
+    mint_fee: MintFee | None = None
+    mint_fee_bps: MintFeeBps | None = None
+    redeem_fee: RedeemFee | None = None
+    redeem_fee_bps: RedeemFeeBps | None = None
+
+    @model_validator(mode="after")
+    def _capped(self) -> FeesModel:
+        problems: list[tuple[str, str]] = []
+        for key, exact_key, cap, scale in (
+            ("management_fee", "management_fee_wad", MAX_MANAGEMENT_FEE_WAD, WAD),
+            ("mint_fee", "mint_fee_bps", MAX_MINT_FEE_BPS, BPS),
+            ("redeem_fee", "redeem_fee_bps", MAX_REDEEM_FEE_BPS, BPS),
+        ):
+            value = _either(self, key, exact_key, problems) or 0
+            pct = f"{Decimal(value) * 100 / scale:f}%"
+            cap_pct = f"{Decimal(cap) * 100 / scale:f}%"
+            if value < 0:
+                problems.append((key, f"{pct} is negative"))
+            elif value > cap:
+                problems.append((key, f"{pct} is over its cap of {cap_pct}"))
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    def to_spec(self) -> FeesSpec:
+        def pick(value: int | None, exact: int | None) -> int:
+            return value if value is not None else (exact or 0)
+
+        return FeesSpec(
+            management_fee_wad=pick(self.management_fee, self.management_fee_wad),
+            mint_fee_bps=pick(self.mint_fee, self.mint_fee_bps),
+            redeem_fee_bps=pick(self.redeem_fee, self.redeem_fee_bps),
+        )
+
+
+class RolesModel(_Model):
+    """Who holds each role; every one defaults to the deploying account."""
+
+    owner: Role | None = None
+    manager: Role | None = None
+    guardian: Role | None = None
+    fee_recipient: Role | None = None
+    keepers: list[Role] | None = Field(default=None, description="accounts that may trigger trades")
+
+    def to_spec(self) -> RolesSpec:
+        return RolesSpec(
+            owner=self.owner or DEPLOYER,
+            manager=self.manager or DEPLOYER,
+            guardian=self.guardian or DEPLOYER,
+            fee_recipient=self.fee_recipient or DEPLOYER,
+            keepers=tuple(self.keepers) if self.keepers is not None else (DEPLOYER,),
+        )
+
+
+class RebalancerModel(_Model):
+    """Where and how the rebalancer trades, and the limits every trade keeps."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {"oneOf": [{"required": ["drift_threshold"]}, {"required": ["drift_threshold_bps"]}]},
+                {"oneOf": [{"required": ["max_slippage"]}, {"required": ["max_slippage_bps"]}]},
+            ]
+        }
+    )
+
+    router: Router
+    weth: Weth | None = None
+    drift_threshold: DriftThreshold | None = None
+    drift_threshold_bps: DriftThresholdBps | None = None
+    max_slippage: Slippage | None = None
+    max_slippage_bps: SlippageBps | None = None
+    trade_cap_usd: TradeCap
+    min_trade_usd: MinTrade
+    cooldown: Cooldown
+    open_trading: OpenTrading = False
+    uniswap_v3_factory: V3Factory | None = None
+    plan_ttl: PlanTtl | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RebalancerModel:
+        problems: list[tuple[str, str]] = []
+        drift = _either(self, "drift_threshold", "drift_threshold_bps", problems)
+        if drift is None:
+            problems.append(("drift_threshold", "missing"))
+        elif not MIN_DRIFT_THRESHOLD_BPS <= drift <= MAX_DRIFT_THRESHOLD_BPS:
+            low, high = _pct(MIN_DRIFT_THRESHOLD_BPS), _pct(MAX_DRIFT_THRESHOLD_BPS)
+            problems.append(("drift_threshold", f"{_pct(drift)} is out of range [{low}, {high}]"))
+        slippage = _either(self, "max_slippage", "max_slippage_bps", problems)
+        if slippage is None:
+            problems.append(("max_slippage", "missing"))
+        elif not 0 < slippage <= MAX_SLIPPAGE_BPS:
+            cap = _pct(MAX_SLIPPAGE_BPS)
+            problems.append(("max_slippage", f"{_pct(slippage)} must be above 0% and at most {cap}"))
+        cap_usd, minimum = self.trade_cap_usd, self.min_trade_usd
+        if not MIN_TRADE_CAP_USD <= cap_usd <= MAX_TRADE_CAP_USD:
+            problems.append(("trade_cap_usd", f"{cap_usd} is out of range [1, 1e12]"))
+        if minimum <= 0:
+            problems.append(("min_trade_usd", "must be above zero"))
+        elif minimum > cap_usd:
+            problems.append(("min_trade_usd", f"{minimum} is above trade_cap_usd {cap_usd}"))
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    def to_spec(self) -> RebalancerSpec:
+        drift = self.drift_threshold if self.drift_threshold is not None else self.drift_threshold_bps
+        slippage = self.max_slippage if self.max_slippage is not None else self.max_slippage_bps
+        return RebalancerSpec(
+            router=self.router,
+            weth=self.weth,
+            drift_threshold_bps=int(drift or 0),
+            max_slippage_bps=int(slippage or 0),
+            trade_cap_usd=self.trade_cap_usd,
+            min_trade_usd=self.min_trade_usd,
+            cooldown=self.cooldown,
+            open_trading=self.open_trading,
+            uniswap_v3_factory=self.uniswap_v3_factory,
+            plan_ttl=self.plan_ttl if self.plan_ttl is not None else DEFAULT_PLAN_TTL,
+        )
+
+
+class SpecModel(_Model):
+    """A vyndex basket spec: one index, its components, fees, roles and rebalancer limits.
+    Percentages are strings ('50%') or the exact integer field (weight_bps); USD amounts are
+    numbers; addresses are 0x... or names from the network's address book."""
+
+    model_config = ConfigDict(title="vyndex basket spec")
+
+    name: Name
+    symbol: Symbol
+    initial_price_usd: InitialPrice | None = None
+    components: list[ComponentModel] = Field(min_length=1, max_length=MAX_COMPONENTS)
+    fees: FeesModel | None = None
+    roles: RolesModel | None = None
+    rebalancer: RebalancerModel
+
+    @model_validator(mode="after")
+    def _basket(self) -> SpecModel:
+        problems: list[tuple[str, str]] = []
+        if self.initial_price_usd is not None and self.initial_price_usd <= 0:
+            problems.append(("initial_price_usd", "must be above zero"))
+        tokens: dict[str, int] = {}
+        for i, c in enumerate(self.components):
+            key = c.token.lower()
+            if key in tokens:
+                problems.append(
+                    (f"components[{i}].token", f"'{c.token}' is also components[{tokens[key]}].token")
+                )
+            tokens.setdefault(key, i)
+        total = sum(c.weight_in_bps for c in self.components)
+        if total != BPS:
+            listed = ", ".join(_pct(c.weight_in_bps) for c in self.components)
+            problems.append(
+                ("components[].weight", f"weights must sum to 100%, they sum to {_pct(total)} ({listed})")
+            )
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    def to_spec(self, source: str | None) -> IndexSpec:
+        return IndexSpec(
+            name=self.name,
+            symbol=self.symbol,
+            initial_price_usd=self.initial_price_usd if self.initial_price_usd is not None else Decimal(100),
+            components=tuple(
+                ComponentSpec(token=c.token, weight_bps=c.weight_in_bps, feed=c.feed.to_spec())
+                for c in self.components
+            ),
+            fees=(self.fees or FeesModel()).to_spec(),
+            roles=(self.roles or RolesModel()).to_spec(),
+            rebalancer=self.rebalancer.to_spec(),
+            source=source,
+        )
+
+
+# Pydantic's own error types, in the words the rest of the spec uses.
+_MISSING_WORDS = {"feed": "missing: every component needs a price feed"}
+
+
+def _path(loc: Sequence[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The model class that holds the field at `loc` (for the list of allowed fields)."""
+    model: type[BaseModel] = SpecModel
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        found = _models_in(info.annotation) if info is not None else []
+        if not found:
+            return None
+        model = found[0]
+    return model
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for error in exc.errors(include_url=False):
+        loc, kind, value = tuple(error["loc"]), error["type"], error.get("input")
+        where = _path(loc)
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, _Problems):
+            for sub, message in cause.problems:
+                out.append((f"{where}.{sub}" if where else sub, message))
+        elif kind == "value_error" and cause is not None:
+            out.append((where or "spec", str(cause)))
+        elif loc and (kind == "missing" or (kind == "model_type" and value is None)):
+            out.append((where, _MISSING_WORDS.get(str(loc[-1]), "missing")))
+        elif kind == "extra_forbidden":
+            model = _model_at(loc)
+            allowed = ", ".join(sorted(model.model_fields)) if model else "see the schema"
+            out.append((where, f"unknown field (allowed: {allowed})"))
+        elif kind == "model_type" and loc and loc[-1] == "feed" and isinstance(value, str):
+            out.append((where, "must be a mapping with primary, staleness, min_price_usd, max_price_usd"))
+        elif kind == "model_type":
+            out.append((where or "spec", f"must be a mapping, got {_kind(value)}"))
+        elif kind == "list_type":
+            what = "components" if loc == ("components",) else "addresses"
+            out.append((where, f"must be a list of {what}"))
+        elif kind == "too_short" and loc == ("components",):
+            out.append((where, "needs at least one component"))
+        elif kind == "too_long" and loc == ("components",):
+            out.append((where, f"at most {MAX_COMPONENTS} components, got {len(value)}"))
+        else:  # pragma: no cover - a pydantic error type the spec does not produce
+            out.append((where or "spec", str(error["msg"])))
+    return out
+
+
 def usd_wad(amount: Decimal) -> int:
     """A USD amount as the contracts' 18-decimal integer."""
     return int(amount * WAD)
+
+
+if __name__ == "__main__":  # python -m vyndex.spec > schema/basket-spec.schema.json (make schema)
+    import json
+
+    print(json.dumps(json_schema(), indent=2))

@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
-BPS = 10_000
+from vyndex.constants import BPS
 
 Number = int | float | Fraction
 

@@ -128,30 +128,21 @@ class ZapPlan:
 BOOK_ENTRY = "zap"
 
 
-def find_zap(books: Any, address: str | None = None) -> ContractInstance:
-    """The zap at `address` (`--zap`), else the address book's "zap" entry."""
-    where = address or books.lookup(BOOK_ENTRY)
+def find_zap(books: Any, handle: Any, address: str | None = None) -> ContractInstance:
+    """The zap at `address` (`--zap`), else the index's own (its record's `zap`, which `vyndex
+    deploy` writes), else a shared one named "zap" in the address book."""
+    record = getattr(handle, "record", None)
+    where = address or getattr(record, "zap", None) or books.lookup(BOOK_ENTRY)
     if not where:
-        raise ZapError("no zap: pass --zap ADDRESS or record one with `deploy_zap_for_index`")
+        raise ZapError(
+            f"no zap for {handle.symbol}: run `vyndex deploy` again (it adds one when the spec names WETH), "
+            "or pass --zap ADDRESS"
+        )
     from ape import chain
 
     if not chain.provider.get_code(where):
         raise ZapError(f"no zap at {where} on this chain")
     return project.IndexZap.at(where)
-
-
-def deploy_zap_for_index(handle: Any, deployer: AccountAPI, books: Any) -> ContractInstance:
-    """Deploys an IndexZap over the index's own venues (those its rebalancer lists, WETH from the
-    first venue) and oracle adapter, and records it in the address book as "zap"."""
-    from vyndex.deploy import list_venues
-
-    venues = list_venues(handle.rebalancer)
-    if not venues:
-        raise ZapError(f"index {handle.symbol}: its rebalancer lists no venue")
-    zap = deploy_zap(deployer, venues, venues[0].weth(), handle.oracle)
-    books.primary.set(BOOK_ENTRY, zap.address)
-    books.primary.save()
-    return zap
 
 
 def resolve_token(handle: Any, zap: Any, text: str) -> tuple[str, str, int]:
@@ -217,56 +208,64 @@ def _quote(fn: Any, *args: Any) -> int:
         raise ZapError(f"quote failed: {getattr(exc, 'revert_message', None) or exc}") from None
 
 
+def plan_zap(
+    kind: str, zap: Any, handle: Any, sender: Any, amount: int, token: str, max_bps: int, leg_bps: int
+) -> ZapPlan:
+    """Quotes one zap call of `kind` with `token`: "mint_exact" (`amount` index tokens; the bound is
+    the quoted input plus `max_bps`), "mint_from" (spending `amount` of `token`; the bound is the
+    quoted shares less `max_bps`) or "redeem_to" (`amount` index tokens; the bound is the quoted
+    output less `max_bps`). Legs are the best routes now (`best_legs`); a short balance is listed
+    in `problems`."""
+    _check_bps(max_bps, leg_bps)
+    if kind not in ("mint_exact", "mint_from", "redeem_to"):
+        raise ZapError(f"unknown zap call {kind}")
+    if amount <= 0:
+        raise ZapError("the amount must be above zero")
+    vault = handle.vault
+    tokens = [str(t.address) for t in handle.tokens]
+    if kind == "redeem_to":
+        legs = best_legs(zap, tokens, [int(a) for a in vault.preview_redeem(amount)], token, "redeem")
+        quoted = _quote(zap.quote_redeem_to, vault, amount, token, legs, leg_bps)
+        plan = ZapPlan(kind, token, legs, leg_bps, amount, quoted, quoted * (BPS - max_bps) // BPS)
+        if int(vault.balanceOf(sender)) < amount:
+            plan.problems.append("index balance below the amount")
+        return plan
+    # Spending, legs are chosen for one share's worth of each component: the routes' order rarely
+    # changes with size.
+    buying = amount if kind == "mint_exact" else 10**18
+    legs = best_legs(zap, tokens, [int(a) for a in vault.preview_mint(buying)], token, "mint")
+    if kind == "mint_exact":
+        quoted = _quote(zap.quote_mint_exact, vault, amount, token, legs, leg_bps)
+        plan = ZapPlan(kind, token, legs, leg_bps, amount, quoted, quoted * (BPS + max_bps) // BPS)
+        pull = plan.bound
+    else:
+        shares = _quote(zap.quote_mint_from, vault, token, amount, legs, leg_bps)
+        plan = ZapPlan(kind, token, legs, leg_bps, shares, amount, shares * (BPS - max_bps) // BPS)
+        pull = amount
+    if _balance(token, sender) < pull:
+        plan.problems.append(f"balance below {pull}")
+    return plan
+
+
 def plan_zap_mint_exact(
     zap: Any, handle: Any, sender: Any, shares: int, token: str, max_bps: int, leg_bps: int
 ) -> ZapPlan:
-    """Quotes `mint_exact` of `shares` paid with `token`; the bound is the quote plus `max_bps`."""
-    _check_bps(max_bps, leg_bps)
-    if shares <= 0:
-        raise ZapError("the amount must be above zero")
-    need = [int(a) for a in handle.vault.preview_mint(shares)]
-    legs = best_legs(zap, [str(t.address) for t in handle.tokens], need, token, "mint")
-    quote = _quote(zap.quote_mint_exact, handle.vault, shares, token, legs, leg_bps)
-    bound = quote * (BPS + max_bps) // BPS
-    problems = []
-    if _balance(token, sender) < bound:
-        problems.append(f"balance below the bound {bound}")
-    return ZapPlan("mint_exact", token, legs, leg_bps, shares, quote, bound, problems)
+    """`plan_zap("mint_exact", ...)`: `shares` index tokens paid with `token`."""
+    return plan_zap("mint_exact", zap, handle, sender, shares, token, max_bps, leg_bps)
 
 
 def plan_zap_mint_from(
     zap: Any, handle: Any, sender: Any, amount_in: int, token: str, max_bps: int, leg_bps: int
 ) -> ZapPlan:
-    """Quotes `mint_from` spending `amount_in` of `token`; the bound is the quoted shares less `max_bps`."""
-    _check_bps(max_bps, leg_bps)
-    if amount_in <= 0:
-        raise ZapError("the amount to spend must be above zero")
-    # Legs chosen for one share's worth of each component: the routes' order rarely changes with size.
-    probe = [int(a) for a in handle.vault.preview_mint(10**18)]
-    legs = best_legs(zap, [str(t.address) for t in handle.tokens], probe, token, "mint")
-    shares = _quote(zap.quote_mint_from, handle.vault, token, amount_in, legs, leg_bps)
-    bound = shares * (BPS - max_bps) // BPS
-    problems = []
-    if _balance(token, sender) < amount_in:
-        problems.append(f"balance below {amount_in}")
-    return ZapPlan("mint_from", token, legs, leg_bps, shares, amount_in, bound, problems)
+    """`plan_zap("mint_from", ...)`: spend `amount_in` of `token`."""
+    return plan_zap("mint_from", zap, handle, sender, amount_in, token, max_bps, leg_bps)
 
 
 def plan_zap_redeem(
     zap: Any, handle: Any, sender: Any, shares: int, token: str, max_bps: int, leg_bps: int
 ) -> ZapPlan:
-    """Quotes `redeem_to` of `shares` into `token`; the bound is the quote less `max_bps`."""
-    _check_bps(max_bps, leg_bps)
-    if shares <= 0:
-        raise ZapError("the amount must be above zero")
-    got = [int(a) for a in handle.vault.preview_redeem(shares)]
-    legs = best_legs(zap, [str(t.address) for t in handle.tokens], got, token, "redeem")
-    quote = _quote(zap.quote_redeem_to, handle.vault, shares, token, legs, leg_bps)
-    bound = quote * (BPS - max_bps) // BPS
-    problems = []
-    if int(handle.vault.balanceOf(sender)) < shares:
-        problems.append("index balance below the amount")
-    return ZapPlan("redeem_to", token, legs, leg_bps, shares, quote, bound, problems)
+    """`plan_zap("redeem_to", ...)`: `shares` index tokens into `token`."""
+    return plan_zap("redeem_to", zap, handle, sender, shares, token, max_bps, leg_bps)
 
 
 def execute_zap(
@@ -280,46 +279,19 @@ def execute_zap(
     to = receiver or account.address
     deadline = chain.pending_timestamp + DEADLINE_SECONDS
     vault = handle.vault
+    value = 0
     if plan.kind == "redeem_to":
         if int(vault.allowance(account.address, zap.address)) < plan.shares:
             vault.approve(zap.address, plan.shares, sender=account)
-        return zap.redeem_to(
-            vault,
-            plan.shares,
-            plan.token,
-            plan.bound,
-            plan.legs,
-            plan.slippage_bps,
-            to,
-            deadline,
-            sender=account,
-        )
-    pull = plan.bound if plan.kind == "mint_exact" else plan.amount
-    value = pull if plan.token == ETH else 0
-    if plan.token != ETH and _allowance(plan.token, account.address, zap.address) < pull:
-        project.MockERC20.at(plan.token).approve(zap.address, pull, sender=account)
-    if plan.kind == "mint_exact":
-        return zap.mint_exact(
-            vault,
-            plan.shares,
-            plan.token,
-            plan.bound,
-            plan.legs,
-            plan.slippage_bps,
-            to,
-            deadline,
-            sender=account,
-            value=value,
-        )
-    return zap.mint_from(
-        vault,
-        plan.token,
-        plan.amount,
-        plan.bound,
-        plan.legs,
-        plan.slippage_bps,
-        to,
-        deadline,
-        sender=account,
-        value=value,
-    )
+    else:
+        pull = plan.bound if plan.kind == "mint_exact" else plan.amount
+        if plan.token == ETH:
+            value = pull
+        elif _allowance(plan.token, account.address, zap.address) < pull:
+            project.MockERC20.at(plan.token).approve(zap.address, pull, sender=account)
+    # mint_exact(vault, shares, token, max_in, ...), redeem_to(vault, shares, token, min_out, ...),
+    # mint_from(vault, token, amount_in, min_shares, ...): the rest is common.
+    head = (vault, plan.token, plan.amount) if plan.kind == "mint_from" else (vault, plan.shares, plan.token)
+    extra = {"value": value} if value else {}
+    call = getattr(zap, plan.kind)
+    return call(*head, plan.bound, plan.legs, plan.slippage_bps, to, deadline, sender=account, **extra)

@@ -19,12 +19,20 @@
         to the recipient too, so no token rests here. On a direct route the pool's
         `sqrtPriceLimitX96` is set at the average price `min_out / amount_in`: a second guard
         beside the vault's own check of what arrived.
+
+        FOR THE ZAP. `quote` runs a pool's swap and reverts it from the callback (QuoterV2). A
+        zap quote of several legs through one pool needs each leg to see the ones before it, which
+        a reverted swap cannot show: `plan` with a nonzero session replays the pool's swap in
+        memory (modules/uniswap_v3_swap.vy, a port of v3-core's swap math reading the pool's own
+        ticks) from the state the caller's earlier plans of that session left, and records the
+        state this leg leaves (transient storage, keyed by caller).
 """
 
 from ethereum.ercs import IERC20
 
 from ..interfaces import IUniswapV3Pool
 from ..interfaces import IVenue
+from ..modules import uniswap_v3_swap
 
 implements: IVenue
 
@@ -55,6 +63,13 @@ _pool: transient(address)
 _owed_token: transient(address)
 # Set while `quote` runs: the callback then reverts with the pool's deltas instead of paying.
 _quoting: transient(bool)
+
+# A pool's state as a caller's `plan`s of one session left it.
+struct Simulated:
+    session: uint256
+    state: uniswap_v3_swap.PoolState
+
+_simulated: transient(HashMap[address, HashMap[address, Simulated]])
 
 
 # ============================================================================================
@@ -134,18 +149,69 @@ def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, rout
     @param route A route number.
     @param recipient Who receives the bought token (and any unsold rest).
     """
-    assert recipient != empty(address), "venue: zero recipient"
+    self._swap_route(sell, buy, amount_in, min_out, route, recipient)
+
+
+@external
+def swap_out(sell: address, buy: address, amount_in: uint256, amount_out: uint256, route: uint256, recipient: address):
+    """
+    @notice An exact output as this venue executes it: sells the whole `amount_in` it holds (the
+            input `plan` quoted for `amount_out`) along `route`, which buys at least `amount_out`,
+            and pays `recipient` (any unsold rest too).
+    @param sell The token sold.
+    @param buy The token bought.
+    @param amount_in What was sent here.
+    @param amount_out The output `amount_in` was quoted for.
+    @param route A route number.
+    @param recipient Who receives the bought token (and any unsold rest).
+    """
+    self._swap_route(sell, buy, amount_in, 0, route, recipient)
+
+
+@external
+def plan(
+    sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool, trim: bool, session: uint256
+) -> (address, uint256, uint256):
+    """
+    @notice One zap leg as it will execute: pay this venue `amount` (exact input) or the input an
+            exact output of `amount` needs (exact output: `swap_out` sells it all).
+    @dev Session 0: the pools now; the output of an exact input is then 0 (not quoted: the zap
+         checks what arrives), an exact output's input is `quote`'s. Any other session: the
+         pools' swaps replayed in memory from the states the caller's earlier plans of that
+         session left, this leg's effect recorded, and the output what the swap will pay.
+    @param sell The token sold.
+    @param buy The token bought.
+    @param amount The input (exact input) or the wanted output (exact output).
+    @param route A route number.
+    @param exact_out True for an exact output.
+    @param trim Unused: a V3 pool takes every unit of an exact input.
+    @param session 0 (live), or the caller's quote session.
+    @return This venue (to pay), the input, and the output.
+    """
     fee_in: uint256 = route & FEE_MASK
     fee_out: uint256 = route >> 24
-    if fee_out == 0:
-        self._swap(sell, buy, fee_in, amount_in, self._limit(sell, buy, amount_in, min_out), recipient)
-    else:
+    first_out: address = buy
+    if fee_out != 0:
         assert weth != empty(address) and sell != weth and buy != weth, "venue: no weth route"
-        mid: uint256 = self._swap(sell, weth, fee_in, amount_in, 0, self)
-        self._swap(weth, buy, fee_out, mid, 0, recipient)
-    rest: uint256 = staticcall IERC20(sell).balanceOf(self)
-    if rest > 0:
-        assert extcall IERC20(sell).transfer(recipient, rest, default_return_value=True), "venue: transfer failed"
+        first_out = weth
+    if session == 0:
+        if exact_out:
+            return self, self._quote_route(sell, buy, amount, route, True), amount
+        assert self._pool_for(sell, first_out, fee_in).is_contract, "venue: no pool"
+        if fee_out != 0:
+            assert self._pool_for(weth, buy, fee_out).is_contract, "venue: no pool"
+        return self, amount, 0
+    amount_in: uint256 = amount
+    if exact_out:
+        hop: uint256 = amount
+        if fee_out != 0:
+            hop = self._simulate(weth, buy, fee_out, amount, False, session, False)
+        amount_in = self._simulate(sell, first_out, fee_in, hop, False, session, False)
+    # What `swap_route` then does: an exact input of `amount_in`, hop by hop.
+    out: uint256 = self._simulate(sell, first_out, fee_in, amount_in, True, session, True)
+    if fee_out != 0:
+        out = self._simulate(weth, buy, fee_out, out, True, session, True)
+    return self, amount_in, out
 
 
 @external
@@ -163,14 +229,7 @@ def quote(sell: address, buy: address, amount: uint256, route: uint256, exact_ou
     @param exact_out True to ask for the input of an output.
     @return The output (exact input) or the input needed (exact output).
     """
-    fee_in: uint256 = route & FEE_MASK
-    fee_out: uint256 = route >> 24
-    if fee_out == 0:
-        return self._quote(sell, buy, fee_in, amount, exact_out)
-    assert weth != empty(address) and sell != weth and buy != weth, "venue: no weth route"
-    if exact_out:
-        return self._quote(sell, weth, fee_in, self._quote(weth, buy, fee_out, amount, True), True)
-    return self._quote(weth, buy, fee_out, self._quote(sell, weth, fee_in, amount, False), False)
+    return self._quote_route(sell, buy, amount, route, exact_out)
 
 
 @external
@@ -197,6 +256,70 @@ def uniswapV3SwapCallback(amount0Delta: int256, amount1Delta: int256, data: Byte
 # ============================================================================================
 # INTERNAL
 # ============================================================================================
+
+@internal
+def _swap_route(sell: address, buy: address, amount_in: uint256, min_out: uint256, route: uint256, recipient: address):
+    """
+    @dev Sells `amount_in` of `sell` held here along `route` (exact input), pays `recipient` the
+         bought token and any of `sell` the pools did not take.
+    """
+    assert recipient != empty(address), "venue: zero recipient"
+    fee_in: uint256 = route & FEE_MASK
+    fee_out: uint256 = route >> 24
+    if fee_out == 0:
+        self._swap(sell, buy, fee_in, amount_in, self._limit(sell, buy, amount_in, min_out), recipient)
+    else:
+        assert weth != empty(address) and sell != weth and buy != weth, "venue: no weth route"
+        mid: uint256 = self._swap(sell, weth, fee_in, amount_in, 0, self)
+        self._swap(weth, buy, fee_out, mid, 0, recipient)
+    rest: uint256 = staticcall IERC20(sell).balanceOf(self)
+    if rest > 0:
+        assert extcall IERC20(sell).transfer(recipient, rest, default_return_value=True), "venue: transfer failed"
+
+
+@internal
+def _quote_route(sell: address, buy: address, amount: uint256, route: uint256, exact_out: bool) -> uint256:
+    """
+    @dev `quote` along a route: the pools' swaps, run and reverted, hop by hop.
+    """
+    fee_in: uint256 = route & FEE_MASK
+    fee_out: uint256 = route >> 24
+    if fee_out == 0:
+        return self._quote(sell, buy, fee_in, amount, exact_out)
+    assert weth != empty(address) and sell != weth and buy != weth, "venue: no weth route"
+    if exact_out:
+        return self._quote(sell, weth, fee_in, self._quote(weth, buy, fee_out, amount, True), True)
+    return self._quote(weth, buy, fee_out, self._quote(sell, weth, fee_in, amount, False), False)
+
+
+@internal
+def _simulate(
+    token_in: address, token_out: address, fee: uint256, amount: uint256, exact_in: bool, session: uint256, record: bool
+) -> uint256:
+    """
+    @dev One pool's swap replayed in memory from the state the caller's plans of `session` left
+         (or the pool's own); records the state it leaves when `record`. Returns the output of an
+         exact input, or the input of an exact output, refusing a partial fill like `_quote`.
+    """
+    pool: address = self._pool_for(token_in, token_out, fee)
+    assert pool.is_contract, "venue: no pool"
+    assert amount > 0 and amount < 2**255, "venue: bad amount"
+    simulated: Simulated = self._simulated[msg.sender][pool]
+    state: uniswap_v3_swap.PoolState = simulated.state
+    if simulated.session != session:
+        state = uniswap_v3_swap._read(pool)
+    zero_for_one: bool = convert(token_in, uint256) < convert(token_out, uint256)
+    paid: uint256 = 0
+    got: uint256 = 0
+    paid, got, state = uniswap_v3_swap._swap(pool, state, zero_for_one, amount, exact_in, fee)
+    if record:
+        self._simulated[msg.sender][pool] = Simulated(session=session, state=state)
+    if exact_in:
+        assert paid == amount, "venue: pool too shallow"
+        return got
+    assert got == amount, "venue: pool too shallow"
+    return paid
+
 
 @internal
 def _swap(

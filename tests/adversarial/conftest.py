@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 from eth_abi import decode
 
+from vyndex.constants import MAX_UINT256
+
 _INTEGRATION = str(Path(__file__).resolve().parents[1] / "integration")
 if _INTEGRATION not in sys.path:
     sys.path.insert(0, _INTEGRATION)
@@ -62,9 +64,6 @@ amount_of = live.amount_of
 give = live.give
 
 SYMBOLS = ("WETH", "USDC", "WBTC")
-MAX_UINT = 2**256 - 1
-WAD = 10**18
-BPS = 10_000
 YEAR = 365 * 86_400
 TARGETS = [5000, 3000, 2000]
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
@@ -136,7 +135,7 @@ def stock(uni: Any, tokens: dict[str, Any], holder: Any, usd_each: float, spende
     for symbol in SYMBOLS:
         give(uni, tokens[symbol], holder, amount_of(symbol, usd_each))
         for spender in spenders:
-            tokens[symbol].approve(spender, MAX_UINT, sender=holder)
+            tokens[symbol].approve(spender, MAX_UINT256, sender=holder)
 
 
 class CallReverted(Exception):

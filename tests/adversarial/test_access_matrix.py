@@ -1,6 +1,6 @@
 """DESIGN invariant 5 as a matrix generated from the ABIs: every external non-view function of
-IndexVault, Rebalancer, UniswapV2Venue, UniswapV3Venue, UpkeepScout and OracleAdapter against every
-role.
+IndexVault, Rebalancer, UniswapV2Venue, UniswapV3Venue, UpkeepScout, DutchAuction and OracleAdapter
+against every role.
 
 ACCESS below is the table: for each function, the roles that may call it (or PUBLIC) and the named
 reason everyone else gets. The ABI's set of non-view functions must equal the table's keys, so a new
@@ -36,22 +36,12 @@ from eth_pydantic_types import abi
 from eth_utils import keccak
 from hexbytes import HexBytes
 
-from .conftest import (
-    MAX_UINT,
-    STALENESS,
-    TARGETS,
-    V3_FEE,
-    WAD,
-    CallReverted,
-    enact,
-    read,
-    send,
-    stock,
-)
+from vyndex.constants import MAX_UINT256, WAD, ZERO_ADDRESS
+
+from .conftest import STALENESS, TARGETS, V3_FEE, CallReverted, enact, read, send, stock
 
 PUBLIC = frozenset({"*"})
 QUEUED = "queued"
-ZERO = "0x0000000000000000000000000000000000000000"
 ROLES = ("owner", "manager", "guardian", "fee_recipient", "keeper", "pending_owner", "stranger")
 
 NOT_OWNER = "ownable: caller is not the owner"
@@ -137,17 +127,42 @@ ACCESS: dict[str, dict[str, Rule]] = {
     "UniswapV2Venue": {
         # Moves only what already sits in a pair, as the pair's own swap would.
         "swap": Rule(PUBLIC),
+        # An exact output: a pair paid too little reverts on its own constant-product check.
+        "swap_out": Rule(PUBLIC),
+        # Sizes a zap leg; with a session it writes only the caller's own transient scratch.
+        "plan": Rule(PUBLIC),
     },
     "UniswapV3Venue": {
         # Sells only what the venue holds (nothing between trades).
         "swap": Rule(PUBLIC),
+        "swap_out": Rule(PUBLIC),
         # A QuoterV2-style quote: every pool swap it runs is reverted from the callback.
         "quote": Rule(PUBLIC),
+        "plan": Rule(PUBLIC),
         "uniswapV3SwapCallback": only("pool", reason=VENUE_UNEXPECTED_CALLBACK),
     },
     "UpkeepScout": {
         # Stateless: every simulation it runs reverts.
         "check": Rule(PUBLIC),
+    },
+    "DutchAuction": {
+        "transfer_ownership": only("owner", reason=NOT_OWNER),
+        "accept_ownership": only("pending_owner", reason=NOT_NEW_OWNER),
+        # Keepers open an auction (the launcher too, and anyone while trading is open).
+        "open": only("keeper", reason="auction: caller may not open"),
+        # Anyone bids while it is open (unless the owner turns the allowlist on).
+        "bid": Rule(PUBLIC),
+        # The venue callback: only the Rebalancer, inside a bid.
+        "swap": only("rebalancer", reason="auction: caller is not the rebalancer"),
+        "set_curve": only("owner", reason=NOT_OWNER),
+        # From the default cap (the largest) every new cap only tightens; VARIANTS raises one.
+        "set_auction_limits": only("owner", reason=NOT_OWNER),
+        "set_default_execution": only("owner", reason=NOT_OWNER),
+        "set_leg_execution": only("owner", reason=NOT_OWNER),
+        "set_launcher": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "set_allowlist_only": only("owner", reason=NOT_OWNER),
+        "set_bidder": only("owner", reason=NOT_OWNER, effect=QUEUED),
+        "cancel": only("guardian", "owner", reason="auction: caller not guardian"),
     },
     "OracleAdapter": {
         "transfer_ownership": only("owner", reason=NOT_OWNER),
@@ -205,7 +220,7 @@ def ctx(
     )
     for account in roles.values():
         stock(uni, tokens, account, 1_000, [vault])
-        vault.mint(10 * WAD, account, [MAX_UINT] * 3, sender=account)
+        vault.mint(10 * WAD, account, [MAX_UINT256] * 3, sender=account)
         vault.approve(account, 10 * WAD, sender=alice)
     link = owner.deploy(project.MockERC20, "Chainlink", "LINK", 18)
     feeds = [owner.deploy(project.MockAggregator, 8, f"spare {i}", 10 * 10**8) for i in range(3)]
@@ -214,12 +229,18 @@ def ctx(
     _, v3_venue, pool = v3_world
     adapter.set_vault(vault, sender=owner)  # the first binding applies at once
     enact(rebalancer.add_venue, v3_venue, sender=owner)  # venue 1: queued, waited out, applied
+    # Venue 2: a Dutch auction (5% premium decaying over an hour); bids trade through it.
+    auction = owner.deploy(project.DutchAuction, rebalancer, 500, 3_600)
+    enact(rebalancer.add_venue, auction, sender=owner)
+    enact(rebalancer.set_keeper, auction, True, sender=owner)  # it calls trade for each bid
+    for account in roles.values():  # bidders pay in WETH: enough for a whole capped chunk
+        stock(uni, tokens, account, 50_000, [auction])
     for _, aggregator in chainlink_feeds.values():  # the delay aged every feed: a fresh round each
         aggregator.submit(int(aggregator.latestRound()) + 1, int(aggregator.latestAnswer()), sender=owner)
     for feed in feeds:
         feed.update_answer(10 * 10**8, sender=owner)
-    spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO)
-    for contract in (vault, rebalancer, adapter):
+    spare_venue = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO_ADDRESS)
+    for contract in (vault, rebalancer, adapter, auction):
         contract.transfer_ownership(roles["pending_owner"], sender=owner)
     return {
         "project": project,
@@ -238,6 +259,7 @@ def ctx(
         "pool": pool,
         "spare_venue": spare_venue,
         "scout": project.UpkeepScout.at(rebalancer.scout()),
+        "auction": auction,
     }
 
 
@@ -271,6 +293,11 @@ def pay_v3_venue(ctx: dict[str, Any]) -> None:
     send(ctx["tokens"]["WBTC"].transfer, ctx["v3_venue"], 10**6, sender=ctx["roles"]["owner"])
 
 
+def open_auction(ctx: dict[str, Any]) -> None:
+    """The keeper opens the auction (every role holds WETH approved to it)."""
+    send(ctx["auction"].open, sender=ctx["roles"]["keeper"])
+
+
 def add_link(ctx: dict[str, Any], weights: list[int]) -> None:
     send(ctx["rebalancer"].add_component, ctx["link"], weights, sender=ctx["roles"]["manager"])
 
@@ -281,6 +308,7 @@ def queue_guardian_change(ctx: dict[str, Any]) -> None:
     send(ctx["vault"].set_guardian, ctx["alice"], sender=owner)
     send(ctx["rebalancer"].add_venue, ctx["spare_venue"], sender=owner)
     send(ctx["adapter"].set_feed, ctx["tokens"]["WETH"], ctx["feeds"][1], 3_600, sender=owner)
+    send(ctx["auction"].set_launcher, ctx["alice"], 600, sender=owner)
 
 
 def change_id(method: Any, *args: Any) -> bytes:
@@ -295,7 +323,7 @@ def deadline(ctx: dict[str, Any]) -> int:
 Prepare = Callable[[dict[str, Any]], None] | None
 Args = Callable[[dict[str, Any], Any], tuple[Any, ...]]
 CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
-    ("IndexVault", "mint"): (None, lambda c, who: (WAD, who, [MAX_UINT] * 3)),
+    ("IndexVault", "mint"): (None, lambda c, who: (WAD, who, [MAX_UINT256] * 3)),
     ("IndexVault", "redeem"): (None, lambda c, who: (WAD, who, [0, 0, 0])),
     ("IndexVault", "redeem_skipping"): (None, lambda c, who: (WAD, who, [0, 0, 0], [c["tokens"]["WBTC"]])),
     ("IndexVault", "transfer"): (None, lambda c, who: (c["alice"], WAD)),
@@ -353,6 +381,22 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
         pay_v2_pair,
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
     ),
+    ("UniswapV2Venue", "swap_out"): (
+        pay_v2_pair,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 10**15, 0, who),
+    ),
+    ("UniswapV2Venue", "plan"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, False, True, 1),
+    ),
+    ("UniswapV3Venue", "swap_out"): (
+        pay_v3_venue,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
+    ),
+    ("UniswapV3Venue", "plan"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, V3_FEE, False, True, 1),
+    ),
     ("UniswapV3Venue", "swap"): (
         pay_v3_venue,
         lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, V3_FEE, who),
@@ -363,6 +407,28 @@ CALLS: dict[tuple[str, str], tuple[Prepare, Args]] = {
     ),
     ("UniswapV3Venue", "uniswapV3SwapCallback"): (None, lambda c, who: (10**6, -(10**6), b"")),
     ("UpkeepScout", "check"): (None, lambda c, who: (c["rebalancer"],)),
+    ("DutchAuction", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
+    ("DutchAuction", "accept_ownership"): (None, lambda c, who: ()),
+    ("DutchAuction", "open"): (None, lambda c, who: ()),
+    ("DutchAuction", "bid"): (open_auction, lambda c, who: (2, 0, MAX_UINT256, deadline(c))),
+    ("DutchAuction", "swap"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 10**6, 0, 0, who),
+    ),
+    ("DutchAuction", "set_curve"): (None, lambda c, who: (1_000, 7_200)),
+    ("DutchAuction", "set_auction_limits"): (None, lambda c, who: (10**30, 3_600)),
+    ("DutchAuction", "set_default_execution"): (None, lambda c, who: (2,)),
+    ("DutchAuction", "set_leg_execution"): (
+        None,
+        lambda c, who: (c["tokens"]["WBTC"], c["tokens"]["WETH"], 1),
+    ),
+    ("DutchAuction", "set_launcher"): (None, lambda c, who: (c["alice"], 600)),
+    ("DutchAuction", "set_allowlist_only"): (None, lambda c, who: (True,)),
+    ("DutchAuction", "set_bidder"): (None, lambda c, who: (c["alice"], True)),
+    ("DutchAuction", "cancel"): (
+        queue_guardian_change,
+        lambda c, who: (change_id(c["auction"].set_launcher, c["alice"], 600),),
+    ),
     ("OracleAdapter", "transfer_ownership"): (None, lambda c, who: (c["alice"],)),
     ("OracleAdapter", "accept_ownership"): (None, lambda c, who: ()),
     ("OracleAdapter", "set_feed"): (None, lambda c, who: (c["link"], c["feeds"][1], 3_600)),
@@ -396,6 +462,13 @@ def through_contract(ctx: dict[str, Any], name: str, function: str) -> None:
         wbtc = ctx["tokens"]["WBTC"]
         paid = [e for e in receipt.events.filter(wbtc.Transfer) if e.receiver == ctx["pool"].address]
         assert [(e.sender, e.value) for e in paid] == [(ctx["v3_venue"].address, trade.amount_in)]
+    elif (name, function) == ("DutchAuction", "swap"):
+        # The Rebalancer calls it inside a bid, which pays the vault and fills the bidder.
+        open_auction(ctx)
+        auction, bidder = ctx["auction"], roles["stranger"]
+        receipt = auction.bid(2, 0, MAX_UINT256, deadline(ctx), sender=bidder)
+        assert receipt.events.filter(auction.Fill)[0].bidder == bidder.address
+        assert receipt.events.filter(vault.RebalanceTrade)
     elif function == "add_component":
         receipt = rebalancer.add_component(ctx["link"], [2500, 2500, 2500, 2500], sender=manager)
         assert receipt.events.filter(vault.ComponentAdded)[0].token == ctx["link"].address
@@ -462,6 +535,7 @@ def test_access__every_role__refused_by_name_unless_the_table_allows_it(ctx, nam
         "UniswapV2Venue": ctx["v2_venue"],
         "UniswapV3Venue": ctx["v3_venue"],
         "UpkeepScout": ctx["scout"],
+        "DutchAuction": ctx["auction"],
         "OracleAdapter": ctx["adapter"],
     }[name]
     method = getattr(contract, function)
@@ -543,6 +617,14 @@ def _set_sequencer(c: dict[str, Any]) -> None:
     send(c["adapter"].set_sequencer_feed, c["feeds"][2], 3_600, sender=c["roles"]["owner"])
 
 
+def _smaller_cap(c: dict[str, Any]) -> None:
+    send(c["auction"].set_auction_limits, 10**24, 0, sender=c["roles"]["owner"])
+
+
+def _allowlist_on(c: dict[str, Any]) -> None:
+    send(c["auction"].set_allowlist_only, True, sender=c["roles"]["owner"])
+
+
 VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
     ("IndexVault", "set_management_fee", "manager", None, lambda c, who: (0,), "immediate"),
     ("IndexVault", "set_mint_fee", "manager", None, lambda c, who: (0,), "immediate"),
@@ -550,7 +632,7 @@ VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
     ("IndexVault", "set_delay", "owner", None, lambda c, who: (86_400,), QUEUED),
     ("Rebalancer", "set_keeper", "owner", None, lambda c, who: (c["roles"]["keeper"], False), "immediate"),
     ("Rebalancer", "set_open_trading", "owner", None, lambda c, who: (False,), "immediate"),
-    ("Rebalancer", "set_auction", "owner", None, lambda c, who: (ZERO,), "immediate"),
+    ("Rebalancer", "set_auction", "owner", None, lambda c, who: (ZERO_ADDRESS,), "immediate"),
     ("Rebalancer", "set_limits", "owner", None, lambda c, who: _tighter_limits(c), "immediate"),
     (
         "OracleAdapter",
@@ -568,7 +650,19 @@ VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
         lambda c, who: (c["tokens"]["WETH"], 10**7, 10**30),
         QUEUED,
     ),
-    ("OracleAdapter", "set_sequencer_feed", "owner", _set_sequencer, lambda c, who: (ZERO, 0), QUEUED),
+    (
+        "OracleAdapter",
+        "set_sequencer_feed",
+        "owner",
+        _set_sequencer,
+        lambda c, who: (ZERO_ADDRESS, 0),
+        QUEUED,
+    ),
+    ("DutchAuction", "set_curve", "owner", None, lambda c, who: (100, 3_600), QUEUED),
+    ("DutchAuction", "set_auction_limits", "owner", _smaller_cap, lambda c, who: (10**30, 0), QUEUED),
+    ("DutchAuction", "set_launcher", "owner", None, lambda c, who: (c["alice"], 0), "immediate"),
+    ("DutchAuction", "set_bidder", "owner", None, lambda c, who: (c["alice"], False), "immediate"),
+    ("DutchAuction", "set_allowlist_only", "owner", _allowlist_on, lambda c, who: (False,), QUEUED),
 ]
 
 
@@ -580,9 +674,12 @@ VARIANTS: list[tuple[str, str, str, Prepare, Args, str]] = [
 def test_access__the_opposite_value__queued_when_it_loosens_immediate_when_it_tightens(
     ctx, name, function, role, prepare, args, effect
 ):
-    contract = {"IndexVault": ctx["vault"], "Rebalancer": ctx["rebalancer"], "OracleAdapter": ctx["adapter"]}[
-        name
-    ]
+    contract = {
+        "IndexVault": ctx["vault"],
+        "Rebalancer": ctx["rebalancer"],
+        "OracleAdapter": ctx["adapter"],
+        "DutchAuction": ctx["auction"],
+    }[name]
     method = getattr(contract, function)
     snapshot = ctx["chain"].snapshot()
     try:

@@ -17,18 +17,17 @@ import ape
 import pytest
 from eth_abi import decode, encode
 
+from vyndex.constants import MAX_UINT256, USD, WAD
+from vyndex.keeper.loop import ScoutReason
 from vyndex.venues import Lens, check_upkeep
 
 from .conftest import (
     DECIMALS,
-    MAX_UINT,
     PRICES,
     SLIPPAGE_BPS,
     SYMBOLS,
     TARGETS,
     UNITS,
-    USD,
-    WAD,
     CallReverted,
     amount_of,
     basket_value,
@@ -45,7 +44,7 @@ from .conftest import (
 )
 
 ACTION_TRADE = 1
-REASON_ORACLE, REASON_BALANCED = 3, 4
+REASON_ORACLE, REASON_BALANCED = ScoutReason.ORACLE, ScoutReason.BALANCED
 # What a basket valuation may lose to rounding: a few wei of USD per component.
 DUST_USD = USD // 1_000
 
@@ -74,7 +73,7 @@ def flash(project, attacker, uni, tokens, vault, basket):
     give(uni, tokens["WBTC"], attacker, amount_of("WBTC", 4_000_000))
     for token in basket:
         token.transfer(contract, token.balanceOf(attacker), sender=attacker)
-    contract.execute([call(t.approve, vault, MAX_UINT) for t in basket], sender=attacker)
+    contract.execute([call(t.approve, vault, MAX_UINT256) for t in basket], sender=attacker)
     return contract
 
 
@@ -100,12 +99,12 @@ def test_first_depositor_inflation__one_wei_then_donation__attacker_loses_victim
     stock(uni, tokens, bob, 10_000, [fresh])
     before = usd_of(fresh, adapter, basket, [attacker])
 
-    fresh.mint(1, attacker, [MAX_UINT] * 3, sender=attacker)
+    fresh.mint(1, attacker, [MAX_UINT256] * 3, sender=attacker)
     assert token_balances(basket, [fresh]) == [1, 1, 1]  # one wei of shares costs one base unit of each
     for symbol, token in zip(SYMBOLS, basket, strict=True):
         token.transfer(fresh, amount_of(symbol, 50_000), sender=attacker)
     bob_before = token_balances(basket, [bob])
-    fresh.mint(100 * WAD, bob, [MAX_UINT] * 3, sender=bob)
+    fresh.mint(100 * WAD, bob, [MAX_UINT256] * 3, sender=bob)
     paid = [b - a for b, a in zip(bob_before, token_balances(basket, [bob]), strict=True)]
     fresh.redeem(1, attacker, [0, 0, 0], sender=attacker)
     profit = usd_of(fresh, adapter, basket, [attacker]) - before
@@ -150,7 +149,7 @@ def test_donation__component_sent_to_live_vault__units_weights_and_plan_unmoved_
     with ape.reverts("rebalancer: drift within threshold"):
         rebalancer.trade(2, 0, 0, 0, 0, chain.pending_timestamp + 600, sender=keeper)
     assert rebalancer.plans() == 0
-    vault.mint(100 * WAD, attacker, [MAX_UINT] * 3, sender=attacker)
+    vault.mint(100 * WAD, attacker, [MAX_UINT256] * 3, sender=attacker)
     vault.redeem(100 * WAD, attacker, [0, 0, 0], sender=attacker)
     profit = usd_of(vault, adapter, basket, [attacker]) - before
     record_profit("donation to skew units ($30k WBTC)", profit)
@@ -179,7 +178,7 @@ def test_flash_manipulation__trade_mint_redeem_in_one_tx__trade_refused_no_plan_
         [
             # The trade the plan wants (WBTC for WETH), into the pool the attacker just drained of WETH.
             call(rebalancer.trade, 2, 0, 0, 0, 0, chain.pending_timestamp + 600, allow_failure=True),
-            call(vault.mint, 50 * WAD, flash, [MAX_UINT] * 3),
+            call(vault.mint, 50 * WAD, flash, [MAX_UINT256] * 3),
             call(vault.redeem, 50 * WAD, flash, [0, 0, 0]),
         ],
         sender=attacker,
@@ -342,11 +341,11 @@ def test_feed_stuck_at_lower_bound__trading_stops_by_name_mint_redeem_go_on_and_
 
     # Mint and redeem go on; the attacker, rich in crashed USDC, mints and redeems in kind.
     for token in basket:
-        token.approve(vault, MAX_UINT, sender=attacker)
+        token.approve(vault, MAX_UINT256, sender=attacker)
     stock(uni, tokens, attacker, 50_000, [vault])
     held = token_balances(basket, [attacker])
     # An odd amount, so that every rounding is real: mint takes up, redeem pays down.
-    vault.mint(1_000 * WAD + 1, attacker, [MAX_UINT] * 3, sender=attacker)
+    vault.mint(1_000 * WAD + 1, attacker, [MAX_UINT256] * 3, sender=attacker)
     vault.redeem(1_000 * WAD + 1, attacker, [0, 0, 0], sender=attacker)
     delta = [a - b for a, b in zip(token_balances(basket, [attacker]), held, strict=True)]
     alice_before = token_balances(basket, [alice])

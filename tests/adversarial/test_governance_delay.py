@@ -10,7 +10,9 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from .conftest import STALENESS, WAD, enact
+from vyndex.constants import WAD
+
+from .conftest import STALENESS, enact
 
 DELAY = 2 * 86_400
 

@@ -27,24 +27,14 @@ import ape
 import pytest
 from eth_utils import keccak
 
+from vyndex.constants import WAD, ZERO_ADDRESS
 from vyndex.reference.artifacts import uniswap_v2, uniswap_v2_contract_type
 from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, pair_address, seed_pair
 from vyndex.venues import check_upkeep
 
-from .conftest import (
-    SYMBOLS,
-    TARGETS,
-    V3_FEE,
-    WAD,
-    amount_of,
-    give,
-    record_profit,
-    token_balances,
-    usd_of,
-)
+from .conftest import SYMBOLS, TARGETS, V3_FEE, amount_of, give, record_profit, token_balances, usd_of
 
 TRANSFER = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
-ZERO = "0x0000000000000000000000000000000000000000"
 WBTC, USDC, WETH = 2, 1, 0  # basket indexes
 
 
@@ -162,7 +152,7 @@ def test_trade__via_weth_with_weth_as_a_side_or_no_weth__reverts_by_name(
         rebalancer.trade(WBTC, WETH, 0, 1, 0, deadline(chain), sender=keeper)
     with ape.reverts("venue: unknown route"):
         rebalancer.trade(WBTC, USDC, 0, 2, 0, deadline(chain), sender=keeper)
-    no_weth = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO)
+    no_weth = owner.deploy(project.UniswapV2Venue, uni.factory, ZERO_ADDRESS)
     only_venue(rebalancer, no_weth, owner, live_enact)
     assert list(no_weth.routes(tokens["WBTC"], tokens["USDC"])) == [0]
     with ape.reverts("venue: no weth route"):
@@ -327,7 +317,7 @@ def test_venues__owner_lists_them__no_code_duplicate_too_many_unknown_refused_by
     project, rebalancer, v2_venue, uni, owner, attacker, keeper, manager, chain, live_enact
 ):
     with ape.reverts("venue: factory has no code"):
-        owner.deploy(project.UniswapV2Venue, ZERO, uni.weth)
+        owner.deploy(project.UniswapV2Venue, ZERO_ADDRESS, uni.weth)
     with ape.reverts("venue: factory has no code"):
         owner.deploy(project.UniswapV3Venue, attacker, uni.weth)
     with ape.reverts("rebalancer: venue has no code"):
@@ -336,12 +326,16 @@ def test_venues__owner_lists_them__no_code_duplicate_too_many_unknown_refused_by
         live_enact(rebalancer.add_venue, v2_venue, sender=owner)
     for _ in range(3):
         live_enact(
-            rebalancer.add_venue, owner.deploy(project.UniswapV2Venue, uni.factory, ZERO), sender=owner
+            rebalancer.add_venue,
+            owner.deploy(project.UniswapV2Venue, uni.factory, ZERO_ADDRESS),
+            sender=owner,
         )
     assert rebalancer.venue_count() == rebalancer.MAX_VENUES() == 4
     with ape.reverts("rebalancer: too many venues"):
         live_enact(
-            rebalancer.add_venue, owner.deploy(project.UniswapV2Venue, uni.factory, ZERO), sender=owner
+            rebalancer.add_venue,
+            owner.deploy(project.UniswapV2Venue, uni.factory, ZERO_ADDRESS),
+            sender=owner,
         )
     with ape.reverts("rebalancer: unknown venue"):
         rebalancer.remove_venue(4, sender=owner)

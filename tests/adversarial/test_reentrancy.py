@@ -22,19 +22,9 @@ import ape
 import pytest
 from eth_abi import decode
 
-from .conftest import (
-    ERROR_SELECTOR,
-    MAX_UINT,
-    STALENESS,
-    USD,
-    WAD,
-    amount_of,
-    read,
-    record_profit,
-    stock,
-    token_balances,
-    usd_of,
-)
+from vyndex.constants import MAX_UINT256, USD, WAD
+
+from .conftest import ERROR_SELECTOR, STALENESS, amount_of, read, record_profit, stock, token_balances, usd_of
 
 HOOK_PRICE = 10  # USD per whole HOOK token (18 decimals)
 POOL_SIDE_USD = 10_000_000
@@ -92,8 +82,8 @@ def hook_world(
     for holder in (alice, bob):
         stock(uni, tokens, holder, 100_000, [hooked])
         hook.mint(holder, 100_000 // HOOK_PRICE * WAD, sender=holder)
-        hook.approve(hooked, MAX_UINT, sender=holder)
-    hooked.mint(1_000 * WAD, alice, [MAX_UINT] * 3, sender=alice)
+        hook.approve(hooked, MAX_UINT256, sender=holder)
+    hooked.mint(1_000 * WAD, alice, [MAX_UINT256] * 3, sender=alice)
     hooked.transfer(hook, 5 * WAD, sender=alice)
     return hooked, rebalancer, hook, basket
 
@@ -138,7 +128,7 @@ PHASES = {
 
 def operate(phase, vault, rebalancer, alice, bob, keeper, chain):
     if phase == "mint":
-        return vault.mint(10 * WAD + 1, bob, [MAX_UINT] * 3, sender=bob)
+        return vault.mint(10 * WAD + 1, bob, [MAX_UINT256] * 3, sender=bob)
     if phase == "redeem":
         return vault.redeem(10 * WAD + 1, alice, [0, 0, 0], sender=alice)
     sell, buy = (2, 0) if phase == "trade selling HOOK" else (0, 2)

@@ -5,7 +5,12 @@ OracleAdapter and Rebalancer on real Uniswap V2 pools, with a management fee and
 Rules: holders mint, redeem (also forfeiting components with `redeem_skipping`) and transfer; time
 jumps (fees accrue, feeds are refreshed); feeds move, with or without an arbitrageur dragging the pools
 after them; the manager changes the targets; the keeper runs (`checkUpkeep` + `performUpkeep`, or
-the proposed trade sent to `trade`); an attacker swaps the pools; the guardian pauses and unpauses.
+the proposed trade sent to `trade`); an attacker swaps the pools; the guardian pauses and unpauses;
+a hostile owner (DESIGN invariant 10) queues changes chosen to hurt holders (fees at their caps, the
+loosest slippage, open trading, the attacker as keeper, the shortest delay; a thief rebalancer, the
+attacker as fee recipient or manager, WETH's feed for WBTC), applies each bounded one once due (refused
+by name before), and the guardian cancels the rest. Whenever a change is queued, a watching holder
+(carol) redeems everything at once and gets exactly her pro-rata basket.
 
 After every step:
   1. solvency: for every component the vault holds at least `holdings()`, at least
@@ -40,23 +45,25 @@ from typing import Any, ClassVar
 
 import ape
 import pytest
+from eth_utils import keccak
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from vyndex.constants import BPS, MAX_UINT256, USD, WAD
+from vyndex.reference.uniswap_v2 import gross_of_fee
+
 from .conftest import (
     ACTIVITY,
-    BPS,
     COOLDOWN,
     DECIMALS,
-    MAX_UINT,
+    MIN_TRADE_USD,
     PRICES,
     SLIPPAGE_BPS,
     STALENESS,
     STEPS_RUN,
     SYMBOLS,
-    USD,
-    WAD,
+    TRADE_CAP_USD,
     YEAR,
     amount_of,
     basket_value,
@@ -85,6 +92,20 @@ TARGET_SETS = [
     [1000, 4500, 4500],
 ]
 PAIRS = [("WETH", "USDC"), ("WETH", "WBTC"), ("USDC", "WBTC")]
+GRACE_PERIOD = 14 * 86_400  # timelock.GRACE_PERIOD
+GOVERNED = [
+    "management fee at cap",
+    "mint fee at cap",
+    "redeem fee at cap",
+    "loosest slippage",
+    "open trading",
+    "attacker keeper",
+    "shortest delay",
+    "thief rebalancer",
+    "attacker fee recipient",
+    "attacker manager",
+    "WETH feed for WBTC",
+]
 
 SHARES = st.one_of(st.integers(1, 10**6), st.integers(10**15, 2_000 * WAD))
 PPM = st.one_of(st.just(10**6), st.integers(1, 10**6))
@@ -114,13 +135,16 @@ def world(
     chain,
 ):
     """Holders (alice, with her 1,000 index tokens, bob, carol, attacker) and the arbitrageur each hold
-    $2,000,000 of every component, approved to the vault and the router."""
+    $2,000,000 of every component, approved to the vault and the router. The adapter is bound to the
+    vault, as `vyndex deploy` and the factory bind it, so its feed changes wait out the delay."""
+    if read(adapter.vault) != vault.address:
+        adapter.set_vault(vault, sender=owner)
     for who in (alice, bob, carol, attacker, arbitrageur):
         who.balance += amount_of("WETH", STOCK_USD) + 10 * WAD
         for symbol in SYMBOLS:
             give(uni, tokens[symbol], who, amount_of(symbol, STOCK_USD))
-            tokens[symbol].approve(vault, MAX_UINT, sender=who)
-            tokens[symbol].approve(uni.router, MAX_UINT, sender=who)
+            tokens[symbol].approve(vault, MAX_UINT256, sender=who)
+            tokens[symbol].approve(uni.router, MAX_UINT256, sender=who)
     return {
         "vault": vault,
         "rebalancer": rebalancer,
@@ -169,6 +193,9 @@ class IndexMachine(RuleBasedStateMachine):
             for h in self.holders
         }
         self.steps = 0
+        # Queued governance changes: id -> (kind, eta).
+        self.pending: dict[bytes, tuple[str, int]] = {}
+        self.slippage_bps = SLIPPAGE_BPS
         STEPS_RUN["runs"] += 1
 
     # -- observation --------------------------------------------------------------------------
@@ -262,7 +289,9 @@ class IndexMachine(RuleBasedStateMachine):
         self._enact_fee(v.set_redeem_fee, redeem_bps)
         self.fees = (management, mint_bps, redeem_bps)
         self.rebalancer.set_targets(weights, sender=manager)
+        # The watching holder (carol) holds a position from the start.
         self.steps += 1
+        self.mint(2, 50 * WAD)
 
     @rule(who=st.integers(0, 3), shares=SHARES)
     def mint(self, who: int, shares: int) -> None:
@@ -270,7 +299,7 @@ class IndexMachine(RuleBasedStateMachine):
         holder, v = self.holders[who], self.vault
         if read(v.paused):
             with ape.reverts("vault: minting paused"):
-                v.mint(shares, holder, [MAX_UINT] * 3, sender=holder)
+                v.mint(shares, holder, [MAX_UINT256] * 3, sender=holder)
             ACTIVITY["mint refused while paused"] += 1
             return
         bounds = list(read(v.preview_mint, shares))
@@ -350,9 +379,9 @@ class IndexMachine(RuleBasedStateMachine):
             pa, pb = self.prices[a], self.prices[b]
             ra_fair = math.isqrt(ra * rb * pb * 10 ** DECIMALS[a] // (pa * 10 ** DECIMALS[b]))
             if ra_fair > ra:
-                sold, amount = a, (ra_fair - ra) * 1000 // 997
+                sold, amount = a, gross_of_fee(ra_fair - ra)
             else:
-                sold, amount = b, (ra * rb // max(ra_fair, 1) - rb) * 1000 // 997
+                sold, amount = b, gross_of_fee(ra * rb // max(ra_fair, 1) - rb)
             if amount * self.prices[sold] < 10**8 * 10 ** DECIMALS[sold]:
                 continue  # less than a dollar off
             sell, buy = tokens[sold], tokens[b if sold == a else a]
@@ -405,7 +434,7 @@ class IndexMachine(RuleBasedStateMachine):
             assert traded > 0, "a proposal that executes is a trade"
             ACTIVITY["keeper trade"] += 1
             loss = value_before - basket_value(self.vault, self.world["adapter"], self.basket)
-            assert loss <= traded * SLIPPAGE_BPS // BPS + DUST_USD, (loss, traded)
+            assert loss <= traded * self.slippage_bps // BPS + DUST_USD, (loss, traded)
             # Plans never loop: each starts with a trade.
             assert read(r.plans) - plans_before <= read(r.trades) - trades_before == 1
 
@@ -434,6 +463,136 @@ class IndexMachine(RuleBasedStateMachine):
     def pause(self, paused: bool) -> None:
         self.steps += 1
         self.vault.set_paused(paused, sender=self.world["guardian"])
+
+    # -- governance (DESIGN invariant 10) ------------------------------------------------------
+
+    def _governed(self, kind: str) -> tuple[Any, tuple[Any, ...], Any, bool]:
+        """(setter, arguments, caller, bounded) of a hostile change. Bounded changes stay inside the
+        contracts' hard limits, so invariants 1-4 must hold once they apply; the others would hand
+        the basket over, so the guardian always cancels them."""
+        w, v, r, a = self.world, self.vault, self.rebalancer, self.world["adapter"]
+        attacker, owner, manager = self.holders[3], w["oracle_operator"], w["manager"]
+        return {
+            "management fee at cap": (v.set_management_fee, (MAX_MANAGEMENT_FEE,), manager, True),
+            "mint fee at cap": (v.set_mint_fee, (MAX_FEE_BPS,), manager, True),
+            "redeem fee at cap": (v.set_redeem_fee, (MAX_FEE_BPS,), manager, True),
+            "loosest slippage": (r.set_limits, (500, TRADE_CAP_USD, MIN_TRADE_USD, COOLDOWN), owner, True),
+            "open trading": (r.set_open_trading, (True,), owner, True),
+            "attacker keeper": (r.set_keeper, (attacker, True), owner, True),
+            "shortest delay": (v.set_delay, (86_400,), owner, True),
+            "thief rebalancer": (v.set_rebalancer, (attacker,), owner, False),
+            "attacker fee recipient": (v.set_fee_recipient, (attacker,), owner, False),
+            "attacker manager": (v.set_manager, (attacker,), owner, False),
+            "WETH feed for WBTC": (
+                a.set_feed,
+                (self.tokens["WBTC"], self.world["feeds"]["WETH"], STALENESS),
+                owner,
+                False,
+            ),
+        }[kind]
+
+    def _applied(self, kind: str) -> None:
+        """The model follows a bounded change that took effect."""
+        management, mint_bps, redeem_bps = self.fees
+        if kind == "management fee at cap":
+            self.fees = (MAX_MANAGEMENT_FEE, mint_bps, redeem_bps)
+        elif kind == "mint fee at cap":
+            self.fees = (management, MAX_FEE_BPS, redeem_bps)
+        elif kind == "redeem fee at cap":
+            self.fees = (management, mint_bps, MAX_FEE_BPS)
+        elif kind == "loosest slippage":
+            self.slippage_bps = 500
+
+    @rule(kind=st.sampled_from(GOVERNED))
+    def owner_queues(self, kind: str) -> None:
+        """A hostile change is queued (or, if it does not loosen, applies at once); the watching holder
+        leaves in kind before it can land, and gets exactly her pro-rata basket."""
+        self.steps += 1
+        method, args, caller, bounded = self._governed(kind)
+        change = keccak(bytes(method.encode_input(*args)))
+        if read(self.vault.totalSupply) == 0 or change in self.pending:
+            return  # nothing to protect (a change applies at once), or already waiting
+        receipt = method(*args, sender=caller)
+        self._account(receipt)
+        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+        if not queued:
+            assert bounded, f"{kind} applied at once with holders"
+            self._applied(kind)
+            return
+        assert bytes(queued[0].id) == change and int(queued[0].eta) > receipt.timestamp
+        self.pending[change] = (kind, int(queued[0].eta))
+        ACTIVITY["governance: queued"] += 1
+        watcher, v = self.holders[2], self.vault
+        if read(v.balanceOf, watcher) == 0 and not read(v.paused):
+            self.mint(2, 20 * WAD)  # she holds a position whenever a change is queued
+        shares = read(v.balanceOf, watcher)
+        if shares == 0:
+            return
+        obs = self._observe()
+        before = self._balances(watcher)
+        receipt = v.redeem(shares, watcher, [0, 0, 0], sender=watcher)
+        got = [a - b for a, b in zip(self._balances(watcher), before, strict=True)]
+        # Pro rata: her shares less the redeem fee, at the units and the scale after this block's
+        # management fee accrual, rounded down (in the vault's favour) and never less.
+        accrued = receipt.events.filter(v.ManagementFeeAccrued)
+        scale = int(accrued[0].scale) if accrued else obs["scale"]
+        fee = -(-shares * self.fees[2] // BPS)
+        pro_rata = [math.floor(c) for c in self._claim(shares - fee, {**obs, "scale": scale})]
+        assert got == pro_rata, (kind, got, pro_rata)
+        self.ledger[watcher.address] = [x - g for x, g in zip(self.ledger[watcher.address], got, strict=True)]
+        self._account(receipt)
+        ACTIVITY["governance: watcher left in kind"] += 1
+
+    @rule(pick=st.integers(0, 10), patient=st.booleans())
+    def owner_applies(self, pick: int, patient: bool) -> None:
+        """The owner calls a queued change again (a patient owner first waits for its eta): refused
+        by name before its eta; once due, a bounded change applies and the guardian cancels any
+        other."""
+        self.steps += 1
+        if not self.pending:
+            return
+        change = sorted(self.pending)[pick % len(self.pending)]
+        kind, eta = self.pending[change]
+        method, args, caller, bounded = self._governed(kind)
+        contract = method.contract
+        if patient and self.chain.pending_timestamp < eta:
+            self.chain.pending_timestamp = eta
+            self._refresh_feeds()
+        now = self.chain.pending_timestamp
+        if now < eta:
+            with ape.reverts("timelock: change not due"):
+                method(*args, sender=caller)
+            ACTIVITY["governance: refused before its eta"] += 1
+            return
+        if not bounded:
+            self._cancel(change)
+            return
+        del self.pending[change]
+        receipt = method(*args, sender=caller)
+        self._account(receipt)
+        events = {log.event_name for log in receipt.decode_logs()}
+        if now > eta + GRACE_PERIOD:
+            assert "ChangeQueued" in events  # expired: queued afresh, nothing applied
+            ACTIVITY["governance: expired and queued afresh"] += 1
+            self.pending[change] = (kind, read(contract.eta, change))
+            return
+        assert "ChangeApplied" in events and read(contract.eta, change) == 0
+        self._applied(kind)
+        ACTIVITY["governance: applied"] += 1
+
+    @rule(pick=st.integers(0, 10))
+    def guardian_cancels(self, pick: int) -> None:
+        self.steps += 1
+        if self.pending:
+            self._cancel(sorted(self.pending)[pick % len(self.pending)])
+
+    def _cancel(self, change: bytes) -> None:
+        kind, _eta = self.pending.pop(change)
+        contract = self._governed(kind)[0].contract
+        rebalancer_before = read(self.vault.rebalancer)
+        contract.cancel(change, sender=self.world["guardian"])
+        assert read(contract.eta, change) == 0 and read(self.vault.rebalancer) == rebalancer_before
+        ACTIVITY["governance: cancelled"] += 1
 
     # -- invariants ---------------------------------------------------------------------------
 

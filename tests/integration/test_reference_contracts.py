@@ -8,6 +8,7 @@ import ape
 import pytest
 from eth_utils.crypto import keccak
 
+from vyndex.constants import MAX_UINT256, WAD
 from vyndex.reference.artifacts import (
     ArtifactError,
     find_package,
@@ -21,9 +22,13 @@ from vyndex.reference.setprotocol import (
     deploy_set_protocol_v2,
     initialize_index_modules,
 )
-from vyndex.reference.uniswap_v2 import MAX_UINT256, pair_address, pair_init_code_hash
-
-WAD = 10**18
+from vyndex.reference.uniswap_v2 import (
+    get_amount_in,
+    get_amount_out,
+    gross_of_fee,
+    pair_address,
+    pair_init_code_hash,
+)
 
 
 def test_find_package__missing__names_package_and_setup(tmp_path):
@@ -67,6 +72,38 @@ def test_router_swap__created_pair__pays_exactly_get_amounts_out(uniswap, create
 
     assert bought.balanceOf(alice) == quote[1]
     assert sold.balanceOf(alice) == 0
+
+
+V2_CASES = [
+    (1, 10**6, 10**6),
+    (10**18, 1_000 * 10**18, 2_000 * 10**6),
+    (123_456_789, 10**12, 7 * 10**20),
+    (10**27, 10**24, 3 * 10**24),
+    (999, 1_000, 1_001),
+]
+
+
+@pytest.mark.parametrize(("amount", "reserve_in", "reserve_out"), V2_CASES)
+def test_v2_math__python_helpers__equal_the_router_library(uniswap, amount, reserve_in, reserve_out):
+    # UniswapV2Router02 exposes UniswapV2Library's pure getAmountOut / getAmountIn.
+    assert get_amount_out(amount, reserve_in, reserve_out) == uniswap.router.getAmountOut(
+        amount, reserve_in, reserve_out
+    )
+    wanted = min(amount, reserve_out - 1)
+    needed = get_amount_in(wanted, reserve_in, reserve_out)
+    assert needed == uniswap.router.getAmountIn(wanted, reserve_in, reserve_out)
+    # The least input that buys it: one unit less buys less.
+    assert get_amount_out(needed, reserve_in, reserve_out) >= wanted
+    assert get_amount_out(needed - 1, reserve_in, reserve_out) < wanted
+
+
+def test_v2_math__outside_the_library_domain__zero_out_and_named_errors():
+    assert get_amount_out(0, 10, 10) == 0 and get_amount_out(5, 0, 10) == 0
+    with pytest.raises(ValueError, match="insufficient output amount"):
+        get_amount_in(0, 10, 10)
+    with pytest.raises(ValueError, match="insufficient liquidity"):
+        get_amount_in(10, 10, 10)
+    assert gross_of_fee(997) == 1_000 and gross_of_fee(0) == 0
 
 
 def test_router_swap__min_out_above_quote__reverts(uniswap, create_pair, create_token, alice):

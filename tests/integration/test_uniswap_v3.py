@@ -10,6 +10,7 @@ from fractions import Fraction
 import ape
 import pytest
 
+from vyndex.constants import WAD
 from vyndex.reference.artifacts import uniswap_v3_contract_type
 from vyndex.reference.uniswap_v3 import (
     FEE_DENOMINATOR,
@@ -33,7 +34,6 @@ from vyndex.reference.uniswap_v3 import (
     ticks_around,
 )
 
-WAD = 10**18
 PERIPHERY_POOL_INIT_CODE_HASH = "e34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54"
 
 

@@ -24,8 +24,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-WAD = 10**18
-MAX_UINT = 2**256 - 1
+from vyndex.constants import MAX_UINT256
+
 STOCK = 10**32
 # 6, 8 and 18 decimals; odd units, one of them tiny.
 DECIMALS = (6, 8, 18)
@@ -41,7 +41,7 @@ def invariants_world(create_token, create_vault, alice, bob, carol, fee_recipien
     for holder in (alice, bob, carol):
         for token in tokens:
             token.mint(holder, STOCK, sender=holder)
-            token.approve(vault, MAX_UINT, sender=holder)
+            token.approve(vault, MAX_UINT256, sender=holder)
     return {
         "vault": vault,
         "tokens": tokens,

@@ -15,6 +15,9 @@ from vyndex.actions import (
     plan_redeem,
 )
 from vyndex.cli.console import render_plan, render_status
+from vyndex.keeper.chain import ApeKeeperChain
+from vyndex.reference import multicall3
+from vyndex.reference.multicall3 import count_requests
 from vyndex.status import as_json, collect
 from vyndex.venues import check_upkeep
 
@@ -116,6 +119,37 @@ def test_status__fees_accrue_and_last_rebalance_shows(drifted, keeper, chain):
     status = collect(drifted)
     assert status.fees.accrued_shares > 0  # a month of the 1% management fee
     assert status.rebalance.plan_started_at is not None and status.rebalance.trades == 1
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_status__through_multicall3__two_eth_calls_and_the_report_of_one_call_each(
+    drifted, chain, monkeypatch, stale
+):
+    if stale:  # failing prices: the views that revert are left out, as one by one
+        chain.mine(timestamp=chain.blocks.head.timestamp + 2 * 3600)
+    with count_requests() as requests:
+        batched = collect(drifted)
+    assert requests["eth_call"] == 2
+    monkeypatch.setattr(multicall3, "multicall3_ready", lambda: False)
+    with count_requests() as requests:
+        single = collect(drifted)
+    assert requests["eth_call"] > 30
+    assert as_json(batched) == as_json(single)
+    assert (batched.nav_usd is None) == stale and batched.components[0].feed.deviation_bps is not None
+
+
+def test_keeper_observe__through_multicall3__one_eth_call_and_the_same_observation(
+    drifted, keeper, monkeypatch
+):
+    view = ApeKeeperChain(drifted, keeper)
+    with count_requests() as requests:
+        batched = view.observe()
+    assert requests["eth_call"] == 1
+    assert (
+        batched.upkeep.needed and batched.drift_bps is not None and batched.drift_bps > batched.threshold_bps
+    )
+    monkeypatch.setattr(multicall3, "multicall3_ready", lambda: False)
+    assert view.observe() == batched
 
 
 def test_describe_amounts():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 from ape.exceptions import ContractLogicError, ProviderNotConnectedError
 
 from vyndex.cli import common as vcli
@@ -165,6 +166,28 @@ def test_friendly_errors__spec_error__one_line_and_the_traceback_at_debug(capsys
         vcli.logger.set_level(level)
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):") and "in bad_spec" in err
+
+
+def test_friendly_errors__spec_with_three_problems__one_error_line_each(capsys):
+    data = yaml.safe_load((ROOT / "examples" / "blue-chip.yaml").read_text())
+    data["components"][0]["weight"] = 50
+    data["fees"]["mint_fee"] = "6%"
+    data["rebalancer"]["colldown"] = 60
+
+    @vcli.friendly_errors
+    def bad_spec():
+        parse_spec(data, "x.yaml")
+
+    with pytest.raises(vcli.ToolError) as caught:
+        bad_spec()
+    caught.value.show()
+    assert capsys.readouterr().err.splitlines() == [
+        "error: x.yaml: components[0].weight: write a percentage such as '1%' (or use weight_bps), got 50",
+        "error: x.yaml: fees.mint_fee: 6% is over its cap of 5%",
+        "error: x.yaml: rebalancer.colldown: unknown field (allowed: cooldown, drift_threshold, "
+        "drift_threshold_bps, max_slippage, max_slippage_bps, min_trade_usd, open_trading, plan_ttl, "
+        "router, trade_cap_usd, uniswap_v3_factory, weth)",
+    ]
 
 
 def test_confirm_send__live_network_without_a_terminal__refuses_unless_yes(monkeypatch):

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from vyndex.addressbook import book_path
+from vyndex.constants import ZERO_ADDRESS
 from vyndex.deploy import DeployError, deploy_index, list_venues
 from vyndex.index import connected_books
 from vyndex.spec import SpecError, load_spec
 from vyndex.venues import Lens
-
-ZERO = "0x0000000000000000000000000000000000000000"
 
 BLUE_CHIP = Path(__file__).parents[2] / "examples" / "blue-chip.yaml"
 
@@ -26,7 +25,7 @@ def test_deploy__wires_roles_feeds_targets_and_fees(
     vault, oracle, rebalancer = deployed.vault, deployed.oracle, deployed.rebalancer
     assert vault.rebalancer() == rebalancer.address
     assert rebalancer.oracle() == oracle.address and oracle.vault() == vault.address
-    assert rebalancer.venue_count() == 1 and rebalancer.scout() != ZERO
+    assert rebalancer.venue_count() == 1 and rebalancer.scout() != ZERO_ADDRESS
     assert vault.manager() == manager.address
     assert vault.guardian() == guardian.address
     assert vault.fee_recipient() == fee_recipient.address
@@ -56,6 +55,22 @@ def test_deploy__records_the_book(deployed, book_root):
     assert rec["vault"] == deployed.vault.address and rec["rebalancer"] == deployed.rebalancer.address
     assert data["chain_id"] == 31337 and data["genesis"].startswith("0x")
     assert data["contracts"]["WETH/USD"]
+
+
+def test_deploy__zap__beside_the_index_over_its_venues_and_adapter(deployed, project, market):
+    zap = project.IndexZap.at(deployed.record.zap)
+    assert zap.oracle() == deployed.oracle.address and zap.weth() == market.weth.address
+    assert list(zap.venues()) == [v.address for v in list_venues(deployed.rebalancer)]
+
+
+def test_deploy__spec_without_weth__no_zap(market, blue_spec, owner, book_root):
+    spec = dataclasses.replace(
+        blue_spec, symbol="VNOW", rebalancer=dataclasses.replace(blue_spec.rebalancer, weth=None)
+    )
+    lines: list[str] = []
+    report = deploy_index(spec, owner, connected_books(book_root), echo=lines.append)
+    assert report.handle.record.zap is None and not any("IndexZap" in d for d in report.deployed)
+    assert "no zap: it needs WETH in the spec (rebalancer.weth) and a venue" in lines
 
 
 def test_deploy__second_run__sends_nothing(deployed, blue_spec, owner, book_root):
@@ -109,8 +124,9 @@ def test_deploy__looser_limit_with_holders__reported_queued_then_applied_after_t
 def test_deploy__force__deploys_fresh_contracts(deployed, blue_spec, owner, book_root):
     report = deploy_index(blue_spec, owner, connected_books(book_root), force=True, echo=lambda _: None)
     kinds = [entry.split()[0] for entry in report.deployed]
-    assert kinds == ["OracleAdapter", "IndexVault", "UniswapV2Venue", "UpkeepScout", "Rebalancer"]
+    assert kinds == ["OracleAdapter", "IndexVault", "UniswapV2Venue", "UpkeepScout", "Rebalancer", "IndexZap"]
     assert report.handle.vault.address != deployed.vault.address
+    assert report.handle.record.zap != deployed.record.zap
 
 
 def test_deploy__unknown_name__fails_before_any_transaction(market, owner, book_root):

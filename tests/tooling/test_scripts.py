@@ -8,13 +8,16 @@ refusals send nothing, so they run side by side.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 ROOT = Path(__file__).parents[2]
 APE = str(ROOT / ".venv" / "bin" / "ape")
@@ -139,6 +142,53 @@ def test_redeem_cli__pays_out_at_least_the_bound(ape_run, minted, alice):
         assert token.balanceOf(alice) - was >= p * 995 // 1000
 
 
+def script_command(name: str) -> Any:
+    """The click command of scripts/<name>.py, to invoke in-process."""
+    spec = importlib.util.spec_from_file_location(f"_vyndex_script_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
+
+
+def test_zap_cli__pay_with_spend_and_receive__go_through_the_zap_deploy_recorded(
+    minted, market, book_root, chain, alice, bob, carol
+):
+    """`vyndex deploy` put an IndexZap beside VBLUE and recorded it as the index's `zap`; the three
+    one-token commands find it there (no --zap), show the quote first, and move what it said; bad
+    input is refused before anything is sent. In-process (click's runner on this module's
+    provider): three subprocesses would take a minute on a loaded machine."""
+    zap = json.loads((book_root / "ethereum-local.json").read_text())["indexes"]["VBLUE"]["zap"]
+    usdc = market.tokens["USDC"]
+    market.weth.deposit(sender=bob, value=3 * 10**18)
+    eth_before, usdc_before = carol.balance, usdc.balanceOf(alice)
+
+    def run(name: str, *args: str) -> Any:
+        result = CliRunner().invoke(script_command(name), list(args), obj={"provider": chain.provider})
+        return result
+
+    pay_with = run("mint", "5", "--pay-with", "WETH", "--max", "1%", "--account", "TEST::6")
+    spend = run("mint", "--spend", "0.25 ETH", "--account", "TEST::7")
+    receive = run("redeem", "10", "--receive", "USDC", "--account", "TEST::5")
+    for result in (pay_with, spend, receive):
+        assert result.exit_code == 0, result.output
+    assert "quote: 5 VBLUE costs " in pay_with.output and "minted through the zap" in pay_with.output
+    assert "quote: 0.25 ETH mints " in spend.output and "redeemed through the zap" in receive.output
+    assert minted.vault.balanceOf(bob) == 5 * 10**18
+    # 0.25 ETH ($750 at the devnet's $3,000) buys about 7.5 VBLUE ($100 each) less fees and impact.
+    assert 7.4 * 10**18 < minted.vault.balanceOf(carol) < 7.5 * 10**18
+    assert carol.balance < eth_before - 25 * 10**16
+    assert minted.vault.balanceOf(alice) == 990 * 10**18
+    assert 990 * 10**6 < usdc.balanceOf(alice) - usdc_before < 1_000 * 10**6  # $1,000 of basket
+    assert all(t.balanceOf(zap) == 0 for t in minted.tokens) and minted.vault.balanceOf(zap) == 0
+
+    nonce = bob.nonce
+    unknown = run("mint", "5", "--pay-with", "DOGE", "--account", "TEST::6")
+    short = run("redeem", "10", "--receive", "WETH", "--account", "TEST::6")
+    assert unknown.exit_code == 1 and "error: unknown token 'DOGE'" in unknown.output
+    assert short.exit_code == 1 and "error: nothing sent: index balance below the amount" in short.output
+    assert bob.nonce == nonce
+
+
 def test_status_cli__json(ape_run, minted):
     proc = ape_run("status", "--json")  # no -v ERROR: stdout is JSON whatever Ape logs
     assert proc.returncode == 0, proc.stderr
@@ -218,3 +268,32 @@ env -u APE_FOUNDRY_HOST vyndex status --network ethereum:local:foundry > own-anv
     own = (tmp_path / "own-anvil.txt").read_text()
     assert "Starting 'anvil' process" in own and "FoundryNotInstalledError" not in own, own
     assert "IncompleteFieldDefinitionWarning" not in proc.stderr + own
+
+
+def test_governance_cli__queue_then_pending_json_then_early_apply_refused(
+    ape_run, ape_run_all, minted, manager
+):
+    before = int(minted.vault.mint_fee_bps())
+    queued = ape_run(
+        "governance", "queue", "vault", "set_mint_fee", str(before + 10), "--account", "TEST::1", "--json"
+    )
+    assert queued.returncode == 0, queued.stderr
+    result = json.loads(queued.stdout)
+    assert result["action"] == "queued" and result["method"] == "set_mint_fee"
+    assert int(minted.vault.mint_fee_bps()) == before
+
+    nonce = manager.nonce
+    pending, early = ape_run_all(
+        ("governance", "pending", "--json"),
+        ("governance", "apply", result["id"][:10], "--account", "TEST::1"),
+    )
+    assert pending.returncode == 0, pending.stderr
+    (change,) = json.loads(pending.stdout)["pending"]
+    assert (change["id"], change["method"], change["args"], change["status"]) == (
+        result["id"],
+        "set_mint_fee",
+        {"fee_bps": before + 10},
+        "waiting",
+    )
+    refused(early, f"error: nothing sent: vault.set_mint_fee(fee_bps={before + 10}) is not due for 1d 23h")
+    assert manager.nonce == nonce

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from vyndex.spec import BPS, DEPLOYER, SpecError, load_spec, parse_spec
+from vyndex.constants import BPS
+from vyndex.spec import DEPLOYER, SpecError, load_spec, parse_spec
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
@@ -112,6 +113,32 @@ def test_malformed_feed_address__names_the_feed_field():
     data = base()
     data["components"][0]["feed"]["primary"] = "0xdeadbeef"
     expect_error(data, "components[0].feed.primary", "malformed address")
+
+
+def test_many_problems__all_reported_at_once_in_file_order():
+    data = base()
+    data["symbol"] = "TOOLONG"
+    data["components"][0]["feed"]["staleness"] = "1h"
+    data["components"][1]["token"] = "0x12"
+    data["fees"] = {"mint_fee": "6%", "redeem_fee_bps": 501}
+    data["rebalancer"]["cooldown"] = 59
+    del data["rebalancer"]["router"]
+    with pytest.raises(SpecError) as info:
+        parse_spec(data, "spec.yaml")
+    fields = [f for f, _ in info.value.problems]
+    assert fields == [
+        "symbol",
+        "components[0].feed.staleness",
+        "components[1].token",
+        "fees.mint_fee",
+        "fees.redeem_fee",
+        "rebalancer.router",
+        "rebalancer.cooldown",
+    ]
+    assert info.value.field == "symbol"  # the first, as with a single problem
+    lines = str(info.value).splitlines()
+    assert len(lines) == 7 and all(line.startswith("spec.yaml: ") for line in lines)
+    assert "spec.yaml: fees.redeem_fee: 5.01% is over its cap of 5%" in lines
 
 
 def test_weights_not_summing_to_100pct__refused():

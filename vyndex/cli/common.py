@@ -30,6 +30,7 @@ from vyndex.addressbook import AddressBookError
 from vyndex.deploy import DeployError
 from vyndex.devnet import DevnetError
 from vyndex.factory import FactoryError
+from vyndex.governance import GovernanceError
 from vyndex.index import IndexNotFound
 from vyndex.keeper.bidder import BidderError
 from vyndex.keeper.state import KeeperStateError
@@ -52,6 +53,7 @@ KNOWN_ERRORS: tuple[type[Exception], ...] = (
     DevnetError,
     KeeperStateError,
     FactoryError,
+    GovernanceError,
     BidderError,
 )
 
@@ -80,6 +82,8 @@ def friendly_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except ToolError:
             raise
+        except SpecError as exc:  # every problem of a spec on its own `error:` line
+            raise ToolError("\nerror: ".join(exc.lines())) from exc
         except KNOWN_ERRORS as exc:
             raise ToolError(str(exc)) from exc
 

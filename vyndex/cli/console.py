@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from vyndex.actions import Plan, fmt_units
+from vyndex.governance import PendingChange
 from vyndex.status import IndexStatus
 
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
@@ -28,7 +29,9 @@ def _age(seconds: int | None) -> str:
         return f"{seconds}s"
     if seconds < 7200:
         return f"{seconds // 60}m"
-    return f"{seconds / 3600:.1f}h"
+    if seconds < 2 * 86_400:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86_400:.1f}d"
 
 
 def _when(ts: int | None, now: int) -> str:
@@ -94,7 +97,37 @@ def render_status(s: IndexStatus) -> Group:
     reb.add_row("last rebalance", f"plan {_when(r.plan_started_at, s.timestamp)}")
     reb.add_row("last trade", f"{_when(r.last_trade_at, s.timestamp)}, {r.trades} trades in all")
     reb.add_row("upkeep", r.upkeep + ("  [red](paused)[/]" if r.paused else ""))
-    return Group(Panel(head, title=f"{s.symbol} status"), comps, feeds, fees, reb)
+    gov = Table.grid(padding=(0, 2))
+    delay = f"{_age(s.governance_delay_s)} delay"
+    if not s.pending_changes:
+        gov.add_row("queued changes", f"none ({delay})")
+    for i, p in enumerate(s.pending_changes):
+        when = _when_due(p.status, p.seconds_to_eta, p.eta)
+        gov.add_row("queued changes" if i == 0 else "", f"[yellow]{p.change}[/] {when}  id {p.id[:10]}")
+    return Group(Panel(head, title=f"{s.symbol} status"), comps, feeds, fees, reb, gov)
+
+
+def _when_due(status: str, seconds_to_eta: int, eta: int) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(eta))
+    if status == "waiting":
+        return f"applies from {stamp} UTC (in {_age(seconds_to_eta)})"
+    return f"{status} since {stamp} UTC"
+
+
+def render_pending(symbol: str, changes: list[PendingChange], now: int) -> Table:
+    """`vyndex governance pending`: each queued change, its eta and state."""
+    table = Table(title=f"{symbol}: queued changes ({len(changes)})", title_justify="left")
+    for column in ("id", "change", "eta (UTC)", "status"):
+        table.add_column(column)
+    for c in changes:
+        state = c.status(now)
+        table.add_row(
+            c.id[:10],
+            c.signature(),
+            time.strftime("%Y-%m-%d %H:%M", time.gmtime(c.eta)),
+            f"waiting ({_age(c.eta - now)})" if state == "waiting" else state,
+        )
+    return table
 
 
 def render_plan(plan: Plan, symbol: str) -> Table:

@@ -9,7 +9,7 @@ from ape.api import AccountAPI
 
 from vyndex.index import IndexHandle
 from vyndex.keeper.loop import REASON_COOLING_DOWN, FeedHealth, Observation, Performed, TradeLog, Upkeep
-from vyndex.venues import Lens
+from vyndex.reference.multicall3 import batch, must
 
 
 def _genesis() -> str:
@@ -26,40 +26,59 @@ class ApeKeeperChain:
         self.account = account
 
     def observe(self) -> Observation:
+        """One look at the chain: the head block, then every view in one batched eth_call at that
+        block (`vyndex.reference.multicall3`), then the account's nonce and the genesis hash."""
         h = self.handle
-        rb = h.rebalancer
         head = chain.blocks.head
-        # checkUpkeep simulates each candidate trade (it is not a view): an eth_call.
-        needed, data = rb.checkUpkeep.call(b"")
-        if len(h.tokens) != int(h.vault.component_count()):
-            h.refresh()
+        block = int(head.number)
+        values = self._read(block)
+        if not h.same_basket(must(values[0], "components")[0]):  # components added or removed
+            h.refresh(values[0][0], block)
+            values = self._read(block)
+        _components, check, threshold, plan, trades, paused, drift, *statuses = values
+        needed, data = must(check, "checkUpkeep")
         feeds = []
-        for token, symbol in zip(h.tokens, h.symbols, strict=True):
-            price, usable, code = h.oracle.price_status(token.address)
+        for token, symbol, status in zip(h.tokens, h.symbols, statuses, strict=True):
+            price, usable, code = must(status, f"price_status({token.address})")
             feeds.append(FeedHealth(symbol=symbol, usable=bool(usable), code=int(code), price=int(price)))
         usable = all(f.usable for f in feeds)
-        drift = Lens(rb).drift_bps() if usable else None
-        threshold = int(rb.drift_threshold_bps())
-        plan = int(rb.rebalance_started())
         upkeep = Upkeep.decode(bool(needed), bytes(data))
         next_ready = None
         if upkeep.reason == REASON_COOLING_DOWN:
             next_ready = int(upkeep.detail)
         return Observation(
-            block=int(head.number),
+            block=block,
             timestamp=int(head.timestamp),
             genesis=_genesis(),
             upkeep=upkeep,
-            trades=int(rb.trades()),
-            plan=plan,
-            paused=bool(h.vault.paused()),
+            trades=int(must(trades, "trades")),
+            plan=int(must(plan, "rebalance_started")),
+            paused=bool(must(paused, "paused")),
             nonce=int(self.account.nonce),
             feeds=tuple(feeds),
-            drift_bps=drift,
-            threshold_bps=threshold,
+            # drift_bps reverts when a price fails its checks: only asked for when all pass.
+            drift_bps=int(must(drift, "drift_bps")) if usable else None,
+            threshold_bps=int(must(threshold, "drift_threshold_bps")),
             next_ready_at=next_ready,
             symbols=tuple(h.symbols),
         )
+
+    def _read(self, block: int) -> list[Any]:
+        h = self.handle
+        rb = h.rebalancer
+        calls: list[tuple[Any, ...]] = [
+            (h.vault.components,),
+            # checkUpkeep simulates each candidate trade (it is not a view): an eth_call.
+            (rb.checkUpkeep, b""),
+            (rb.drift_threshold_bps,),
+            (rb.rebalance_started,),
+            (rb.trades,),
+            (h.vault.paused,),
+            # The valuation views live on the rebalancer's UpkeepScout (`vyndex.venues.Lens`).
+            (h.scout.drift_bps, rb.address),
+        ]
+        calls += [(h.oracle.price_status, token.address) for token in h.tokens]
+        return batch(calls, block)
 
     def perform(self, upkeep: Upkeep) -> Performed:
         h = self.handle

@@ -19,6 +19,7 @@ from typing import Any
 from ape.api import AccountAPI
 
 from vyndex.factory import RegistryEntry, entry_of, record_of
+from vyndex.governance import PendingWatcher
 from vyndex.index import IndexHandle
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.loop import Keeper, KeeperConfig, StepResult
@@ -36,6 +37,7 @@ class KeeperFleet:
     keeper_factory: Callable[[IndexHandle, AccountAPI], Keeper] | None = None
     keepers: dict[str, Keeper] = field(default_factory=dict)
     handles: dict[str, IndexHandle] = field(default_factory=dict)
+    watchers: dict[str, PendingWatcher] = field(default_factory=dict)
     seen: int = 0
 
     def add(self, handle: IndexHandle) -> None:
@@ -45,6 +47,7 @@ class KeeperFleet:
         make = self.keeper_factory or (lambda h, s: Keeper(ApeKeeperChain(h, s), self.config))
         self.keepers[key] = make(handle, self.signer)
         self.handles[key] = handle
+        self.watchers[key] = PendingWatcher(handle)
         log.info(
             "keeping %s: vault %s, rebalancer %s",
             handle.symbol,
@@ -79,7 +82,12 @@ class KeeperFleet:
     def step(self) -> dict[str, StepResult]:
         """One look at every index (after picking up new ones): {vault address: result}."""
         self.refresh()
-        return {key: keeper.step() for key, keeper in self.keepers.items()}
+        results = {key: keeper.step() for key, keeper in self.keepers.items()}
+        # Queued owner changes (governance delays): logged when queued, when due, and when gone.
+        for key, watcher in self.watchers.items():
+            for message in watcher.poll():
+                log.warning("%s %s", self.handles[key].symbol, message)
+        return results
 
     def metrics(self, results: dict[str, StepResult]) -> dict[str, Any]:
         """Fleet-wide numbers for Silverback: indexes kept, performed, failed, trades, gas."""

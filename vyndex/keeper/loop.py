@@ -49,32 +49,67 @@ from web3.exceptions import Web3Exception
 # is due, (ACTION_NONE, reason, detail, 0, 0, 0).
 ACTION_NONE = 0
 ACTION_TRADE = 1
-UPKEEP_REASONS = {
-    1: "vault paused",
-    2: "not ready (no supply, targets or venue)",
-    3: "a price fails its checks",
-    4: "balanced",
-    5: "nothing left to trade",
-    6: "components cooling down",
-    7: "no candidate trade executes",
-}
-REASON_ORACLE = 3  # detail: component index << 8 | the adapter's code
-REASON_COOLING_DOWN = 6  # detail: when the first component is ready again
 
-# OracleAdapter.price_status codes.
-ORACLE_REASONS = {
-    0: "ok",
-    1: "unknown asset",
-    2: "no answer",
-    3: "zero updatedAt",
-    4: "future updatedAt",
-    5: "stale price",
-    6: "price below lower bound",
-    7: "price above upper bound",
-    8: "secondary feed failed",
-    9: "feeds deviate",
-    10: "sequencer down",
-    11: "sequencer grace period",
+
+class ScoutReason(enum.IntEnum):
+    """UpkeepScout's REASON_* constants: why `checkUpkeep` proposes nothing. The names are the
+    contract's without the prefix; tests/unit/oracle/test_reason_tables.py checks both ways."""
+
+    PAUSED = 1
+    NOT_READY = 2
+    ORACLE = 3  # detail: component index << 8 | the adapter's code
+    BALANCED = 4  # detail: the drift
+    NOTHING_LEFT = 5
+    COOLING_DOWN = 6  # detail: when the first component is ready again
+    NOT_EXECUTABLE = 7  # detail: simulations tried
+
+
+UPKEEP_REASONS: dict[int, str] = {
+    ScoutReason.PAUSED: "vault paused",
+    ScoutReason.NOT_READY: "not ready (no supply, targets or venue)",
+    ScoutReason.ORACLE: "a price fails its checks",
+    ScoutReason.BALANCED: "balanced",
+    ScoutReason.NOTHING_LEFT: "nothing left to trade",
+    ScoutReason.COOLING_DOWN: "components cooling down",
+    ScoutReason.NOT_EXECUTABLE: "no candidate trade executes",
+}
+REASON_ORACLE = ScoutReason.ORACLE
+REASON_COOLING_DOWN = ScoutReason.COOLING_DOWN
+
+
+class OracleStatus(enum.IntEnum):
+    """OracleAdapter's STATUS_* constants: `price_status` reason codes. The names are the
+    contract's without the prefix; tests/unit/oracle/test_reason_tables.py checks both ways."""
+
+    OK = 0
+    UNKNOWN_ASSET = 1
+    NO_ANSWER = 2
+    ZERO_UPDATED_AT = 3
+    FUTURE_UPDATED_AT = 4
+    STALE = 5
+    BELOW_LOWER_BOUND = 6
+    ABOVE_UPPER_BOUND = 7
+    SECONDARY_FAILED = 8
+    DEVIATION = 9
+    SEQUENCER_DOWN = 10
+    SEQUENCER_GRACE_PERIOD = 11
+
+
+# Each failing code's text is the adapter's revert string (`OracleAdapter.reason(code)`) without
+# "oracle: "; the same test compares them.
+ORACLE_REASONS: dict[int, str] = {
+    OracleStatus.OK: "ok",
+    OracleStatus.UNKNOWN_ASSET: "unknown asset",
+    OracleStatus.NO_ANSWER: "no answer",
+    OracleStatus.ZERO_UPDATED_AT: "zero updatedAt",
+    OracleStatus.FUTURE_UPDATED_AT: "future updatedAt",
+    OracleStatus.STALE: "stale price",
+    OracleStatus.BELOW_LOWER_BOUND: "price below lower bound",
+    OracleStatus.ABOVE_UPPER_BOUND: "price above upper bound",
+    OracleStatus.SECONDARY_FAILED: "secondary feed failed",
+    OracleStatus.DEVIATION: "feeds deviate",
+    OracleStatus.SEQUENCER_DOWN: "sequencer down",
+    OracleStatus.SEQUENCER_GRACE_PERIOD: "sequencer grace period",
 }
 
 log = logging.getLogger("vyndex.keeper")

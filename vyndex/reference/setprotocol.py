@@ -23,14 +23,14 @@ from typing import Any
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
+from vyndex.constants import ZERO_ADDRESS
 from vyndex.reference.artifacts import set_protocol_v2
-from vyndex.reference.uniswap_v2 import ZERO_ADDRESS, address_of
+from vyndex.reference.uniswap_v2 import address_of
 
 # The name GeneralIndexModule looks the Uniswap V2 adapter up by (keccak of it, in the
 # IntegrationRegistry under the module's address); `setExchanges` stores it per component.
 UNISWAP_V2_INDEX_EXCHANGE = "UniswapV2IndexExchangeAdapter"
 INTEGRATION_REGISTRY_RESOURCE_ID = 0
-WAD = 10**18
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ helpers to stand the exchange up and seed pools:
 
     uni = deploy_uniswap_v2(deployer)
     pair = create_pair(uni, token_a, token_b, 10**21, 2 * 10**21, provider)
+
+and hold the pair's arithmetic, once for every caller (the keeper's bidder, the simulation, the
+devnet's arbitrage, the benchmarks): `get_amount_out` and `get_amount_in` are UniswapV2Library's
+formulas, exact to the base unit, and `gross_of_fee` grosses a net input up for the 0.3% fee.
 """
 
 from __future__ import annotations
@@ -21,10 +25,38 @@ from eth_utils.address import to_checksum_address
 from eth_utils.conversions import to_bytes
 from eth_utils.crypto import keccak
 
+from vyndex.constants import MAX_UINT256, ZERO_ADDRESS
 from vyndex.reference.artifacts import uniswap_v2, uniswap_v2_contract_type
 
-MAX_UINT256 = 2**256 - 1
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+FEE_NUMERATOR = 997  # a pair keeps 0.3% of every input
+FEE_DENOMINATOR = 1000
+
+
+def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
+    """UniswapV2Library.getAmountOut: what a swap of `amount_in` pays out of a pair holding
+    `reserve_in` and `reserve_out`, after the 0.3% fee, rounded down. 0 where the library would
+    revert (no input, an empty pair), so callers can probe without a guard."""
+    if amount_in <= 0 or reserve_in <= 0 or reserve_out <= 0:
+        return 0
+    with_fee = amount_in * FEE_NUMERATOR
+    return with_fee * reserve_out // (reserve_in * FEE_DENOMINATOR + with_fee)
+
+
+def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int) -> int:
+    """UniswapV2Library.getAmountIn: the least input that buys exactly `amount_out`, fee included
+    (rounded up, as the library does by adding one). Raises ValueError where the library reverts:
+    nothing asked for, an empty pair, or as much as the pair holds or more."""
+    if amount_out <= 0:
+        raise ValueError("uniswap v2: insufficient output amount")
+    if reserve_in <= 0 or reserve_out <= amount_out:
+        raise ValueError("uniswap v2: insufficient liquidity")
+    return reserve_in * amount_out * FEE_DENOMINATOR // ((reserve_out - amount_out) * FEE_NUMERATOR) + 1
+
+
+def gross_of_fee(net_in: int) -> int:
+    """The input whose after-fee part is `net_in` (rounded down): how much to sell so a pair's
+    input reserve grows by about `net_in` of priced input (moving a pool to a target price)."""
+    return net_in * FEE_DENOMINATOR // FEE_NUMERATOR
 
 
 def address_of(item: Any) -> AddressType:

@@ -31,8 +31,9 @@ from eth_utils.address import to_checksum_address
 from eth_utils.conversions import to_bytes
 from eth_utils.crypto import keccak
 
+from vyndex.constants import MAX_UINT256, ZERO_ADDRESS
 from vyndex.reference.artifacts import uniswap_v2, uniswap_v3, uniswap_v3_contract_type
-from vyndex.reference.uniswap_v2 import MAX_UINT256, ZERO_ADDRESS, address_of, sort_tokens
+from vyndex.reference.uniswap_v2 import address_of, sort_tokens
 
 POOL_INIT_CODE_HASH = bytes.fromhex("e34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54")
 

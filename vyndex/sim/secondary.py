@@ -8,8 +8,8 @@ redeem fee) only while the pool asks less than ``NAV * (1 - redeem fee) * 0.997`
 nobody can profit, so the price may rest anywhere inside: that is the fee band. Outside it, the
 routine trades exactly enough to bring the pool's spot price back to the band's edge.
 
-`band`, `amount_in_to_reach` and `amount_out` are pure integer/float arithmetic (the
-UniswapV2Library formulas); `IndexPool` does it on chain.
+`band` and `amount_in_to_reach` are pure integer/float arithmetic (with the UniswapV2Library
+formulas of `vyndex.reference.uniswap_v2`); `IndexPool` does it on chain.
 """
 
 from __future__ import annotations
@@ -22,12 +22,16 @@ from fractions import Fraction
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
+from vyndex.constants import BPS, MAX_UINT256, WAD
 from vyndex.index import erc20
-from vyndex.reference.uniswap_v2 import MAX_UINT256, UniswapV2, address_of, create_pair
-
-BPS = 10_000
-FEE_NUMERATOR = 997  # Uniswap V2 keeps 0.3% of every input
-FEE_DENOMINATOR = 1000
+from vyndex.reference.uniswap_v2 import (
+    FEE_DENOMINATOR,
+    FEE_NUMERATOR,
+    UniswapV2,
+    address_of,
+    create_pair,
+    gross_of_fee,
+)
 
 
 def band(nav: float, mint_fee_bps: int, redeem_fee_bps: int) -> tuple[float, float]:
@@ -35,14 +39,6 @@ def band(nav: float, mint_fee_bps: int, redeem_fee_bps: int) -> tuple[float, flo
     arbitrage pays."""
     gamma = FEE_NUMERATOR / FEE_DENOMINATOR
     return nav * (1 - redeem_fee_bps / BPS) * gamma, nav * (1 + mint_fee_bps / BPS) / gamma
-
-
-def amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountOut."""
-    if amount_in <= 0 or reserve_in <= 0 or reserve_out <= 0:
-        return 0
-    with_fee = amount_in * FEE_NUMERATOR
-    return with_fee * reserve_out // (reserve_in * FEE_DENOMINATOR + with_fee)
 
 
 def amount_in_to_reach(reserve_in: int, reserve_out: int, out_per_in: Fraction) -> int:
@@ -56,7 +52,7 @@ def amount_in_to_reach(reserve_in: int, reserve_out: int, out_per_in: Fraction) 
     new_in = math.isqrt(int(Fraction(reserve_in * reserve_out) / out_per_in))
     if new_in <= reserve_in:
         return 0
-    return (new_in - reserve_in) * FEE_DENOMINATOR // FEE_NUMERATOR
+    return gross_of_fee(new_in - reserve_in)
 
 
 @dataclass(frozen=True)
@@ -146,7 +142,7 @@ class IndexPool:
                     token.approve(self.vault.address, MAX_UINT256, sender=trader)
             self.vault.mint(shares, trader.address, need, sender=trader)
             got = self.swap(True, shares, trader)
-            profit = got / 10**18 * weth_usd - _value(need, prices_usd, decimals)
+            profit = got / WAD * weth_usd - _value(need, prices_usd, decimals)
         elif before < low and (weth_in := amount_in_to_reach(r_weth, r_index, 1 / _fraction(low))):
             # Buy and redeem: WETH in, index out, until the spot rises to the band's bottom.
             action = "buy-and-redeem"
@@ -154,7 +150,7 @@ class IndexPool:
             shares = self.swap(False, weth_in, trader)
             out = [int(a) for a in self.vault.preview_redeem(shares)]
             self.vault.redeem(shares, trader.address, out, sender=trader)
-            profit = _value(out, prices_usd, decimals) - weth_in / 10**18 * weth_usd
+            profit = _value(out, prices_usd, decimals) - weth_in / WAD * weth_usd
         after = self.price_weth() if action != "none" else before
         return Arbitrage(
             action, shares, profit, before * weth_usd, after * weth_usd, low * weth_usd, high * weth_usd
@@ -162,7 +158,7 @@ class IndexPool:
 
 
 def _fraction(x: float) -> Fraction:
-    return Fraction(x).limit_denominator(10**18)
+    return Fraction(x).limit_denominator(WAD)
 
 
 def _value(amounts: Sequence[int], prices_usd: Sequence[float], decimals: Sequence[int]) -> float:

@@ -41,13 +41,13 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
 from vyndex.addressbook import ROOT_ENV
+from vyndex.constants import BPS, MAX_UINT256, USD
 from vyndex.deploy import deploy_index
 from vyndex.devnet import DEVNET_ASSETS, Market, arbitrage, build_market, feed_name, publish
 from vyndex.index import IndexHandle, connected_books
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.loop import Keeper, KeeperConfig, Outcome
 from vyndex.propose import ProposalError, compute, parse_fraction
-from vyndex.reference.uniswap_v2 import MAX_UINT256
 from vyndex.reference.uniswap_v3 import UniswapV3, deploy_uniswap_v3, price_to_sqrt_x96, seed_pool
 from vyndex.sim import tracking
 from vyndex.sim.scenario import PricePath, Scenario, ScenarioError, generate, standard
@@ -66,8 +66,6 @@ DAY = 86_400
 EXECUTIONS = ("amm", "auction", "hybrid")
 EXEC_AUCTION = 2
 EXEC_AUCTION_FIRST = 3
-USD = 10**18
-BPS = 10_000
 VENUES = ("v2", "v3")
 V3_FEE = 3_000  # the simulation's V3 pools: the 0.3% tier, full range, as deep as the V2 pairs
 

@@ -17,8 +17,9 @@ import itertools
 import math
 from collections.abc import Sequence
 
+from vyndex.constants import BPS
+
 DAYS_PER_YEAR = 365.0
-BPS = 10_000
 
 
 def ideal_path(

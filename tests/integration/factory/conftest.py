@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from vyndex.constants import WAD
 from vyndex.factory import ComponentParams, CreateParams, deploy_factory
 
-WAD = 10**18
 FEED_DECIMALS = 8
 ONE_DOLLAR = 10**FEED_DECIMALS
 

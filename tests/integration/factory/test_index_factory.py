@@ -8,10 +8,8 @@ import dataclasses
 import ape
 import pytest
 
+from vyndex.constants import WAD, ZERO_ADDRESS
 from vyndex.factory import accept_ownership, approve_seed, create, registry
-
-WAD = 10**18
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 def _balances(tokens, holder):
@@ -124,7 +122,7 @@ def test_registry__reverse_lookups__answer_for_its_own_contracts_only(
     assert fx_factory.is_vault(entry.vault) and not fx_factory.is_vault(entry.rebalancer)
     assert fx_factory.is_rebalancer(entry.rebalancer) and not fx_factory.is_rebalancer(entry.vault)
     assert fx_factory.vault_of_rebalancer(entry.rebalancer) == entry.vault
-    assert not fx_factory.is_vault(stranger) and fx_factory.vault_of_rebalancer(stranger) == ZERO
+    assert not fx_factory.is_vault(stranger) and fx_factory.vault_of_rebalancer(stranger) == ZERO_ADDRESS
     info = fx_factory.index_info(entry.vault)
     assert (info.creator, info.oracle, info.id) == (fx_creator.address, entry.oracle, 0)
 
@@ -156,7 +154,7 @@ def test_ownership__after_create__creator_pending_then_owner_factory_left_out(
     accept_ownership(entry, fx_creator)
 
     assert all(c.owner() == fx_creator.address for c in contracts)
-    assert all(c.pending_owner() == ZERO for c in contracts)
+    assert all(c.pending_owner() == ZERO_ADDRESS for c in contracts)
     # The adapter is bound to its vault, and the seed gave the vault holders: a new feed waits
     # out the governance delay instead of applying at once.
     oracle = contracts[2]

@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
+from vyndex.constants import MAX_UINT256, WAD
 from vyndex.reference.morpho import MorphoBlue, deploy_morpho
 
-WAD = 10**18
-MAX_UINT = 2**256 - 1
 STALENESS = 86_400
 LLTV = 860_000_000_000_000_000  # 86%
 # Per whole index token: 0.01 WETH ($20) and 0.0005 WBTC ($30): NAV $50.
@@ -86,10 +85,10 @@ def morpho_market(morpho, morpho_oracle, collateral_index, lending_tokens, owner
     params = morpho.market_params(usdc, collateral_index, morpho_oracle, LLTV)
     morpho.contract.createMarket(params, sender=owner)
     usdc.mint(bob, LIQUIDITY, sender=bob)
-    usdc.approve(morpho.contract, MAX_UINT, sender=bob)
+    usdc.approve(morpho.contract, MAX_UINT256, sender=bob)
     morpho.contract.supply(params, LIQUIDITY, 0, bob, b"", sender=bob)
-    collateral_index.approve(morpho.contract, MAX_UINT, sender=alice)
-    usdc.approve(morpho.contract, MAX_UINT, sender=alice)
+    collateral_index.approve(morpho.contract, MAX_UINT256, sender=alice)
+    usdc.approve(morpho.contract, MAX_UINT256, sender=alice)
     usdc.mint(carol, LIQUIDITY, sender=carol)
-    usdc.approve(morpho.contract, MAX_UINT, sender=carol)
+    usdc.approve(morpho.contract, MAX_UINT256, sender=carol)
     return params

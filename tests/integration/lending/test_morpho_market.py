@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ape
 
-from .conftest import ANSWERS, COLLATERAL, LENDING_UNITS, LLTV, STALENESS, WAD
+from vyndex.constants import WAD
+
+from .conftest import ANSWERS, COLLATERAL, LENDING_UNITS, LLTV, STALENESS
 
 ORACLE_PRICE_SCALE = 10**36
 # NAV per whole index token, 18 decimals (feeds at 8 decimals): WETH and WBTC (8-decimal token).

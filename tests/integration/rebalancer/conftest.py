@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from vyndex.constants import USD
 from vyndex.devnet import deploy_chainlink_feed
 from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, seed_pair
 from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue
 
-USD = 10**18
 PRICES = {"WETH": 2_000, "USDC": 1, "WBTC": 30_000}
 DECIMALS = {"WETH": 18, "USDC": 6, "WBTC": 8}
 # $20 of each per whole index token.

@@ -10,7 +10,9 @@ from eth_abi import encode
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from .conftest import COOLDOWN, SLIPPAGE_BPS, TRADE_CAP_USD, USD, amount_of, give, holdings_value
+from vyndex.constants import USD
+
+from .conftest import COOLDOWN, SLIPPAGE_BPS, TRADE_CAP_USD, amount_of, give, holdings_value
 
 SYMBOLS = ("WETH", "USDC", "WBTC")
 TARGETS = [5000, 3000, 2000]

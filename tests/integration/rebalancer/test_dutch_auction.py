@@ -12,15 +12,15 @@ from typing import Any
 import ape
 import pytest
 
+from vyndex.constants import BPS, USD
 from vyndex.venues import Lens, check_upkeep
 
-from .conftest import COOLDOWN, DECIMALS, PRICES, SLIPPAGE_BPS, USD, amount_of, give
+from .conftest import COOLDOWN, DECIMALS, PRICES, SLIPPAGE_BPS, amount_of, give
 
 TARGETS = [5000, 3000, 2000]  # WETH under, USDC and WBTC over
 WETH, USDC, WBTC = 0, 1, 2
 PREMIUM_BPS = 500
 LENGTH = 3_600
-BPS = 10_000
 EXEC_ANY, EXEC_AMM, EXEC_AUCTION, EXEC_AUCTION_FIRST = 0, 1, 2, 3
 ZERO = "0x0000000000000000000000000000000000000000"
 

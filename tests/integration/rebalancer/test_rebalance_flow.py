@@ -10,6 +10,7 @@ import ape
 import pytest
 from eth_abi import encode
 
+from vyndex.constants import USD
 from vyndex.sim.secondary import amount_in_to_reach
 from vyndex.venues import Lens
 
@@ -20,7 +21,6 @@ from .conftest import (
     SLIPPAGE_BPS,
     THRESHOLD_BPS,
     TRADE_CAP_USD,
-    USD,
     amount_of,
     give,
     holdings_value,

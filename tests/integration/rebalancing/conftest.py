@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
+from vyndex.constants import BPS, USD
 from vyndex.reference.uniswap_v2 import deploy_uniswap_v2, seed_pair
 from vyndex.reference.uniswap_v3 import deploy_uniswap_v3, seed_pool
 from vyndex.venues import check_upkeep, deploy_rebalancer, deploy_v2_venue, deploy_v3_venue
 
-USD = 10**18
-BPS = 10_000
 SYMBOLS = ("GOLD", "EURC", "USDC", "WBTC", "WETH")
 DECIMALS = {"GOLD": 0, "EURC": 2, "USDC": 6, "WBTC": 8, "WETH": 18}
 PRICES = {"GOLD": 100, "EURC": 1, "USDC": 1, "WBTC": 30_000, "WETH": 2_000}

@@ -19,18 +19,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vyndex.constants import BPS, USD
 from vyndex.sim.secondary import amount_in_to_reach
 from vyndex.venues import REASON_ORACLE, Lens, check_upkeep, v3_route
 
 from .conftest import (
-    BPS,
     COOLDOWN,
     DECIMALS,
     PLAN_TTL,
     PRICES,
     SLIPPAGE_BPS,
     SYMBOLS,
-    USD,
     amount_of,
     distance_bps_x,
     give,

@@ -121,46 +121,38 @@ def zp_give(zp_uni: Any, token: Any, holder: Any, amount: int) -> None:
         token.mint(holder, amount, sender=holder)
 
 
-@pytest.fixture(scope="module")
-def zp_vault(project, owner, manager, guardian, fee_recipient, alice, zp_uni, zp_tokens, zp_pools):
-    units = [zp_amount(s, UNIT_USD) for s in COMPONENTS]
-    vault = owner.deploy(
-        project.IndexVault,
-        "vyndex Zap",
-        "VZP",
-        [zp_tokens[s] for s in COMPONENTS],
-        units,
-        manager,
-        guardian,
-        fee_recipient,
-    )
-    for symbol, unit in zip(COMPONENTS, units, strict=True):
-        zp_give(zp_uni, zp_tokens[symbol], alice, unit * SUPPLY // 10**18)
-        zp_tokens[symbol].approve(vault, MAX_UINT, sender=alice)
-    vault.mint(SUPPLY, alice, [MAX_UINT] * len(COMPONENTS), sender=alice)
-    return vault
-
-
-@pytest.fixture(scope="module")
-def zp_rvault(project, owner, manager, guardian, fee_recipient, alice, zp_uni, zp_tokens, zp_pools):
-    """An index of RTK (the reentrant token) and USDC, $100 of each per index token."""
-    symbols = ("RTK", "USDC")
+def zp_index(project, roles, zp_uni, zp_tokens, symbols, name, symbol):
+    """An index of `symbols`, $100 of each per index token; alice mints SUPPLY of it."""
+    owner, manager, guardian, fee_recipient, alice = roles
     units = [zp_amount(s, UNIT_USD) for s in symbols]
     vault = owner.deploy(
         project.IndexVault,
-        "vyndex Hook",
-        "VHK",
+        name,
+        symbol,
         [zp_tokens[s] for s in symbols],
         units,
         manager,
         guardian,
         fee_recipient,
     )
-    for symbol, unit in zip(symbols, units, strict=True):
-        zp_give(zp_uni, zp_tokens[symbol], alice, unit * SUPPLY // 10**18)
-        zp_tokens[symbol].approve(vault, MAX_UINT, sender=alice)
+    for s, unit in zip(symbols, units, strict=True):
+        zp_give(zp_uni, zp_tokens[s], alice, unit * SUPPLY // 10**18)
+        zp_tokens[s].approve(vault, MAX_UINT, sender=alice)
     vault.mint(SUPPLY, alice, [MAX_UINT] * len(symbols), sender=alice)
     return vault
+
+
+@pytest.fixture(scope="module")
+def zp_vault(project, owner, manager, guardian, fee_recipient, alice, zp_uni, zp_tokens, zp_pools):
+    roles = (owner, manager, guardian, fee_recipient, alice)
+    return zp_index(project, roles, zp_uni, zp_tokens, COMPONENTS, "vyndex Zap", "VZP")
+
+
+@pytest.fixture(scope="module")
+def zp_rvault(project, owner, manager, guardian, fee_recipient, alice, zp_uni, zp_tokens, zp_pools):
+    """An index of RTK (the reentrant token) and USDC, $100 of each per index token."""
+    roles = (owner, manager, guardian, fee_recipient, alice)
+    return zp_index(project, roles, zp_uni, zp_tokens, ("RTK", "USDC"), "vyndex Hook", "VHK")
 
 
 @pytest.fixture(autouse=True)

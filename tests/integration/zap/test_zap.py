@@ -9,9 +9,10 @@ from typing import Any
 import ape
 import pytest
 
+from vyndex.reference.uniswap_v2 import seed_pair
 from vyndex.zap import ETH, leg
 
-from .conftest import COMPONENTS, PRICES, zp_amount, zp_give
+from .conftest import COMPONENTS, PRICES, STALENESS, zp_amount, zp_give
 
 V2, V3 = 0, 1
 SHARES = 10 * 10**18
@@ -23,13 +24,16 @@ LEGS_V2_FROM_WETH = [leg(V2, 0), leg(V2, 0), leg(V2, 0), 0]
 LEGS_V3_FROM_WETH = [leg(V3, 500), leg(V3, 3000), leg(V3, 10000), 0]
 # DAI: USDC and WBTC on DAI pairs, LINK only through WETH (V2), WETH on the V3 0.3% pool.
 LEGS_FROM_DAI = [leg(V2, 0), leg(V2, 0), leg(V2, 1), leg(V3, 3000)]
-# DAI through WETH on V3: DAI -> WETH at 0.3%, WETH -> component at its tier.
+# DAI through WETH on V3: DAI -> WETH at 0.3%, WETH -> component at its tier. Every leg crosses
+# the same DAI/WETH pool.
 LEGS_V3_FROM_DAI = [
     leg(V3, 3000 | 500 << 24),
     leg(V3, 3000 | 3000 << 24),
     leg(V3, 3000 | 10000 << 24),
     leg(V3, 3000),
 ]
+# The same on V2: every leg through the DAI/WETH pair (route 1), and WETH bought on that pair.
+LEGS_V2_FROM_DAI_SHARED = [leg(V2, 1), leg(V2, 1), leg(V2, 1), leg(V2, 0)]
 
 
 def deadline(chain: Any) -> int:
@@ -58,8 +62,9 @@ def usd(symbol: str, amount: int) -> float:
         ("DAI", LEGS_FROM_DAI, SLIP),
         # LINK through WETH on V3 pays 0.3% + 1% in pool fees.
         ("DAI", LEGS_V3_FROM_DAI, 200),
+        ("DAI", LEGS_V2_FROM_DAI_SHARED, SLIP),
     ],
-    ids=["weth-v2", "weth-v3-fee-tiers", "dai-v2-link-via-weth", "dai-v3-via-weth"],
+    ids=["weth-v2", "weth-v3-fee-tiers", "dai-v2-link-via-weth", "dai-v3-shared-pool", "dai-v2-shared-pair"],
 )
 def test_mint_exact__erc20_input__mints_exact_shares_and_spends_the_quote(
     zp_zap, zp_vault, zp_uni, zp_tokens, bob, chain, pay, legs, slip
@@ -70,13 +75,8 @@ def test_mint_exact__erc20_input__mints_exact_shares_and_spends_the_quote(
     before = token.balanceOf(bob)
     zp_zap.mint_exact(zp_vault, SHARES, token, quote * 2, legs, slip, bob, deadline(chain), sender=bob)
     assert zp_vault.balanceOf(bob) == SHARES
-    spent = before - token.balanceOf(bob)
-    if legs is LEGS_V3_FROM_DAI:
-        # Every leg crosses the same DAI/WETH pool: each quote saw it untouched, each swap sees
-        # the earlier legs' impact, so the call costs a little more than the quote.
-        assert quote < spent < quote * 1.005
-    else:
-        assert spent == quote
+    # To the base unit, also when every leg crosses the same DAI/WETH pool (the shared cases).
+    assert before - token.balanceOf(bob) == quote
     # $4,000 of index for at most 1% + fees over it, in DAI or WETH.
     assert usd(pay, quote) < 4_000 * 1.02
 
@@ -133,32 +133,56 @@ def test_mint_exact__quote_moved_between_preview_and_call__refused_by_name_nothi
     assert zp_vault.balanceOf(bob) == 0
 
 
+@pytest.mark.parametrize("legs", [LEGS_V2_FROM_DAI_SHARED, LEGS_V3_FROM_DAI], ids=["v2-pair", "v3-pool"])
+def test_quote_mint_exact__legs_sharing_a_pool__each_leg_sees_the_ones_before_it(
+    zp_zap, zp_vault, zp_venues, zp_tokens, legs
+):
+    """Quoted alone, each leg would find the DAI/WETH pool untouched and the sum would undercharge;
+    the zap's quote runs the legs in one session, so it is dearer than that sum (and equals the
+    call: test_mint_exact__erc20_input__mints_exact_shares_and_spends_the_quote)."""
+    dai = zp_tokens["DAI"]
+    need = zp_vault.preview_mint(SHARES)
+    alone = 0
+    for symbol, amount, code in zip(COMPONENTS, need, legs, strict=True):
+        venue = zp_venues[code >> 64]
+        quote = getattr(venue.quote, "call", venue.quote)  # a view on V2, a reverted swap on V3
+        alone += quote(dai, zp_tokens[symbol], amount, code & (2**64 - 1), True)
+    quote = zp_zap.quote_mint_exact.call(zp_vault, SHARES, dai, legs, 200)
+    assert quote > alone
+
+
 # ---------------------------------------------------------------------------------------------
 # mint_from
 # ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "pay,legs",
-    [("ETH", LEGS_V3_FROM_WETH), ("WETH", LEGS_V2_FROM_WETH), ("DAI", LEGS_FROM_DAI)],
-    ids=["eth-v3", "weth-v2", "dai-mixed"],
+    "pay,legs,slip",
+    [
+        ("ETH", LEGS_V3_FROM_WETH, SLIP),
+        ("WETH", LEGS_V2_FROM_WETH, SLIP),
+        ("DAI", LEGS_FROM_DAI, SLIP),
+        ("DAI", LEGS_V3_FROM_DAI, 200),
+        ("DAI", LEGS_V2_FROM_DAI_SHARED, SLIP),
+    ],
+    ids=["eth-v3", "weth-v2", "dai-mixed", "dai-v3-shared-pool", "dai-v2-shared-pair"],
 )
 def test_mint_from__exact_input__spends_it_all_and_mints_the_quoted_shares(
-    zp_zap, zp_vault, zp_uni, zp_tokens, bob, chain, pay, legs
+    zp_zap, zp_vault, zp_uni, zp_tokens, bob, chain, pay, legs, slip
 ):
     spend = zp_amount("WETH" if pay == "ETH" else pay, 4_000)
     token = ETH if pay == "ETH" else zp_tokens[pay]
-    quoted = zp_zap.quote_mint_from.call(zp_vault, token, spend, legs, SLIP)
+    quoted = zp_zap.quote_mint_from.call(zp_vault, token, spend, legs, slip)
     if pay == "ETH":
         bob.balance += 10**20
         before = bob.balance
         receipt = zp_zap.mint_from(
-            zp_vault, ETH, spend, quoted, legs, SLIP, bob, deadline(chain), sender=bob, value=spend
+            zp_vault, ETH, spend, quoted, legs, slip, bob, deadline(chain), sender=bob, value=spend
         )
         paid = before - bob.balance - receipt.total_fees_paid
     else:
         fund(zp_uni, zp_tokens[pay], bob, spend, zp_zap)
-        zp_zap.mint_from(zp_vault, token, spend, quoted, legs, SLIP, bob, deadline(chain), sender=bob)
+        zp_zap.mint_from(zp_vault, token, spend, quoted, legs, slip, bob, deadline(chain), sender=bob)
         paid = spend - zp_tokens[pay].balanceOf(bob)
     minted = zp_vault.balanceOf(bob)
     assert minted == quoted
@@ -194,12 +218,34 @@ SELL_V3_TO_WETH = [leg(V3, 3000), leg(V3, 3000), leg(V3, 10000), 0]
 # WETH on V3 (1%, then 0.05%), WETH on the V3 0.3% pool.
 SELL_TO_USDC = [0, leg(V2, 1), leg(V3, 10000 | 500 << 24), leg(V3, 3000)]
 SELL_TO_DAI = [leg(V2, 0), leg(V2, 0), leg(V3, 10000 | 3000 << 24), leg(V2, 0)]
+# Every leg ends on the WETH/DAI pool (V3 0.3%) or pair (V2), WETH's own leg included.
+SELL_V3_TO_DAI_SHARED = [
+    leg(V3, 500 | 3000 << 24),
+    leg(V3, 3000 | 3000 << 24),
+    leg(V3, 10000 | 3000 << 24),
+    leg(V3, 3000),
+]
+SELL_V2_TO_DAI_SHARED = [leg(V2, 1), leg(V2, 1), leg(V2, 1), leg(V2, 0)]
 
 
 @pytest.mark.parametrize(
     "out,legs",
-    [("ETH", SELL_V3_TO_WETH), ("WETH", SELL_V2_TO_WETH), ("USDC", SELL_TO_USDC), ("DAI", SELL_TO_DAI)],
-    ids=["eth-v3", "weth-v2", "usdc-component", "dai-not-a-component"],
+    [
+        ("ETH", SELL_V3_TO_WETH),
+        ("WETH", SELL_V2_TO_WETH),
+        ("USDC", SELL_TO_USDC),
+        ("DAI", SELL_TO_DAI),
+        ("DAI", SELL_V3_TO_DAI_SHARED),
+        ("DAI", SELL_V2_TO_DAI_SHARED),
+    ],
+    ids=[
+        "eth-v3",
+        "weth-v2",
+        "usdc-component",
+        "dai-not-a-component",
+        "dai-v3-shared-pool",
+        "dai-v2-shared-pair",
+    ],
 )
 def test_redeem_to__one_token__pays_the_quote_to_the_receiver(
     zp_zap, zp_vault, zp_tokens, alice, carol, chain, out, legs
@@ -208,11 +254,15 @@ def test_redeem_to__one_token__pays_the_quote_to_the_receiver(
     quoted = zp_zap.quote_redeem_to.call(zp_vault, SHARES, token, legs, 200)
     zp_vault.approve(zp_zap, SHARES, sender=alice)
     held = zp_vault.balanceOf(alice)
+    components = [zp_tokens[s].balanceOf(alice) for s in COMPONENTS]
     before = carol.balance if out == "ETH" else token.balanceOf(carol)
     zp_zap.redeem_to(zp_vault, SHARES, token, quoted, legs, 200, carol, deadline(chain), sender=alice)
     after = carol.balance if out == "ETH" else token.balanceOf(carol)
     assert after - before == quoted
     assert zp_vault.balanceOf(alice) == held - SHARES
+    # Every component sold in full: a base unit of each output here is worth under a cent, so no
+    # leg cuts its input to whole output units, and no dust comes back to alice.
+    assert [zp_tokens[s].balanceOf(alice) for s in COMPONENTS] == components
     # $4,000 of basket into one token: within 2% of it.
     assert usd("WETH" if out == "ETH" else out, quoted) > 4_000 * 0.98
 
@@ -351,6 +401,25 @@ def test_mint_exact__bad_input__refused_by_name(zp_zap, zp_vault, zp_uni, bob, c
             chain.pending_timestamp + change.get("deadline", 600),
             **kwargs,
         )
+
+
+def test_mint_exact__fee_on_transfer_input__refused_by_name_nothing_moved(
+    project, zp_zap, zp_vault, zp_uni, zp_adapter, owner, bob, chain
+):
+    """The caller's input is paid straight to each leg's pool; the first pull is measured where it
+    lands, and a token that arrives short is refused by name."""
+    fee = owner.deploy(project.FeeOnTransferToken, "Fee", "FEE", 18, 0)
+    seed_pair(zp_uni, fee, zp_uni.weth, 10**24, zp_amount("WETH", 1_000_000), owner)
+    zp_adapter.set_feed(
+        fee, owner.deploy(project.MockAggregator, 8, "FEE / USD", 10**8), STALENESS, sender=owner
+    )
+    fee.set_fee(100, sender=owner)
+    fee.mint(bob, 10**22, sender=bob)
+    fee.approve(zp_zap, MAX_UINT, sender=bob)
+    legs = [leg(V2, 1), leg(V2, 1), leg(V2, 1), leg(V2, 0)]
+    with ape.reverts("zap: fee-on-transfer token"):
+        zp_zap.mint_exact(zp_vault, SHARES, fee, 10**22, legs, SLIP, bob, deadline(chain), sender=bob)
+    assert fee.balanceOf(bob) == 10**22
 
 
 def test_mint_exact__eth_value_not_the_max__refused_by_name(zp_zap, zp_vault, bob, chain):

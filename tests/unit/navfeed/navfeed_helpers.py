@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from eth_abi import decode
 
-WAD = 10**18
+from vyndex.constants import WAD
+
 USD = "0x0000000000000000000000000000000000000348"
 HOUR = 3_600
 ERROR_SELECTOR = bytes.fromhex("08c379a0")

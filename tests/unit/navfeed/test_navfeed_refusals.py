@@ -17,17 +17,15 @@ from navfeed_helpers import (
     HOUR,
     UNITS,
     USD,
-    WAD,
     expected_nav,
     price18,
     revert_reason,
 )
 
+from vyndex.constants import MAX_UINT256, WAD, ZERO_ADDRESS
+
 PRICES = [price18(a, fd) for a, fd in zip(ANSWERS, FEED_DECIMALS, strict=True)]
 NAV = expected_nav(UNITS, DECIMALS, PRICES)
-MAX_UINT = 2**256 - 1
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
 STALE, UNKNOWN_ASSET, NO_ANSWER, ABOVE_UPPER_BOUND = 5, 1, 2, 7
 
 
@@ -126,8 +124,8 @@ def hooked_vault(project, create_vault, nav_adapter, nav_tokens, hook_token, own
     vault = create_vault([hook_token, nav_tokens[2]], [HOOK_UNIT, UNITS[2]])
     for token in (hook_token, nav_tokens[2]):
         token.mint(alice, 100 * 10**24, sender=alice)
-        token.approve(vault, MAX_UINT, sender=alice)
-    vault.mint(3 * WAD, alice, [MAX_UINT, MAX_UINT], sender=alice)
+        token.approve(vault, MAX_UINT256, sender=alice)
+    vault.mint(3 * WAD, alice, [MAX_UINT256, MAX_UINT256], sender=alice)
     return vault
 
 
@@ -147,7 +145,7 @@ def test_latest_round_data__called_from_a_token_hook_during_mint__reverts_vault_
     hooked_feed, hooked_vault, hook_token, alice
 ):
     arm(hook_token, hooked_feed, selector("latestRoundData()"), alice)
-    hooked_vault.mint(WAD, alice, [MAX_UINT, MAX_UINT], sender=alice)
+    hooked_vault.mint(WAD, alice, [MAX_UINT256, MAX_UINT256], sender=alice)
     assert hook_token.callback_count() >= 1
     assert hook_token.callback_reverted()
     assert revert_reason(bytes(hook_token.callback_result())) == "nav: vault busy"
@@ -181,7 +179,7 @@ def test_nav_status__called_from_a_token_hook_during_mint__says_busy_without_rev
     hooked_feed, hooked_vault, hook_token, alice
 ):
     arm(hook_token, hooked_feed, selector("nav_status()"), alice)
-    hooked_vault.mint(WAD, alice, [MAX_UINT, MAX_UINT], sender=alice)
+    hooked_vault.mint(WAD, alice, [MAX_UINT256, MAX_UINT256], sender=alice)
     assert not hook_token.callback_reverted()
     nav, updated, code, reason, asset = decode(
         ["uint256", "uint256", "uint8", "string", "address"], bytes(hook_token.callback_result())
@@ -194,6 +192,6 @@ def test_morpho_price__called_from_a_token_hook_during_mint__reverts_vault_busy(
 ):
     oracle = owner.deploy(project.MorphoNavOracle, hooked_feed, hooked_vault, nav_tokens[2], nav_adapter)
     arm(hook_token, oracle, selector("price()"), alice)
-    hooked_vault.mint(WAD, alice, [MAX_UINT, MAX_UINT], sender=alice)
+    hooked_vault.mint(WAD, alice, [MAX_UINT256, MAX_UINT256], sender=alice)
     assert hook_token.callback_reverted()
     assert revert_reason(bytes(hook_token.callback_result())) == "nav: vault busy"

@@ -7,7 +7,9 @@ from __future__ import annotations
 import ape
 import pytest
 from governance_helpers import enact
-from navfeed_helpers import ANSWERS, DECIMALS, FEED_DECIMALS, UNITS, USD, WAD, expected_nav, price18
+from navfeed_helpers import ANSWERS, DECIMALS, FEED_DECIMALS, UNITS, USD, expected_nav, price18
+
+from vyndex.constants import WAD
 
 PRICES = [price18(a, fd) for a, fd in zip(ANSWERS, FEED_DECIMALS, strict=True)]
 NAV = expected_nav(UNITS, DECIMALS, PRICES)

@@ -11,38 +11,29 @@ from typing import Any
 
 import ape
 
+from vyndex.keeper.loop import ORACLE_REASONS, OracleStatus
+
 USD = "0x0000000000000000000000000000000000000348"
 HOUR = 3_600
 DAY = 86_400
 ETH_ANSWER = 2_000 * 10**8  # $2,000.00000000 on an 8-decimal feed
 
-# Reason codes (OracleAdapter STATUS_*) and the revert string of each.
-OK = 0
-UNKNOWN_ASSET = 1
-NO_ANSWER = 2
-ZERO_UPDATED_AT = 3
-FUTURE_UPDATED_AT = 4
-STALE = 5
-BELOW_LOWER_BOUND = 6
-ABOVE_UPPER_BOUND = 7
-SECONDARY_FAILED = 8
-DEVIATION = 9
-SEQUENCER_DOWN = 10
-SEQUENCER_GRACE_PERIOD = 11
+# Reason codes (OracleAdapter STATUS_*) and the revert string of each: vyndex's own table, which
+# test_reason_tables.py checks against the contract.
+OK = OracleStatus.OK
+UNKNOWN_ASSET = OracleStatus.UNKNOWN_ASSET
+NO_ANSWER = OracleStatus.NO_ANSWER
+ZERO_UPDATED_AT = OracleStatus.ZERO_UPDATED_AT
+FUTURE_UPDATED_AT = OracleStatus.FUTURE_UPDATED_AT
+STALE = OracleStatus.STALE
+BELOW_LOWER_BOUND = OracleStatus.BELOW_LOWER_BOUND
+ABOVE_UPPER_BOUND = OracleStatus.ABOVE_UPPER_BOUND
+SECONDARY_FAILED = OracleStatus.SECONDARY_FAILED
+DEVIATION = OracleStatus.DEVIATION
+SEQUENCER_DOWN = OracleStatus.SEQUENCER_DOWN
+SEQUENCER_GRACE_PERIOD = OracleStatus.SEQUENCER_GRACE_PERIOD
 
-REASONS = {
-    UNKNOWN_ASSET: "oracle: unknown asset",
-    NO_ANSWER: "oracle: no answer",
-    ZERO_UPDATED_AT: "oracle: zero updatedAt",
-    FUTURE_UPDATED_AT: "oracle: future updatedAt",
-    STALE: "oracle: stale price",
-    BELOW_LOWER_BOUND: "oracle: price below lower bound",
-    ABOVE_UPPER_BOUND: "oracle: price above upper bound",
-    SECONDARY_FAILED: "oracle: secondary feed failed",
-    DEVIATION: "oracle: feeds deviate",
-    SEQUENCER_DOWN: "oracle: sequencer down",
-    SEQUENCER_GRACE_PERIOD: "oracle: sequencer grace period",
-}
+REASONS = {code: f"oracle: {text}" for code, text in ORACLE_REASONS.items() if code != OK}
 
 
 def assert_fails(oracle_adapter: Any, asset: Any, code: int) -> None:

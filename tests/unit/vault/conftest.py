@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from vault_math import MAX_UINT, STOCK
+from vault_math import STOCK
+
+from vyndex.constants import MAX_UINT256
 
 
 @pytest.fixture(scope="session")
@@ -29,14 +31,14 @@ def stocked(vault, basket_tokens, vault_holders):
     for holder in vault_holders:
         for token in basket_tokens:
             token.mint(holder, STOCK, sender=holder)
-            token.approve(vault, MAX_UINT, sender=holder)
+            token.approve(vault, MAX_UINT256, sender=holder)
     return vault
 
 
 @pytest.fixture(scope="module")
 def any_bounds(basket_tokens):
     """No limit on what a mint takes of each component."""
-    return [MAX_UINT] * len(basket_tokens)
+    return [MAX_UINT256] * len(basket_tokens)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def make_zoo_vault(create_vault) -> Callable[..., Any]:
         for holder in holders:
             for token in tokens:
                 token.mint(holder, stock, sender=holder)
-                token.approve(v, MAX_UINT, sender=holder)
+                token.approve(v, MAX_UINT256, sender=holder)
         return v
 
     return make

@@ -2,8 +2,9 @@
 
 import ape
 import pytest
-from vault_math import WAD
 from web3.exceptions import ContractLogicError
+
+from vyndex.constants import WAD
 
 MAX_STORED_UNIT = 2**91 - 1
 

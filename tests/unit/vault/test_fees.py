@@ -7,7 +7,9 @@ from fractions import Fraction
 import ape
 import pytest
 from governance_helpers import DELAY, enact
-from vault_math import WAD, YEAR, balances, fee_on, mint_cost, redeem_pay
+from vault_math import YEAR, balances, fee_on, mint_cost, redeem_pay
+
+from vyndex.constants import WAD
 
 MAX_MANAGEMENT_FEE = 10**17
 

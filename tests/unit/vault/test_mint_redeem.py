@@ -2,7 +2,9 @@
 named refusals, receivers, events, the supply cap, and the first-depositor/donation attacks."""
 
 import ape
-from vault_math import MAX_UINT, STOCK, WAD, balances, mint_cost, redeem_pay
+from vault_math import STOCK, balances, mint_cost, redeem_pay
+
+from vyndex.constants import MAX_UINT256, WAD
 
 # Share amounts with every kind of remainder: one wei, odd, a whole token, large and ragged.
 SHARE_AMOUNTS = [1, 7, 999_999_999_999_999_999, WAD, 10**18 + 1, 123_456_789_123_456_789_123]
@@ -59,7 +61,7 @@ def test_mint_and_redeem__decimals_0_6_8_18_with_odd_units__match_exact_integer_
     v = make_zoo_vault(tokens, units, [alice])
     for shares in (1, 333_333_333_333_333_333, 5 * WAD + 1):
         before = balances(tokens, alice)
-        v.mint(shares, alice, [MAX_UINT] * 4, sender=alice)
+        v.mint(shares, alice, [MAX_UINT256] * 4, sender=alice)
         assert [b - a for b, a in zip(before, balances(tokens, alice), strict=True)] == [
             mint_cost(shares, u) for u in units
         ]
@@ -111,7 +113,7 @@ def test_redeem__any_min_amount_one_above_the_payout__reverts(stocked, basket_un
 
 def test_mint__wrong_bounds_length__reverts(stocked, alice):
     with ape.reverts("vault: max amounts length mismatch"):
-        stocked.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
+        stocked.mint(WAD, alice, [MAX_UINT256] * 2, sender=alice)
 
 
 def test_redeem__wrong_bounds_length__reverts(stocked, alice, any_bounds):
@@ -172,10 +174,10 @@ def test_mint__up_to_the_supply_cap__accepted_one_wei_more_reverts(create_token,
     cap = 2**96
     token = create_token(18)
     v = make_zoo_vault([token], [1], [alice])
-    v.mint(cap - 1, alice, [MAX_UINT], sender=alice)
+    v.mint(cap - 1, alice, [MAX_UINT256], sender=alice)
     with ape.reverts("vault: supply cap exceeded"):
-        v.mint(2, alice, [MAX_UINT], sender=alice)
-    v.mint(1, alice, [MAX_UINT], sender=alice)
+        v.mint(2, alice, [MAX_UINT256], sender=alice)
+    v.mint(1, alice, [MAX_UINT256], sender=alice)
     assert v.totalSupply() == cap
 
 
@@ -186,7 +188,7 @@ def test_mint__absurd_share_amount_with_fee_or_supply__reverts_with_the_cap_reas
     # the supply sum.
     stocked.mint(WAD, alice, any_bounds, sender=alice)
     with ape.reverts("vault: supply cap exceeded"):
-        stocked.mint(MAX_UINT, alice, any_bounds, sender=alice)
+        stocked.mint(MAX_UINT256, alice, any_bounds, sender=alice)
     stocked.set_mint_fee(500, sender=manager)
     with ape.reverts("vault: supply cap exceeded"):
         stocked.mint(2**250, alice, any_bounds, sender=alice)

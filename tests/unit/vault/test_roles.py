@@ -4,8 +4,9 @@ pause (guardian or owner) stops minting and rebalancing, never redemption; two-s
 import ape
 import pytest
 from eth_utils import keccak
-from vault_math import WAD
 from web3.exceptions import ContractLogicError as Web3ContractLogicError
+
+from vyndex.constants import WAD
 
 ROLES = ["owner", "manager", "guardian", "fee_recipient", "keeper", "alice", "stranger"]
 NOT_OWNER = "ownable: caller is not the owner"

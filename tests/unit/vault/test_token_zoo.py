@@ -4,7 +4,9 @@ token, a reentrant (ERC-777-style) token, a pausable/blacklisting token, and a r
 import ape
 import pytest
 from eth_abi import decode
-from vault_math import MAX_UINT, WAD, balances, mint_cost, redeem_pay
+from vault_math import balances, mint_cost, redeem_pay
+
+from vyndex.constants import MAX_UINT256, WAD
 
 
 def deltas(after, before):
@@ -23,7 +25,7 @@ def test_no_return_token__mint_and_redeem__move_exact_amounts(
     units = [30_000_001, 10**16]
     v = make_zoo_vault(tokens, units, [alice])
     before = balances(tokens, alice)
-    v.mint(3 * WAD + 1, alice, [MAX_UINT] * 2, sender=alice)
+    v.mint(3 * WAD + 1, alice, [MAX_UINT256] * 2, sender=alice)
     assert deltas(before, balances(tokens, alice)) == [mint_cost(3 * WAD + 1, u) for u in units]
     before = balances(tokens, alice)
     v.redeem(2 * WAD + 1, alice, [0, 0], sender=alice)
@@ -36,7 +38,7 @@ def test_no_return_token__failing_pull__bubbles_the_token_reason(
     tokens = [owner.deploy(project.NoReturnToken, "Tether", "USDT", 6), create_token(18)]
     v = make_zoo_vault(tokens, [1, 1], [alice])
     with ape.reverts("noreturn: insufficient allowance"):
-        v.mint(WAD, stranger, [MAX_UINT] * 2, sender=stranger)
+        v.mint(WAD, stranger, [MAX_UINT256] * 2, sender=stranger)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ def zoo_fot_vault(project, owner, create_token, make_zoo_vault, alice):
 def test_fee_on_transfer_token__mint__refused_by_name(zoo_fot_vault, alice):
     v, _, _ = zoo_fot_vault
     with ape.reverts("vault: fee-on-transfer token"):
-        v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
+        v.mint(WAD, alice, [MAX_UINT256] * 2, sender=alice)
 
 
 def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_mint_refused(
@@ -62,11 +64,11 @@ def test_fee_on_transfer_token__fee_switched_on_after_minting__redeem_pays_and_m
 ):
     v, fot, plain = zoo_fot_vault
     fot.set_fee(0, sender=alice)
-    v.mint(2 * WAD, alice, [MAX_UINT] * 2, sender=alice)  # the control: at zero fee it is a plain token
+    v.mint(2 * WAD, alice, [MAX_UINT256] * 2, sender=alice)  # the control: at zero fee it is a plain token
     assert fot.balanceOf(v) == 2 * WAD
     fot.set_fee(100, sender=alice)
     with ape.reverts("vault: fee-on-transfer token"):
-        v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
+        v.mint(WAD, alice, [MAX_UINT256] * 2, sender=alice)
     before = balances([fot, plain], alice)
     v.redeem(WAD, alice, [0, 0], sender=alice)
     # The vault sends what it owes; the token's fee comes out of what the holder receives.
@@ -85,7 +87,7 @@ def zoo_hook_vault(project, owner, create_token, make_zoo_vault, alice):
     hook = owner.deploy(project.ReentrantToken, "Hook Token", "HOOK", 18)
     plain = create_token(6)
     v = make_zoo_vault([hook, plain], [10**18, 5 * 10**6], [alice])
-    v.mint(4 * WAD, alice, [MAX_UINT] * 2, sender=alice)
+    v.mint(4 * WAD, alice, [MAX_UINT256] * 2, sender=alice)
     return v, hook, plain
 
 
@@ -109,7 +111,7 @@ def test_reentrant_token__views_called_mid_mint_and_mid_redeem__revert_on_the_lo
         assert not hook.callback_reverted(), name
         hook.set_callback(v, payload, True, sender=alice)
         count = hook.callback_count()
-        v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)  # the vault pulls HOOK: hook fires mid-mint
+        v.mint(WAD, alice, [MAX_UINT256] * 2, sender=alice)  # the vault pulls HOOK: hook fires mid-mint
         assert hook.callback_count() == count + 1 and hook.callback_reverted(), name
         assert hook.callback_result() == b""  # Vyper's lock reverts with no data; no other guard did
         v.redeem(WAD, alice, [0, 0], sender=alice)  # the vault pushes HOOK: hook fires mid-redeem
@@ -123,7 +125,7 @@ def test_reentrant_token__balance_of_mid_mint__answers_with_the_new_shares(zoo_h
     # nothing that prices them (totalSupply, holdings, nav) can be read there, so no stale ratio.
     v, hook, _ = zoo_hook_vault
     hook.set_callback(v, v.balanceOf.encode_input(alice), True, sender=alice)
-    v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
+    v.mint(WAD, alice, [MAX_UINT256] * 2, sender=alice)
     assert not hook.callback_reverted()
     assert decode(["uint256"], hook.callback_result())[0] == 5 * WAD
 
@@ -136,9 +138,9 @@ def zoo_hook_with_shares(zoo_hook_vault, alice):
     hook.mint(hook, 10 * WAD, sender=alice)
     plain.mint(hook, 10**9, sender=alice)
     for token in (hook, plain):
-        hook.set_callback(token, token.approve.encode_input(v, MAX_UINT), False, sender=alice)
+        hook.set_callback(token, token.approve.encode_input(v, MAX_UINT256), False, sender=alice)
         assert hook.fire(sender=alice) and not hook.callback_reverted()
-    hook.set_callback(v, v.mint.encode_input(WAD, hook, [MAX_UINT] * 2), False, sender=alice)
+    hook.set_callback(v, v.mint.encode_input(WAD, hook, [MAX_UINT256] * 2), False, sender=alice)
     hook.fire(sender=alice)
     assert not hook.callback_reverted() and v.balanceOf(hook) == WAD
     return v, hook, plain
@@ -146,10 +148,10 @@ def zoo_hook_with_shares(zoo_hook_vault, alice):
 
 def test_reentrant_token__mint_mid_mint__blocked_and_outer_mint_exact(zoo_hook_with_shares, alice):
     v, hook, plain = zoo_hook_with_shares
-    hook.set_callback(v, v.mint.encode_input(WAD, hook, [MAX_UINT] * 2), True, sender=alice)
+    hook.set_callback(v, v.mint.encode_input(WAD, hook, [MAX_UINT256] * 2), True, sender=alice)
     before = balances([hook, plain], alice)
     vault_before = balances([hook, plain], v)
-    v.mint(2 * WAD, alice, [MAX_UINT] * 2, sender=alice)
+    v.mint(2 * WAD, alice, [MAX_UINT256] * 2, sender=alice)
     assert hook.callback_reverted() and hook.callback_result() == b""
     assert v.balanceOf(hook) == WAD  # the inner mint never happened
     assert deltas(before, balances([hook, plain], alice)) == [2 * WAD, 10**7]
@@ -182,8 +184,8 @@ def zoo_frozen_vault(project, owner, create_token, make_zoo_vault, alice, bob, a
     frozen = owner.deploy(project.PausableBlacklistToken, "Circle", "USDC", 6)
     units = [10**16, 30 * 10**6 + 1]
     v = make_zoo_vault([plain, frozen], units, [alice, bob])
-    v.mint(3 * WAD, alice, [MAX_UINT] * 2, sender=alice)
-    v.mint(WAD, bob, [MAX_UINT] * 2, sender=bob)
+    v.mint(3 * WAD, alice, [MAX_UINT256] * 2, sender=alice)
+    v.mint(WAD, bob, [MAX_UINT256] * 2, sender=bob)
     return v, plain, frozen, units
 
 
@@ -265,7 +267,7 @@ def test_paused_token__mint__reverts_with_the_token_reason(zoo_frozen_vault, own
     v, _, frozen, _ = zoo_frozen_vault
     frozen.set_paused(True, sender=owner)
     with ape.reverts("token: paused"):
-        v.mint(WAD, alice, [MAX_UINT] * 2, sender=alice)
+        v.mint(WAD, alice, [MAX_UINT256] * 2, sender=alice)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,8 +281,8 @@ def zoo_rebasing_vault(project, owner, create_token, make_zoo_vault, alice, bob)
     steth = owner.deploy(project.RebasingToken, "Staked Ether", "stETH", 18)
     plain = create_token(6)
     v = make_zoo_vault([steth, plain], [WAD, 10**6], [alice, bob])
-    v.mint(10 * WAD, alice, [MAX_UINT] * 2, sender=alice)
-    v.mint(10 * WAD, bob, [MAX_UINT] * 2, sender=bob)
+    v.mint(10 * WAD, alice, [MAX_UINT256] * 2, sender=alice)
+    v.mint(10 * WAD, bob, [MAX_UINT256] * 2, sender=bob)
     return v, steth, plain
 
 
@@ -325,4 +327,4 @@ def test_rebasing_token__mint_after_rebase_with_lossy_transfer__refused_as_fee_o
     amount = mint_cost(shares, WAD)
     assert (amount * WAD // index) * index // WAD < amount  # the token delivers a wei short
     with ape.reverts("vault: fee-on-transfer token"):
-        v.mint(shares, alice, [MAX_UINT] * 2, sender=alice)
+        v.mint(shares, alice, [MAX_UINT256] * 2, sender=alice)

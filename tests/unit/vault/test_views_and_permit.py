@@ -7,8 +7,9 @@ from ape.types.signatures import MessageSignature
 from eip712.messages import EIP712Domain, EIP712Message
 from eth_pydantic_types import abi
 from hexbytes import HexBytes
-from vault_math import WAD, balances
+from vault_math import balances
 
+from vyndex.constants import WAD
 from vyndex.venues import Lens, deploy_rebalancer
 
 # USD per whole token (18 decimals): WETH, USDC, WBTC.

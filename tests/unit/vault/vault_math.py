@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-WAD = 10**18
-MAX_UINT = 2**256 - 1
+from vyndex.constants import BPS, WAD
+
 YEAR = 365 * 86_400
-BPS = 10_000
-# Plenty of every basket component for each holder (base units).
 STOCK = 10**30
 
 
