@@ -712,7 +712,11 @@ class Simulation:
                     auction.bid.call(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
                 except ContractLogicError:
                     continue
-                receipt = auction.bid(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
+                try:
+                    # A block later the leg may no longer fill (the plan ended at that second).
+                    receipt = auction.bid(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
+                except ContractLogicError:
+                    continue
                 for t in receipt.decode_logs(rb.Trade):
                     record.trades += 1
                     record.fills += 1
