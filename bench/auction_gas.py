@@ -45,14 +45,13 @@ from ape.exceptions import ContractLogicError  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from vyndex.constants import MAX_UINT256  # noqa: E402
 from vyndex.venues import Lens  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PREMIUM_BPS = 100
 LENGTH = 3_600
 EXEC_AUCTION = 2
-BPS = 10_000
-MAX_UINT = 2**256 - 1
 SET_TRADE_FALLBACK = 264_814  # BENCHMARKS.md, N = 5
 BID_TARGET = 0.45  # x Set's trade
 PROTOCOL_TARGET = 0.25  # x the AMM path's protocol-paid gas
@@ -101,7 +100,7 @@ def by_auction() -> dict[str, Any]:
             market.weth.deposit(sender=bidder, value=10**25)
         else:
             token.mint(bidder, 10 ** (int(token.decimals()) + 12), sender=bidder)
-        token.approve(auction, MAX_UINT, sender=bidder)
+        token.approve(auction, MAX_UINT256, sender=bidder)
 
     lens = Lens(rebalancer)
     nav_before = lens.total_value()
@@ -129,10 +128,10 @@ def by_auction() -> dict[str, Any]:
         sent = False
         for sell, buy in legs(lens, rq.TARGETS):
             try:
-                auction.bid.call(sell, buy, MAX_UINT, deadline, sender=bidder)
+                auction.bid.call(sell, buy, MAX_UINT256, deadline, sender=bidder)
             except ContractLogicError:
                 continue
-            receipt = auction.bid(sell, buy, MAX_UINT, deadline, sender=bidder)
+            receipt = auction.bid(sell, buy, MAX_UINT256, deadline, sender=bidder)
             bids.append(receipt.gas_used)
             factors.extend(int(e.factor_bps) for e in receipt.events.filter(auction.Fill))
             fills_this_auction += 1

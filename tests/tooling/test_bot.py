@@ -34,15 +34,18 @@ def readme_example() -> tuple[str, str]:
     return command.replace("\\\n", " "), "\n".join(line[2:] for line in snippet.splitlines())
 
 
+def recorded(sessions: Path) -> str:
+    """What `--record` has written so far (JSON lines, one per handler result)."""
+    return "".join(f.read_text() for f in sessions.glob("*/*/*.jsonl"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def test_bot__readme_example__rebalances_alerts_on_drift_records_and_serves_metrics(
-    drifted, chain, book_root
-):
+def test_bot__readme_example__rebalances_alerts_records_and_serves_metrics(drifted, chain, book_root):
     rb = drifted.rebalancer
     command, snippet = readme_example()
     words = shlex.split(command)
@@ -78,6 +81,9 @@ def test_bot__readme_example__rebalances_alerts_on_drift_records_and_serves_metr
         # The handler's metrics are logged once it returns, after its trade has landed.
         while time.monotonic() < deadline and not any("gas_used" in line for line in lines):
             time.sleep(0.5)
+        # The alert's own result is recorded when its task completes, a moment after the block's.
+        while time.monotonic() < deadline and '"task_name":"drift_alert"' not in recorded(sessions):
+            time.sleep(0.5)
         try:  # what Prometheus would scrape now: the blocks seen so far, per index
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
                 scraped = response.read().decode()
@@ -110,6 +116,7 @@ def test_bot__readme_example__rebalances_alerts_on_drift_records_and_serves_metr
         assert len(blocks) >= 1 and (blocks["drift_bps"] > 300).any()
         assert (blocks["threshold_bps"] == 200).all() and blocks["performed"].sum() >= 1
         alerts = scope["get_metrics"](sessions / "ethereum" / "local", task_name="drift_alert")
+        assert "drift_alerts" in alerts, recorded(sessions)[-3000:]
         assert alerts["drift_alerts"].sum() == 1  # once for the episode, however many blocks
     finally:
         if proc.poll() is None:

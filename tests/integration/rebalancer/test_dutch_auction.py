@@ -12,7 +12,7 @@ from typing import Any
 import ape
 import pytest
 
-from vyndex.constants import BPS, USD
+from vyndex.constants import BPS, USD, ZERO_ADDRESS
 from vyndex.venues import Lens, check_upkeep
 
 from .conftest import COOLDOWN, DECIMALS, PRICES, SLIPPAGE_BPS, amount_of, give
@@ -22,7 +22,6 @@ WETH, USDC, WBTC = 0, 1, 2
 PREMIUM_BPS = 500
 LENGTH = 3_600
 EXEC_ANY, EXEC_AMM, EXEC_AUCTION, EXEC_AUCTION_FIRST = 0, 1, 2, 3
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 @pytest.fixture(scope="module")
@@ -473,7 +472,7 @@ def test_execution__no_auction_set__rebalancer_never_asks(
 ):
     rebalancer.set_targets(TARGETS, sender=manager)
     auction.set_default_execution(EXEC_AUCTION, sender=owner)
-    assert rebalancer.auction() == ZERO
+    assert rebalancer.auction() == ZERO_ADDRESS
     rebalancer.trade(WBTC, WETH, 0, 0, 0, deadline(chain), sender=keeper)
 
 
@@ -489,20 +488,20 @@ def test_set_auction__with_holders__queued_must_be_a_venue_cleared_at_once_and_b
         rebalancer.set_auction(stranger, sender=owner)
     receipt = rebalancer.set_auction(auction, sender=owner)
     (queued,) = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
-    assert rebalancer.auction() == ZERO
+    assert rebalancer.auction() == ZERO_ADDRESS
     with ape.reverts("timelock: change not due"):
         rebalancer.set_auction(auction, sender=owner)
     chain.mine(timestamp=int(queued.eta))
     applied = rebalancer.set_auction(auction, sender=owner)
     assert rebalancer.auction() == auction.address
     assert [e.auction for e in applied.events.filter(rebalancer.AuctionSet)] == [auction.address]
-    rebalancer.set_auction(ZERO, sender=owner)  # unsetting: at once
-    assert rebalancer.auction() == ZERO
+    rebalancer.set_auction(ZERO_ADDRESS, sender=owner)  # unsetting: at once
+    assert rebalancer.auction() == ZERO_ADDRESS
     rebalancer.set_auction(auction, sender=owner)  # queued afresh
     chain.mine(timestamp=chain.blocks.head.timestamp + 2 * 86_400)
     rebalancer.set_auction(auction, sender=owner)
     rebalancer.remove_venue(1, sender=owner)
-    assert rebalancer.auction() == ZERO
+    assert rebalancer.auction() == ZERO_ADDRESS
 
 
 def test_add_venue__bad_venue__refused_before_queueing(auction, rebalancer, owner, stranger):
