@@ -74,9 +74,10 @@ fuzz: compile
 
 # The market simulation (vyndex.sim.simulation): the standard scenario, 120 days, on its own Anvil;
 # SIM_ARGS passes options through, e.g. SIM_ARGS="--method inverse_volatility --days 60".
+# bench/bin/anvil drops ape-foundry's --steps-tracing (a 120-day run otherwise grows Anvil past 12 GB).
 SIM_ARGS ?=
 simulate: compile
-	$(BIN)/ape run simulate --network $(NETWORK) $(SIM_ARGS)
+	PATH=$(CURDIR)/bench/bin:$$PATH $(BIN)/ape run simulate --network $(NETWORK) $(SIM_ARGS)
 	$(BIN)/python bench/gas.py --render
 
 # Re-pin the Python lock from requirements.in (pins only: no index URLs, no find-links).
