@@ -744,6 +744,7 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
     if simulation.is_file():  # written by `make simulate` (scripts/simulate.py)
         out += ["", simulation.read_text().rstrip()]
     out += simulation_venues()
+    out += simulation_executions()
     out.append("")
     return "\n".join(out)
 
@@ -786,6 +787,67 @@ def simulation_venues() -> list[str]:
     if all(trades):
         cells = " | ".join(f"{r['keeper_gas'] // r['trades']:,}" for r in runs.values())
         out.append(f"| keeper gas per trade | {cells} |")
+    return out
+
+
+# Issue #14's targets for the standard scenario (120 days): rebalancing cost and tracking error.
+EXECUTION_TARGETS = {"rebalance_cost_bps": 15.0, "tracking_error_bps": 20.0}
+
+
+def simulation_executions() -> list[str]:
+    """The standard scenario rebalanced by AMM keeper trades, by Dutch auction and by auction first
+    with the AMMs after (`make simulate SIM_ARGS="--execution amm|auction|hybrid"`), side by side."""
+    runs = {}
+    for name, folder, execution in (
+        ("AMM", "simulation", "amm"),
+        ("auction", "simulation_auction", "auction"),
+        ("hybrid", "simulation_hybrid", "hybrid"),
+    ):
+        path = RESULTS / folder / "summary.json"
+        if path.is_file():
+            summary = json.loads(path.read_text())["summary"]
+            if summary.get("execution", "amm") == execution and summary["venue"] == "v2":
+                runs[name] = summary
+    if len(runs) < 2:
+        return []
+    days = {r["days"] for r in runs.values()}
+    if len(days) != 1:  # runs of different lengths are not comparable
+        return []
+    rows = [
+        ("tracking error, bps/yr", "tracking_error_bps", "{}"),
+        ("rebalancing cost, bps of NAV", "rebalance_cost_bps", "{}"),
+        ("protocol gas (keeper trades and auction opens)", "keeper_gas", "{:,}"),
+        ("bidder gas (paid by bidders)", "bidder_gas", "{:,}"),
+        ("AMM trades and auction fills", "trades", "{:,}"),
+        ("auctions opened", "auctions", "{:,}"),
+        ("auction fills", "auction_fills", "{:,}"),
+        ("days with drift over the threshold after the keeper", "days_drift_over_threshold", "{}"),
+        ("largest drift, bps", "max_drift_bps", "{}"),
+        ("mean drift after the keeper, bps", "mean_drift_after_keeper_bps", "{}"),
+        ("index return, %", "nav_return_pct", "{}"),
+    ]
+    out = [
+        "",
+        "### The same scenario by AMM, by auction and hybrid",
+        "",
+        f"The standard scenario ({days.pop()} days, same seed, V2 pairs) rebalanced by keeper trades on the",
+        "AMMs (`make simulate`), by Dutch auction only (`--execution auction`: the keeper opens at most",
+        "one 1-hour auction a day, 100 bps premium; one bidder with inventory from anywhere fills a leg",
+        "once the price is 30 bps under oracle-fair and pays its own gas) and auction first with the",
+        "AMMs for what is left within 6 hours (`--execution hybrid`). Bidder model: bench/README.md.",
+        "",
+        "| | " + " | ".join(runs) + " |",
+        "| --- | " + " | ".join("---:" for _ in runs) + " |",
+    ]
+    for label, key, fmt in rows:
+        out.append(f"| {label} | " + " | ".join(fmt.format(r.get(key, 0)) for r in runs.values()) + " |")
+    for key, target in EXECUTION_TARGETS.items():
+        label = "cost" if key == "rebalance_cost_bps" else "tracking error"
+        met = ", ".join(f"{name} {'met' if r[key] <= target else 'missed'}" for name, r in runs.items())
+        out.append("")
+        out.append(
+            f"Target {label} <= {target:g} {'bps of NAV' if label == 'cost' else 'bps a year'}: {met}."
+        )
     return out
 
 

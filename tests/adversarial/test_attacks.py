@@ -13,6 +13,8 @@ Every attack must leave the attacker's profit at or below zero, and the vault wi
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import ape
 import pytest
 from eth_abi import decode, encode
@@ -297,6 +299,94 @@ def test_sandwich__keeper_trade_swept_over_push_sizes__attacker_never_profits_va
         assert loss <= bound_of(value_in), outcomes
     # Both regimes were reached: small pushes traded, large ones hit the oracle bound.
     assert outcomes[0][1] > 0 and outcomes[-1][1] == 0, outcomes
+
+
+# ---------------------------------------------------------------------------------------------
+# A bidder on the Dutch auction (contracts/DutchAuction.vy) with a flash-moved pool
+# ---------------------------------------------------------------------------------------------
+
+AUCTION_PREMIUM_BPS = 500
+AUCTION_LENGTH = 3_600
+# When the bid lands: in the very transaction that opens the auction (the attacker is its
+# launcher), half-way down the curve, and at its end, where the price is the floor itself.
+BID_TIMES = {"same block as open": 0, "mid-auction": AUCTION_LENGTH // 2, "at the floor": AUCTION_LENGTH}
+
+
+@pytest.mark.parametrize("when", list(BID_TIMES))
+def test_auction_bid__pool_pushed_around_it_at_any_time__paid_the_oracle_curve_never_beyond_the_floor(
+    project,
+    vault,
+    rebalancer,
+    adapter,
+    uni,
+    tokens,
+    basket,
+    owner,
+    manager,
+    keeper,
+    attacker,
+    chain,
+    flash,
+    live_enact,
+    when,
+):
+    rebalancer.set_targets(TARGETS, sender=manager)  # WBTC over its target, WETH under
+    auction = owner.deploy(project.DutchAuction, rebalancer, AUCTION_PREMIUM_BPS, AUCTION_LENGTH)
+    live_enact(rebalancer.add_venue, auction, sender=owner)  # the index has holders: queued
+    live_enact(rebalancer.set_keeper, auction, True, sender=owner)
+    auction.set_launcher(flash, 0, sender=owner)  # the attacker may open it (tightening: at once)
+    give(uni, tokens["WETH"], attacker, amount_of("WETH", 50_000))
+    tokens["WETH"].transfer(flash, tokens["WETH"].balanceOf(attacker), sender=attacker)
+    flash.execute([call(tokens["WETH"].approve, auction, MAX_UINT256)], sender=attacker)
+    wbtc, weth = tokens["WBTC"], tokens["WETH"]
+    outcomes = {}
+    for push_usd in (0, 300_000, 3_000_000):
+        snapshot = chain.snapshot()
+        calls = []
+        if BID_TIMES[when] == 0:
+            calls.append(call(auction.open))
+        else:
+            auction.open(sender=keeper)
+            chain.pending_timestamp = int(auction.opened_at()) + BID_TIMES[when]
+        calls.append(call(auction.bid, 2, 0, MAX_UINT256, chain.pending_timestamp + 600))
+        before = usd_of(vault, adapter, basket, [attacker, flash])
+        value_before = basket_value(vault, adapter, basket)
+        if push_usd:
+            # WBTC dumped into the WBTC/WETH pair (the pool now says WBTC is cheap), the bid for the
+            # vault's WBTC paid with the WETH that dump bought, then the WETH left swapped back.
+            receipt = flash.attack(
+                uni.router, [wbtc, weth], amount_of("WBTC", push_usd), calls, sender=attacker
+            )
+        else:
+            receipt = flash.execute(calls, sender=attacker)
+        (fill,) = receipt.events.filter(auction.Fill)
+        sold_usd = adapter.value(wbtc, fill.amount_sold)
+        profit = usd_of(vault, adapter, basket, [attacker, flash]) - before
+        # The floor lets a bidder keep at most the maximum slippage of what it took, by design.
+        beyond = profit - sold_usd * SLIPPAGE_BPS // 10_000
+        record_profit(f"auction bid {when}, ${push_usd:,} push: over the floor", beyond)
+        outcomes[push_usd] = (fill.amount_sold, fill.amount_paid, fill.factor_bps)
+        assert beyond <= DUST_USD, (when, push_usd, profit, sold_usd)
+        # What the bid took from the vault, the vault was paid for at the curve's price.
+        assert value_before - basket_value(vault, adapter, basket) <= bound_of(sold_usd)
+        if push_usd:
+            assert receipt.events.filter(flash.Swapped)[0].amount_out > 0
+        chain.restore(snapshot)
+    # The pool's state never reaches the price: the same fill whatever was pushed.
+    assert len(set(outcomes.values())) == 1, outcomes
+    sold, paid, factor = outcomes[0]
+    assert (
+        factor
+        == 10_000
+        + AUCTION_PREMIUM_BPS
+        - (AUCTION_PREMIUM_BPS + SLIPPAGE_BPS) * BID_TIMES[when] // AUCTION_LENGTH
+    )
+    # ... and the payment is the oracle price times the curve's factor, rounded up for the vault.
+    exact = Fraction(
+        sold * PRICES["WBTC"] * 10 ** DECIMALS["WETH"] * factor,
+        10 ** DECIMALS["WBTC"] * PRICES["WETH"] * 10_000,
+    )
+    assert paid == -(-exact.numerator // exact.denominator)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import ape
 import pytest
 from eth_abi import decode
 
-from vyndex.constants import MAX_UINT256, USD, WAD
+from vyndex.constants import BPS, MAX_UINT256, USD, WAD
 
 from .conftest import ERROR_SELECTOR, STALENESS, amount_of, read, record_profit, stock, token_balances, usd_of
 
@@ -259,3 +259,115 @@ def test_reentrant_component__hook_hits_pair_or_callback_mid_swap__same_trade_or
     else:
         # Before the transfer (or inside the locked pair) there is nothing to take: the same trade.
         assert all(o[0] for o in outcomes.values()), outcomes
+
+
+# ---------------------------------------------------------------------------------------------
+# A bid on a Dutch auction (contracts/DutchAuction.vy, a venue of the rebalancer) with the hooked
+# token on either side of the fill: the vault pays the auction what it sells, the auction takes
+# the bidder's payment into the vault and hands the bidder what the vault sold.
+# ---------------------------------------------------------------------------------------------
+
+AUCTION_PREMIUM_BPS = 500
+AUCTION_LENGTH = 3_600
+BID_PHASES = {  # targets, (sell, buy): WETH 0, USDC 1, HOOK 2
+    "bid selling HOOK": ([5000, 3000, 2000], (2, 0)),
+    "bid buying HOOK": ([2000, 3000, 5000], (0, 2)),
+}
+
+
+@pytest.fixture(scope="module")
+def hook_auction(project, hook_world, uni, tokens, owner, keeper, attacker, adapter, live_enact):
+    """A DutchAuction listed on the hooked index (the index has holders: each listing waits out the
+    delay), the attacker as its bidder with $100,000 of every component approved to it."""
+    _vault, rebalancer, hook, _basket = hook_world
+    auction = owner.deploy(project.DutchAuction, rebalancer, AUCTION_PREMIUM_BPS, AUCTION_LENGTH)
+    live_enact(rebalancer.add_venue, auction, sender=owner)
+    live_enact(rebalancer.set_keeper, auction, True, sender=owner)
+    # live_enact refreshed the Chainlink feeds; HOOK's feed is a MockAggregator.
+    project.MockAggregator.at(adapter.feed_config(hook).feed).update_answer(HOOK_PRICE * 10**8, sender=owner)
+    stock(uni, tokens, attacker, 100_000, [auction])
+    hook.mint(attacker, 100_000 // HOOK_PRICE * WAD, sender=attacker)
+    hook.approve(auction, MAX_UINT256, sender=attacker)
+    return auction
+
+
+def bid_payloads(auction, vault, rebalancer, basket, attacker, sell, buy, deadline):
+    """(name, target, calldata, reason): what the hook tries mid-fill, and the revert it must meet
+    ("" for a lock)."""
+    calls = [
+        ("auction.bid", auction.bid, (sell, buy, MAX_UINT256, deadline), ""),
+        ("auction.open", auction.open, (), ""),
+        ("auction.quote", auction.quote, (basket[sell], basket[buy], WAD), ""),
+        # The venue entry the rebalancer calls, while the bid's bidder and price are set.
+        (
+            "auction.swap",
+            auction.swap,
+            (basket[sell], basket[buy], WAD, 0, 0, attacker),
+            "auction: caller is not the rebalancer",
+        ),
+        ("rebalancer.trade", rebalancer.trade, (sell, buy, 1, 0, 0, deadline), ""),
+        ("redeem", vault.redeem, (WAD, attacker, [0, 0, 0]), ""),
+    ]
+    return [(name, m.contract.address, bytes(m.encode_input(*args)), why) for name, m, args, why in calls]
+
+
+@pytest.mark.parametrize("hook_after", [False, True], ids=["hook before transfer", "hook after transfer"])
+@pytest.mark.parametrize("phase", list(BID_PHASES))
+def test_reentrant_component__hook_reenters_a_bid__same_fill_or_none_bidder_never_below_the_floor(
+    hook_world, hook_auction, manager, alice, bob, keeper, attacker, chain, adapter, phase, hook_after
+):
+    vault, rebalancer, hook, basket = hook_world
+    auction = hook_auction
+    targets, (sell, buy) = BID_PHASES[phase]
+    rebalancer.set_targets(targets, sender=manager)
+    hook.set_hook_after(hook_after, sender=attacker)
+    auction.open(sender=keeper)
+    chain.pending_timestamp = int(auction.opened_at()) + 1  # the price is still above fair
+    deadline = chain.pending_timestamp + 600
+    watched = [vault, alice, bob, hook, attacker, auction, rebalancer]
+
+    snapshot = chain.snapshot()
+    before = usd_of(vault, adapter, basket, [attacker, hook])
+    receipt = auction.bid(sell, buy, MAX_UINT256, deadline, sender=attacker)
+    (control,) = receipt.events.filter(auction.Fill)
+    expected = observe(vault, basket, watched)
+    control_profit = usd_of(vault, adapter, basket, [attacker, hook]) - before
+    chain.restore(snapshot)
+    untouched = observe(vault, basket, watched)
+    # Against the oracle the bidder paid the premium: the control itself is a loss.
+    assert control_profit < 0
+    assert control.factor_bps == BPS + AUCTION_PREMIUM_BPS
+
+    outcomes = {}
+    for name, target, data, reason in bid_payloads(
+        auction, vault, rebalancer, basket, attacker, sell, buy, deadline
+    ):
+        snapshot = chain.snapshot()
+        hook.set_callback(target, data, True, sender=attacker)
+        chain.pending_timestamp = int(auction.opened_at()) + 1
+        before = usd_of(vault, adapter, basket, [attacker, hook])
+        try:
+            auction.bid(sell, buy, MAX_UINT256, deadline, sender=attacker)
+            filled = True
+        except ape.exceptions.ContractLogicError:
+            filled = False
+        # Either exactly the unhooked fill or nothing at all.
+        assert observe(vault, basket, watched) == (expected if filled else untouched), name
+        profit = usd_of(vault, adapter, basket, [attacker, hook]) - before
+        timing = "after" if hook_after else "before"
+        record_profit(f"reentrant token during a bid ({phase}, {timing})", profit)
+        assert profit <= max(control_profit, 0), name
+        fired, reverted, result = (
+            read(hook.callback_count),
+            read(hook.callback_reverted),
+            read(hook.callback_result),
+        )
+        outcomes[name] = (filled, fired, reverted, result)
+        assert fired >= 1 and reverted, (name, outcomes[name])
+        if reason:
+            assert result[:4] == ERROR_SELECTOR and decode(["string"], result[4:])[0] == reason, name
+        else:
+            assert result == b"", (name, result)  # a lock, not a named check
+        chain.restore(snapshot)
+    # The hook's reverted call changes nothing the fill depends on: every bid still fills.
+    assert all(o[0] for o in outcomes.values()), outcomes
