@@ -21,6 +21,7 @@ from ape import project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
+from vyndex.constants import ZERO_ADDRESS
 from vyndex.keeper.loop import (  # noqa: F401  (re-exported for scripts and tests)
     ACTION_NONE,
     ACTION_TRADE,
@@ -29,8 +30,6 @@ from vyndex.keeper.loop import (  # noqa: F401  (re-exported for scripts and tes
     UPKEEP_REASONS,
     Upkeep,
 )
-
-ZERO = "0x0000000000000000000000000000000000000000"
 
 # `checkUpkeep`'s answer is decoded by vyndex.keeper.loop.Upkeep (a trade, or the scout's reason).
 Proposal = Upkeep
@@ -59,11 +58,11 @@ def deploy_scout(deployer: AccountAPI) -> ContractInstance:
 
 
 def deploy_v2_venue(deployer: AccountAPI, factory: Any, weth: Any | None) -> ContractInstance:
-    return deployer.deploy(project.UniswapV2Venue, _addr(factory), _addr(weth) if weth else ZERO)
+    return deployer.deploy(project.UniswapV2Venue, _addr(factory), _addr(weth) if weth else ZERO_ADDRESS)
 
 
 def deploy_v3_venue(deployer: AccountAPI, factory: Any, weth: Any | None) -> ContractInstance:
-    return deployer.deploy(project.UniswapV3Venue, _addr(factory), _addr(weth) if weth else ZERO)
+    return deployer.deploy(project.UniswapV3Venue, _addr(factory), _addr(weth) if weth else ZERO_ADDRESS)
 
 
 def deploy_rebalancer(

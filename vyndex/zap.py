@@ -18,9 +18,10 @@ from ape import project
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
+from vyndex.constants import BPS
+
 ETH = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE"
 ROUTE_BITS = 64
-BPS = 10_000
 MAX_SLIPPAGE_BPS = 300  # IndexZap.MAX_SLIPPAGE_BPS
 DEFAULT_SLIPPAGE_BPS = 100
 DEADLINE_SECONDS = 600

@@ -25,17 +25,13 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
 
+from vyndex.constants import MAX_UINT256, WAD
 from vyndex.reference.uniswap_v2 import UniswapV2
 from vyndex.venues import Lens
-
-MAX_UINT = 2**256 - 1
 
 
 class BidderError(Exception):
     """A bid that cannot be made as asked (no auction to bid in)."""
-
-
-WAD = 10**18
 
 
 @dataclass(frozen=True)
@@ -107,8 +103,8 @@ def scan(
             if w_b >= t_b:
                 continue
             try:
-                sold, paid = auction.bid.call(s, b, MAX_UINT, deadline, sender=bidder)
-                gas = int(auction.bid.estimate_gas_cost(s, b, MAX_UINT, deadline, sender=bidder))
+                sold, paid = auction.bid.call(s, b, MAX_UINT256, deadline, sender=bidder)
+                gas = int(auction.bid.estimate_gas_cost(s, b, MAX_UINT256, deadline, sender=bidder))
             except ContractLogicError:
                 continue
             gas_cost = 0
