@@ -206,6 +206,8 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    # zap.md is what `bench/gas.py --render` folds in; BENCHMARKS.md is updated now as well.
+    RESULTS.with_suffix(".md").write_text(markdown(results))
     fold_into_benchmarks(markdown(results))
     print()
     print(f"Zap gas ({results['setup']})")
