@@ -4,8 +4,10 @@ pays for the gas.
 
 The auction sizes every fill itself (the Rebalancer's chunk), so the bidder learns exactly what a
 bid would move by `eth_call` of `bid` from its own account in the current block: (sold to the
-bidder, paid by the bidder). It values what it receives by selling it back on the Uniswap V2 pair
-of the two components (`getAmountOut` from the pair's reserves, the 0.3% fee included), and bids
+bidder, paid by the bidder). It values what it receives by selling it back where that pays most:
+every route of every AMM venue the rebalancer lists (Uniswap V2 pairs direct or through WETH,
+Uniswap V3 fee tiers and two-hop routes: each venue's own `quote`, what its swap would give now),
+and the Uniswap V2 pair of the two components when an address book names a V2 market. It bids
 when proceeds - payment - gas (at the oracle price of the paying token) is above `min_profit`.
 
     opportunities = scan(auction, rebalancer, uni, tokens, bidder)
@@ -42,7 +44,7 @@ class Opportunity:
     buy_index: int
     sold: int  # base units of the sold component the bidder receives
     paid: int  # base units of the bought component the bidder pays
-    proceeds: int  # base units of the bought component the pool gives for `sold`
+    proceeds: int  # base units of the bought component the best venue or pool gives for `sold`
     gas_cost: int  # the bid's gas, in base units of the bought component
     factor_bps: int  # the curve's factor now (10,000 = the oracle-fair price)
     fair: int = 0  # `sold` at the oracle prices, in base units of the bought component
@@ -70,6 +72,40 @@ def pool_proceeds(uni: UniswapV2, sell: Any, buy: Any, amount: int) -> int:
     if str(pair.token0()).lower() == str(sell.address).lower():
         return _amount_out(amount, int(r0), int(r1))
     return _amount_out(amount, int(r1), int(r0))
+
+
+def venue_proceeds(
+    rebalancer: ContractInstance, skip: str, sell: Any, buy: Any, amount: int
+) -> tuple[int, str]:
+    """The most any venue of `rebalancer` except `skip` (the auction) gives now for `amount` of
+    `sell` in `buy`, over every route it has, and where: (output, "venue:route"); (0, "") when no
+    venue has a route. Each venue's `quote` is asked by eth_call (V3's reverts from inside the pool
+    with the swap's result, as QuoterV2 does)."""
+    from ape import project
+
+    if amount == 0:
+        return 0, ""
+    # The venues share `routes` and `quote` (same selectors); V3's ABI declares `quote` non-view,
+    # so it is called explicitly. Built directly, not through `.at`, to leave Ape's cache alone.
+    abi = project.UniswapV3Venue.contract_type
+    best, where = 0, ""
+    for i in range(int(rebalancer.venue_count())):
+        address = str(rebalancer.venues(i))
+        if address.lower() == skip.lower():
+            continue
+        venue = ContractInstance(address, abi)
+        try:
+            routes = [int(r) for r in venue.routes(sell, buy)]
+        except ContractLogicError:
+            continue
+        for route in routes:
+            try:
+                out = int(venue.quote.call(sell, buy, amount, route, False))
+            except ContractLogicError:
+                continue
+            if out > best:
+                best, where = out, f"{address}:{route}"
+    return best, where
 
 
 def scan(
@@ -112,7 +148,9 @@ def scan(
                 eth_usd, buy_usd = int(adapter.price(uni.weth)), int(adapter.price(tokens[b]))
                 one = 10 ** int(tokens[b].decimals())
                 gas_cost = -(-gas * gas_price * eth_usd * one // (buy_usd * WAD))
-            proceeds = pool_proceeds(uni, tokens[s], tokens[b], int(sold)) if uni is not None else 0
+            proceeds = venue_proceeds(rebalancer, auction.address, tokens[s], tokens[b], int(sold))[0]
+            if uni is not None:
+                proceeds = max(proceeds, pool_proceeds(uni, tokens[s], tokens[b], int(sold)))
             fair = int(sold) * int(adapter.price(tokens[s])) * 10 ** int(tokens[b].decimals())
             fair //= int(adapter.price(tokens[b])) * 10 ** int(tokens[s].decimals())
             found.append(Opportunity(s, b, int(sold), int(paid), proceeds, gas_cost, factor, fair))

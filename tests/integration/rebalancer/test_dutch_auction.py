@@ -624,6 +624,39 @@ def test_bidder__premium_then_decay__bids_only_once_the_pool_pays_more_than_the_
     assert tokens["WETH"].balanceOf(bob) == weth_before - e.amount_paid
 
 
+def test_bidder__values_each_leg_where_it_pays_most__a_v3_pool_beside_the_v2_pair(
+    auction, rebalancer, uni, tokens, owner, manager, keeper, bob, live_enact
+):
+    from vyndex.keeper.bidder import pool_proceeds, scan, venue_proceeds
+    from vyndex.reference.uniswap_v3 import deploy_uniswap_v3, quote_exact_input_single, seed_pool
+    from vyndex.venues import deploy_v3_venue
+
+    # A deep 0.05% WBTC/WETH pool on the real Uniswap V3, its venue listed by the rebalancer.
+    uni3 = deploy_uniswap_v3(owner, uni.weth)
+    owner.balance += amount_of("WETH", 20_000_000) + 10**18
+    wbtc, weth, usdc = tokens["WBTC"], tokens["WETH"], tokens["USDC"]
+    seed_pool(uni3, wbtc, weth, 500, amount_of("WBTC", 20_000_000), amount_of("WETH", 20_000_000), owner)
+    v3 = deploy_v3_venue(owner, uni3.factory, uni.weth)
+    live_enact(rebalancer.add_venue, v3, sender=owner)  # the index has holders: queued
+    rebalancer.set_targets(TARGETS, sender=manager)
+    auction.open(sender=keeper)
+    basket = [weth, usdc, wbtc]
+    legs = {(o.sell_index, o.buy_index): o for o in scan(auction, rebalancer, uni, basket, bob)}
+    # WBTC is worth most in the V3 pool: the bidder values it there, at the pool's own quote.
+    leg = legs[(WBTC, WETH)]
+    best, where = venue_proceeds(rebalancer, auction.address, wbtc, weth, leg.sold)
+    assert where == f"{v3.address}:500"
+    assert leg.proceeds == best == quote_exact_input_single(uni3, wbtc, weth, 500, leg.sold).amount
+    assert best > pool_proceeds(uni, wbtc, weth, leg.sold)
+    assert leg.profit == best - leg.paid - leg.gas_cost
+    # USDC has no V3 pool: its value is the V2 pair's, and without an address book's market too.
+    leg = legs[(USDC, WETH)]
+    assert leg.proceeds == pool_proceeds(uni, usdc, weth, leg.sold) > 0
+    without_book = {(o.sell_index, o.buy_index): o for o in scan(auction, rebalancer, None, basket, bob)}
+    assert without_book[(USDC, WETH)].proceeds == leg.proceeds
+    assert without_book[(WBTC, WETH)].proceeds == best
+
+
 def test_bid_tooling__listing__fair_pool_and_profit_per_leg_and_a_named_error_without_an_auction(
     auction, rebalancer, uni, tokens, manager, keeper, bob
 ):
