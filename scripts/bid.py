@@ -29,11 +29,12 @@ from vyndex.params import ADDRESS
 
     For each leg: what you would receive and pay (the auction's price, as a share of the
     oracle-fair price), the fair value and the most a pool would pay for what you receive (every
-    route of the index's Uniswap V2 and V3 venues, and the book's V2 pair), the bid's gas at the current gas price, and the profit after gas, all in the paying
-    token. Every figure comes from an eth_call of the bid from your account. With --send the most
-    profitable leg is filled (you must hold and have approved the paying token); with --watch the
-    list is refreshed every SECONDS until interrupted. The auction is the rebalancer's `auction`
-    unless --auction names one. Live networks ask before sending (-y skips that).
+    route of the index's Uniswap V2 and V3 venues, and the book's V2 pair), the bid's gas at the
+    current gas price, and the profit after gas, all in the paying token. Every figure comes from
+    an eth_call of the bid from your account. With --send the most profitable leg is filled (you
+    must hold and have approved the paying token); with --watch the list is refreshed every
+    SECONDS until interrupted. The auction is the rebalancer's `auction` unless --auction names
+    one. Live networks ask before sending (-y skips that).
 
     \b
     Example:
