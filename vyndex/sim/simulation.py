@@ -39,6 +39,7 @@ import numpy as np
 from ape import accounts, chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from eth_abi.abi import decode
 
 from vyndex.addressbook import ROOT_ENV
 from vyndex.constants import BPS, MAX_UINT256, USD
@@ -688,12 +689,12 @@ class Simulation:
         c, a = self.config, self.actors
         auction, rb = self.auction, self.handle.rebalancer
         assert auction is not None
-        try:
-            receipt = auction.open(sender=a.keeper)
-        except ContractLogicError as err:
-            if str(err.message).startswith("oracle:"):
+        refused = self._refusal(auction.open, sender=a.keeper)
+        if refused is not None:  # most days no auction is due
+            if refused.startswith("oracle:"):
                 record.keeper = str(Outcome.WAIT_ORACLE)
             return
+        receipt = auction.open(sender=a.keeper)
         record.auctions += 1
         record.gas += int(receipt.gas_used)
         opened = int(auction.opened_at())
@@ -708,13 +709,12 @@ class Simulation:
                 break
             filled = False
             for sell, buy in self._legs():
-                try:
-                    auction.bid.call(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
-                except ContractLogicError:
+                bid = (sell, buy, MAX_UINT256, now + 600)
+                if self._refusal(auction.bid, *bid, sender=a.arbitrageur) is not None:
                     continue
                 try:
                     # A block later the leg may no longer fill (the plan ended at that second).
-                    receipt = auction.bid(sell, buy, MAX_UINT256, now + 600, sender=a.arbitrageur)
+                    receipt = auction.bid(*bid, sender=a.arbitrageur)
                 except ContractLogicError:
                     continue
                 for t in receipt.decode_logs(rb.Trade):
@@ -730,6 +730,26 @@ class Simulation:
                 chain.mine(timestamp=now + c.cooldown + 1)
         if c.execution == "hybrid" and int(chain.blocks.head.timestamp) <= end:
             chain.mine(timestamp=end + 1)
+
+    @staticmethod
+    def _refusal(method: Any, *args: Any, sender: AccountAPI) -> str | None:
+        """Why `method(*args)` sent by `sender` would revert now (its reason, "" without one), or
+        None when it would succeed: one plain eth_call. Through Ape a reverted call is traced and
+        the trace printed on stdout, which broke `--json` and made a simulated auction day take a
+        minute and more: most legs refuse most of the time (cooldown, done), most days no
+        auction is due."""
+        call = {
+            "from": sender.address,
+            "to": method.contract.address,
+            "data": "0x" + bytes(method.encode_input(*args)).hex(),
+        }
+        reply = chain.provider.web3.provider.make_request("eth_call", [call, "latest"])
+        if "error" not in reply:
+            return None
+        data = str(reply["error"].get("data") or "")
+        if data.startswith("0x08c379a0"):
+            return str(decode(["string"], bytes.fromhex(data[10:]))[0])
+        return ""
 
     def _legs(self) -> list[tuple[int, int]]:
         """Every component over its target weight against every one under, largest gaps first."""
