@@ -146,11 +146,17 @@ def _simulate(*args: str, out: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_simulate_script__json__summary_on_stdout_and_files_written(tmp_path):
-    proc = _simulate("--days", "2", "--no-charts", "--json", out=tmp_path)
+def test_simulate_script__auction_json__only_the_summary_on_stdout_fills_by_the_bidder(tmp_path):
+    # Seed 7: days 1-3 inside the threshold (no auction may open: every day's refusal must stay off
+    # stdout), day 4 past it (an auction opens and the bidder fills it).
+    proc = _simulate("--days", "5", "--execution", "auction", "--no-charts", "--json", out=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["days"] == 2 and summary["components"] == list(STANDARD_SYMBOLS)
+    summary = json.loads(proc.stdout)  # the whole of stdout is the JSON document
+    assert summary["days"] == 5 and summary["components"] == list(STANDARD_SYMBOLS)
+    assert summary["execution"] == "auction" and summary["auctions"] >= 1
+    # Every trade is an auction fill, paid for by the bidder; the protocol paid only the opens.
+    assert summary["trades"] == summary["auction_fills"] > 0 and summary["bidder_gas"] > 0
+    assert 0 < summary["keeper_gas"] <= summary["auctions"] * 400_000
     assert (tmp_path / "simulation.csv").is_file() and not (tmp_path / "weights.png").exists()
 
 
