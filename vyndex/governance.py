@@ -27,11 +27,12 @@ from typing import Any
 from ape import chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
-from ape.exceptions import ApeException, ContractLogicError
+from ape.exceptions import ApeException
 from eth_abi.abi import decode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from vyndex.calls import quiet_call
 from vyndex.index import IndexHandle
 
 # contracts/modules/timelock.vy
@@ -298,10 +299,9 @@ def _integer(word: str) -> int | None:
 
 def _preflight(fn: Any, args: list[Any], sender: AccountAPI, what: str) -> None:
     """Runs the call as eth_call first: a refusal is named and nothing is sent."""
-    try:
-        fn.call(*args, sender=sender)
-    except ContractLogicError as exc:
-        raise GovernanceError(f"nothing sent: {what} would revert: {exc.revert_message}") from exc
+    refusal = quiet_call(fn, *args, sender=sender).refusal
+    if refusal is not None:
+        raise GovernanceError(f"nothing sent: {what} would revert: {refusal or 'no reason given'}")
 
 
 def queue(

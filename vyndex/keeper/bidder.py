@@ -27,6 +27,7 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
 
+from vyndex.calls import quiet_call
 from vyndex.constants import MAX_UINT256, WAD
 from vyndex.reference.uniswap_v2 import UniswapV2
 from vyndex.venues import Lens
@@ -138,8 +139,11 @@ def scan(
         for b, (w_b, t_b) in enumerate(zip(weights, targets, strict=True)):
             if w_b >= t_b:
                 continue
+            probe = quiet_call(auction.bid, s, b, MAX_UINT256, deadline, sender=bidder)
+            if not probe.ok:  # cooling down, done, over the cap: not a leg now
+                continue
+            sold, paid = probe.value
             try:
-                sold, paid = auction.bid.call(s, b, MAX_UINT256, deadline, sender=bidder)
                 gas = int(auction.bid.estimate_gas_cost(s, b, MAX_UINT256, deadline, sender=bidder))
             except ContractLogicError:
                 continue

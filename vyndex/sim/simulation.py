@@ -39,9 +39,9 @@ import numpy as np
 from ape import accounts, chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
-from eth_abi.abi import decode
 
 from vyndex.addressbook import ROOT_ENV
+from vyndex.calls import quiet_call
 from vyndex.constants import BPS, MAX_UINT256, USD
 from vyndex.deploy import deploy_index
 from vyndex.devnet import DEVNET_ASSETS, Market, arbitrage, build_market, feed_name, publish
@@ -733,23 +733,9 @@ class Simulation:
 
     @staticmethod
     def _refusal(method: Any, *args: Any, sender: AccountAPI) -> str | None:
-        """Why `method(*args)` sent by `sender` would revert now (its reason, "" without one), or
-        None when it would succeed: one plain eth_call. Through Ape a reverted call is traced and
-        the trace printed on stdout, which broke `--json` and made a simulated auction day take a
-        minute and more: most legs refuse most of the time (cooldown, done), most days no
-        auction is due."""
-        call = {
-            "from": sender.address,
-            "to": method.contract.address,
-            "data": "0x" + bytes(method.encode_input(*args)).hex(),
-        }
-        reply = chain.provider.web3.provider.make_request("eth_call", [call, "latest"])
-        if "error" not in reply:
-            return None
-        data = str(reply["error"].get("data") or "")
-        if data.startswith("0x08c379a0"):
-            return str(decode(["string"], bytes.fromhex(data[10:]))[0])
-        return ""
+        """Why `method(*args)` would revert now, or None: a plain eth_call (vyndex.calls), since
+        most legs refuse most of the time (cooldown, done) and most days no auction is due."""
+        return quiet_call(method, *args, sender=sender).refusal
 
     def _legs(self) -> list[tuple[int, int]]:
         """Every component over its target weight against every one under, largest gaps first."""

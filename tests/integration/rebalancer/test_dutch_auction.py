@@ -657,6 +657,37 @@ def test_bidder__values_each_leg_where_it_pays_most__a_v3_pool_beside_the_v2_pai
     assert without_book[(WBTC, WETH)].proceeds == best
 
 
+def test_quiet_call__bids_refused_and_filled__reason_or_the_calls_own_answer_and_nothing_printed(
+    auction, rebalancer, uni, tokens, manager, keeper, bob, chain, capsys
+):
+    from vyndex.calls import quiet_call
+    from vyndex.keeper.bidder import scan
+
+    rebalancer.set_targets(TARGETS, sender=manager)
+    capsys.readouterr()
+    refused = quiet_call(auction.bid, WBTC, WETH, 2**255, deadline(chain), sender=bob)
+    assert (refused.ok, refused.value, refused.refusal) == (False, None, "auction: not open")
+    opened = open_auction(auction, keeper)
+    chain.pending_timestamp = opened + 60
+    chain.mine()
+    filled = quiet_call(auction.bid, WBTC, WETH, 2**255, deadline(chain), sender=bob)
+    assert filled.ok and filled.value == tuple(
+        auction.bid.call(WBTC, WETH, 2**255, deadline(chain), sender=bob)
+    )
+    assert quiet_call(auction.price_factor_bps).value == auction.price_factor_bps()
+    basket = [tokens["WETH"], tokens["USDC"], tokens["WBTC"]]
+    assert {(o.sell_index, o.buy_index) for o in scan(auction, rebalancer, uni, basket, bob)} == {
+        (USDC, WETH),
+        (WBTC, WETH),
+    }
+    # In the cooldown after a fill every leg refuses: the scan skips them, silently.
+    auction.bid(WBTC, WETH, 2**255, deadline(chain), sender=bob)
+    capsys.readouterr()
+    assert scan(auction, rebalancer, uni, basket, bob) == []
+    assert quiet_call(auction.bid, USDC, WETH, 2**255, deadline(chain), sender=bob).refusal
+    assert capsys.readouterr().out == ""  # no trace of the refused calls on stdout
+
+
 def test_bid_tooling__listing__fair_pool_and_profit_per_leg_and_a_named_error_without_an_auction(
     auction, rebalancer, uni, tokens, manager, keeper, bob
 ):
