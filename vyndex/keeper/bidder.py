@@ -95,15 +95,12 @@ def venue_proceeds(
         if address.lower() == skip.lower():
             continue
         venue = ContractInstance(address, abi)
-        try:
-            routes = [int(r) for r in venue.routes(sell, buy)]
-        except ContractLogicError:
-            continue
-        for route in routes:
-            try:
-                out = int(venue.quote.call(sell, buy, amount, route, False))
-            except ContractLogicError:
+        found = quiet_call(venue.routes, sell, buy)
+        for route in [int(r) for r in found.value] if found.ok else []:
+            quote = quiet_call(venue.quote, sell, buy, amount, route, False)
+            if not quote.ok:  # the route cannot take this amount now
                 continue
+            out = int(quote.value)
             if out > best:
                 best, where = out, f"{address}:{route}"
     return best, where
