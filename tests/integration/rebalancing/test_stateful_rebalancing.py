@@ -17,7 +17,8 @@ the auction's `opened_at`; and after every step: the venues and the auction hold
 vault holds at least what the supply is owed of every component (solvency).
 
 Length follows the hypothesis profile: `make test` runs max_examples // 8 runs of 12 steps; `make
-fuzz` (HYPOTHESIS_PROFILE=long) runs 125 runs of 80 steps (10,000) and fails if fewer ran.
+fuzz` (HYPOTHESIS_PROFILE=long) runs 125 runs of 80 steps (10,000) and fails if fewer ran; split
+over FUZZ_JOBS processes (VYNDEX_FUZZ_SHARD=k/n), each runs its share and checks its share of steps.
 VYNDEX_REBAL_STEPS and VYNDEX_REBAL_EXAMPLES override steps per run and runs.
 """
 
@@ -29,6 +30,7 @@ from typing import Any, ClassVar
 
 import pytest
 from ape.exceptions import ContractLogicError
+from fuzz_shards import fuzz_shard, shard_of
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -51,7 +53,8 @@ from .conftest import (
 
 PROFILE_EXAMPLES = settings.default.max_examples
 LONG = PROFILE_EXAMPLES >= 1000
-EXAMPLES = int(os.environ.get("VYNDEX_REBAL_EXAMPLES", 125 if LONG else max(2, PROFILE_EXAMPLES // 8)))
+DEFAULT_EXAMPLES = shard_of(125) if LONG else max(2, PROFILE_EXAMPLES // 8)
+EXAMPLES = int(os.environ.get("VYNDEX_REBAL_EXAMPLES", DEFAULT_EXAMPLES))
 STEPS = int(os.environ.get("VYNDEX_REBAL_STEPS", 80 if LONG else 12))
 MIN_LONG_STEPS = 10_000
 RUN: dict[str, int] = {"steps": 0, "runs": 0, "trades": 0, "auctions": 0, "fills": 0}
@@ -348,6 +351,7 @@ def test_rebalancing__targets_prices_pauses_time_pushes_and_holders__keeper_alwa
     run_state_machine_as_test(
         RebalancingMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS)
     )
-    print(f"\nstateful rebalancing: {RUN}, idle by scout reason: {IDLE}")
+    shard = "/".join(map(str, fuzz_shard()))
+    print(f"\nstateful rebalancing (shard {shard}): {RUN}, idle by scout reason: {IDLE}")
     if LONG and "VYNDEX_REBAL_STEPS" not in os.environ:
-        assert RUN["steps"] - before >= MIN_LONG_STEPS, RUN
+        assert RUN["steps"] - before >= shard_of(MIN_LONG_STEPS), RUN
