@@ -39,7 +39,9 @@ EXAMPLE_SPEC = "examples/blue-chip.yaml"
     approve exactly that much); then you accept ownership of the three contracts. The index is
     listed in the factory's registry and recorded in deployments/<ecosystem>-<network>.json.
     The factory is the address book's `IndexFactory` (or --factory); --deploy-factory deploys
-    one first (its venues from the spec's rebalancer section).
+    one first (its venues from the spec's rebalancer section). When the spec names WETH, an
+    IndexZap over the index's venues is deployed beside it (as `vyndex deploy` does) for
+    `vyndex mint --pay-with` and `vyndex redeem --receive`; --no-zap skips it.
 
     On local and fork networks --spec defaults to {EXAMPLE_SPEC}; elsewhere it is required, and
     you are asked before anything is sent (-y skips that).
@@ -67,12 +69,25 @@ EXAMPLE_SPEC = "examples/blue-chip.yaml"
 @click.option(
     "--nav-feed", "nav_feed", default="", metavar="TEXT", help="Also create a NAV feed with this description."
 )
+@click.option(
+    "--no-zap", "no_zap", is_flag=True, help="Skip the IndexZap (one-token mint and redeem) beside it."
+)
 @account_arg()
 @yes_arg()
 @json_arg()
 @friendly_errors
 def cli(
-    ecosystem, network, spec_path, factory_name, deploy_factory, shares, nav_feed, account_name, yes, as_json
+    ecosystem,
+    network,
+    spec_path,
+    factory_name,
+    deploy_factory,
+    shares,
+    nav_feed,
+    no_zap,
+    account_name,
+    yes,
+    as_json,
 ):
     if spec_path is None:
         if not is_dev_chain():
@@ -93,7 +108,14 @@ def cli(
         else:
             factory = find_factory(books, factory_name)
         created = create_from_spec(
-            factory, spec, creator, books, initial_shares=shares, nav_feed_description=nav_feed, echo=out
+            factory,
+            spec,
+            creator,
+            books,
+            initial_shares=shares,
+            nav_feed_description=nav_feed,
+            zap=not no_zap,
+            echo=out,
         )
     except FactoryError as exc:
         raise ToolError(str(exc)) from exc
@@ -101,6 +123,8 @@ def cli(
     addresses = {"vault": e.vault, "oracle": e.oracle, "rebalancer": e.rebalancer}
     if e.nav_feed:
         addresses["nav_feed"] = e.nav_feed
+    if created.zap:
+        addresses["zap"] = created.zap
     if as_json:
         emit_json(
             {

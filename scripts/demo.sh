@@ -2,9 +2,10 @@
 # `make demo`: the whole life of an index on a local mainnet-shaped fork, in one command.
 #
 #   devnet (Anvil, chain id 1, Uniswap V2 + feeds + IndexFactory) -> a persistent fork of it ->
-#   create the blue-chip example through the factory (the creator pays the seed) -> mint for a
-#   holder -> status -> move prices (feeds and pools) -> status -> keeper until the basket is
-#   back within its threshold -> redeem -> status
+#   create the blue-chip example through the factory (the creator pays the seed; a zap beside
+#   it) -> mint for a holder, in kind and paying ETH through the zap -> status -> move prices
+#   (feeds and pools) -> status -> keeper until the basket is back within its threshold ->
+#   redeem -> status
 #
 # Every node it starts is stopped on exit, failure or Ctrl-C; a devnet that was already running
 # is used and left running.
@@ -70,13 +71,16 @@ python3 -c '
 import json, sys
 c = json.loads(sys.argv[1])
 print("{name}: index #{id} of factory {factory}, {gas_used:,} gas, seed {seed}".format(**c))
-for role in ("vault", "oracle", "rebalancer"):
+for role in ("vault", "oracle", "rebalancer", "zap"):
     print("  {:<10} {}".format(role, c[role]))
 ' "$created"
 
 step "mint 1,000 VBLUE for the holder ($HOLDER)"
 ape run devnet fund 1000 --account "$HOLDER" "${NET[@]}" 2>&1 | quiet
 ape run mint 1000 --slippage 0.5% --account "$HOLDER" "${NET[@]}" 2>&1 | quiet
+
+step "mint 10 VBLUE paying ETH through the index's zap (every leg bounded by the oracle)"
+ape run mint 10 --pay-with ETH --max 1% --account "$HOLDER" -y "${NET[@]}" 2>&1 | quiet
 
 step "status before"
 ape run status "${NET[@]}" 2>&1 | quiet

@@ -8,6 +8,7 @@ markdown table and PNG charts to --out (default bench/results/simulation).
 """
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -82,6 +83,13 @@ DEFAULT_OUT_EXECUTION = {
     "the AMMs after it (the bidder model: bench/README.md).",
 )
 @click.option(
+    "--threshold",
+    default="100bps",
+    show_default=True,
+    type=PercentageType(low=Fraction(1, 10_000), bps=True),
+    help="Drift that starts a rebalance (a plan or an auction): '1%', '50bps' or 0.005.",
+)
+@click.option(
     "--out",
     default=None,
     type=click.Path(file_okay=False),
@@ -90,14 +98,14 @@ DEFAULT_OUT_EXECUTION = {
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
 @friendly_errors
-def cli(days, seed, method, cap, floor, review_days, venue, execution, out, no_charts, as_json):
+def cli(days, seed, method, cap, floor, review_days, venue, execution, threshold, out, no_charts, as_json):
     # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
     if logger.level < LogLevel.WARNING:
         logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:
-        config = build_config(days, seed, method, cap, floor, review_days, venue, execution)
+        config = build_config(days, seed, method, cap, floor, review_days, venue, execution, threshold)
     except SimulationError as exc:
         raise ToolError(f"nothing run: {exc}") from None
     sim = Simulation(config)

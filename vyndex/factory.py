@@ -118,6 +118,7 @@ class CreatedIndex:
     gas_used: int
     seed: list[int] = field(default_factory=list)
     name: str = ""  # its name in the address book (SYMBOL, or SYMBOL@<id> for a second SYMBOL)
+    zap: str | None = None  # the IndexZap deployed beside it (one-token mint and redeem), if any
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,11 +352,14 @@ def create_from_spec(
     *,
     initial_shares: int = DEFAULT_INITIAL_SHARES,
     nav_feed_description: str = "",
+    zap: bool = True,
     echo: Echo = print,
 ) -> CreatedIndex:
     """Checks and resolves the spec, creates the index through `factory` (the creator pays the
     seed), takes ownership, applies what the factory does not set (open trading, a different
-    owner), and records the index in the address book under its symbol."""
+    owner), deploys an IndexZap beside it as `vyndex deploy` does (when `zap` and the spec names
+    WETH; stateless and ownerless, so the creator keeps nothing), and records the index in the
+    address book under its symbol."""
     resolved = preflight(spec, creator, books)
     params = params_from_spec(
         resolved, initial_shares=initial_shares, nav_feed_description=nav_feed_description
@@ -382,6 +386,11 @@ def create_from_spec(
         ):
             getattr(project, kind).at(address).transfer_ownership(owner, sender=creator)
         echo(f"  {owner} must call accept_ownership() on the vault, rebalancer and adapter")
+    if zap:
+        from vyndex.deploy import ensure_zap
+
+        oracle = project.OracleAdapter.at(entry.oracle)
+        created.zap = ensure_zap(rebalancer, oracle, resolved.rebalancer.weth, None, creator, echo)
     book = books.primary
     if books.lookup(FACTORY_NAME) is None:
         book.set(FACTORY_NAME, factory.address)
@@ -397,6 +406,7 @@ def create_from_spec(
             block=chain.blocks.head.number,
             nav_feed=entry.nav_feed,
             factory=str(factory.address),
+            zap=created.zap,
         ),
     )
     book.save()

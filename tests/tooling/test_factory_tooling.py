@@ -76,6 +76,29 @@ def test_create_from_spec__twice__book_holds_the_factory_and_both_indexes(
     assert handle.vault.totalSupply() == SHARES + fee
 
 
+def test_create_from_spec__weth_in_spec__zap_beside_it_mints_for_eth(fc_two, book_root, project, market, bob):
+    from vyndex.deploy import list_venues
+    from vyndex.zap import ETH, execute_zap, plan_zap_mint_exact
+
+    books = connected_books(book_root)
+    created = fc_two[0]
+    handle = open_index(books, "VBLUE")
+    assert created.zap is not None and books.index("VBLUE").zap == created.zap
+    zap = project.IndexZap.at(created.zap)
+    assert zap.oracle() == created.entry.oracle and zap.weth() == market.weth.address
+    assert list(zap.venues()) == [v.address for v in list_venues(handle.rebalancer)]
+    assert fc_two[1].zap not in (None, created.zap)  # each index its own zap, over its own adapter
+
+    bob.balance += 10**21
+    shares = 10**18
+    plan = plan_zap_mint_exact(zap, handle, bob.address, shares, ETH, 100, 150)
+    assert not plan.problems
+    paid = bob.balance
+    receipt = execute_zap(zap, handle, plan, bob)
+    assert handle.vault.balanceOf(bob) == shares
+    assert paid - bob.balance - receipt.total_fees_paid <= plan.bound
+
+
 def test_open_index__registry_vault_address_not_in_book__opens_it_for_status(fc_two, book_root):
     books = connected_books(book_root)
     vault = fc_two[1].entry.vault
@@ -131,3 +154,14 @@ def test_create_script__json__creates_through_the_factory(
     out = json.loads(proc.stdout)
     assert out["factory"] == str(fc_factory.address) and out["id"] == before
     assert fc_factory.is_vault(out["vault"]) and int(fc_factory.index_count()) == before + 1
+    assert out["zap"] and len(chain.provider.get_code(out["zap"])) > 0  # an IndexZap beside it
+
+
+def test_create_from_spec__no_zap__records_none(fc_factory, market, blue_spec, owner, book_root):
+    from vyndex.factory import params_from_spec
+
+    books = connected_books(book_root)
+    resolved = blue_spec.resolve(books.lookup, deployer=owner.address)
+    _fund(market, owner, [c.token for c in resolved.components], params_from_spec(resolved).seed_amounts())
+    created = create_from_spec(fc_factory, blue_spec, owner, books, zap=False, echo=lambda _: None)
+    assert created.zap is None and connected_books(book_root).index(created.name).zap is None

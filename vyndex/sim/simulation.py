@@ -332,6 +332,7 @@ def build_config(
     review_days: int = 30,
     venue: str = "v2",
     execution: str = "amm",
+    threshold_bps: int = 100,
 ) -> SimConfig:
     """The standard scenario's config from command-line words; bad input raises SimulationError
     naming the option."""
@@ -345,11 +346,19 @@ def build_config(
         raise SimulationError(f"--execution: one of {', '.join(EXECUTIONS)}, got '{execution}'")
     if review_days < 0:
         raise SimulationError(f"--review-days: not negative, got {review_days}")
+    if not 1 <= threshold_bps <= BPS:
+        raise SimulationError(f"--threshold: between 1 bps and 100%, got {threshold_bps} bps")
     try:
         cap_f = _fraction_option(cap, "--cap")
         floor_f = _fraction_option(floor, "--floor")
         config = SimConfig(scenario=standard(days=days, seed=seed), method=method, cap=cap_f, floor=floor_f)
-        config = replace(config, review_days=review_days, venue=venue, execution=execution)
+        config = replace(
+            config,
+            review_days=review_days,
+            venue=venue,
+            execution=execution,
+            drift_threshold_bps=threshold_bps,
+        )
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
         method_targets(config, generate(config.scenario), 0)
     except (ProposalError, ScenarioError) as exc:
