@@ -170,6 +170,8 @@ def test_simulate_script__auction_json__only_the_summary_on_stdout_fills_by_the_
         ({"floor": "abc"}, "--floor: 'abc' is not a number"),
         ({"method": "equal", "cap": "10%"}, "infeasible"),
         ({"execution": "dutch"}, "--execution: one of amm, auction, hybrid"),
+        ({"threshold_bps": 0}, "--threshold: between 1 bps and 100%, got 0 bps"),
+        ({"threshold_bps": 10_001}, "--threshold: between 1 bps and 100%, got 10001 bps"),
     ],
 )
 def test_build_config__bad_options__error_names_the_option(kwargs, words):
@@ -181,6 +183,15 @@ def test_simulate_script__bad_input__named_error_and_nothing_written(tmp_path):
     proc = _simulate("--method", "golden_ratio", out=tmp_path / "out")
     assert proc.returncode == 2  # refused while parsing (vyndex.params), before any chain
     assert "Invalid value for '--method': 'golden_ratio' is not one of" in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "out").exists()
+
+
+def test_simulate_script__threshold_zero__refused_while_parsing(tmp_path):
+    proc = _simulate("--threshold", "0bps", out=tmp_path / "out")
+    assert proc.returncode == 2
+    assert "Invalid value for '--threshold': 0bps (0%) is not between 0.01% and 100%" in proc.stderr, (
+        proc.stderr[-2000:]
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -210,3 +221,14 @@ def test_review_targets__inverse_volatility__the_stablecoin_capped_and_the_wilde
 def test_build_config__execution__kept_and_described(execution):
     config = build_config(days=3, execution=execution)
     assert config.execution == execution and config.describe()["execution"] == execution
+
+
+def test_build_config__threshold__is_the_drift_the_simulated_index_is_deployed_with():
+    from vyndex.sim.simulation import _spec
+    from vyndex.spec import RolesSpec
+
+    config = build_config(days=3, threshold_bps=50)
+    assert config.drift_threshold_bps == 50 and config.describe()["drift_threshold_bps"] == 50
+    assert build_config(days=3).drift_threshold_bps == 100  # the standard scenario's band
+    spec = _spec(config, [2000] * 5, RolesSpec())
+    assert spec.rebalancer.drift_threshold_bps == 50

@@ -698,6 +698,7 @@ class Simulation:
         c, a = self.config, self.actors
         auction, rb = self.auction, self.handle.rebalancer
         assert auction is not None
+        self._pin_next_block()
         refused = self._refusal(auction.open, sender=a.keeper)
         if refused is not None:  # most days no auction is due
             if refused.startswith("oracle:"):
@@ -717,14 +718,14 @@ class Simulation:
             if now >= end:
                 break
             filled = False
+            self._pin_next_block()
             for sell, buy in self._legs():
                 bid = (sell, buy, MAX_UINT256, now + 600)
                 if self._refusal(auction.bid, *bid, sender=a.arbitrageur) is not None:
                     continue
                 try:
-                    # A block later the leg may no longer fill (the plan ended at that second).
                     receipt = auction.bid(*bid, sender=a.arbitrageur)
-                except ContractLogicError:
+                except ContractLogicError:  # the probe saw this very block: not expected
                     continue
                 for t in receipt.decode_logs(rb.Trade):
                     record.trades += 1
@@ -741,10 +742,19 @@ class Simulation:
             chain.mine(timestamp=end + 1)
 
     @staticmethod
+    def _pin_next_block() -> None:
+        """The next block one second after the head: `_refusal` probes that block ("pending"), so a
+        transaction sent after a clean probe lands in the second the probe saw (a plan or an
+        auction ending in between would otherwise revert it, and Ape prints the trace of every
+        reverted transaction on stdout, which `--json` keeps for JSON)."""
+        chain.provider.set_timestamp(int(chain.blocks.head.timestamp) + 1)
+
+    @staticmethod
     def _refusal(method: Any, *args: Any, sender: AccountAPI) -> str | None:
-        """Why `method(*args)` would revert now, or None: a plain eth_call (vyndex.calls), since
-        most legs refuse most of the time (cooldown, done) and most days no auction is due."""
-        return quiet_call(method, *args, sender=sender).refusal
+        """Why `method(*args)` would revert in the next block, or None: a plain eth_call
+        (vyndex.calls), since most legs refuse most of the time (cooldown, done) and most days no
+        auction is due."""
+        return quiet_call(method, *args, sender=sender, block="pending").refusal
 
     def _legs(self) -> list[tuple[int, int]]:
         """Every component over its target weight against every one under, largest gaps first."""
