@@ -25,6 +25,7 @@ from vyndex.sim.simulation import Simulation, SimulationError, build_config, tem
 DEFAULT_OUT = Path("bench/results/simulation")
 # Where --venue v3 writes by default, so a V2 and a V3 run sit side by side (BENCHMARKS.md).
 DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
+STANDARD_THRESHOLD_BPS = 100
 # ... and --execution auction or hybrid (on V2), beside the AMM run.
 DEFAULT_OUT_EXECUTION = {
     "auction": Path("bench/results/simulation_auction"),
@@ -93,7 +94,9 @@ DEFAULT_OUT_EXECUTION = {
     "--out",
     default=None,
     type=click.Path(file_okay=False),
-    help=f"Output folder [default: {DEFAULT_OUT}, or {DEFAULT_OUT_V3} with --venue v3]",
+    help=f"Output folder [default: {DEFAULT_OUT}; {DEFAULT_OUT_V3} with --venue v3, "
+    f"{DEFAULT_OUT_EXECUTION['auction']} with --execution auction, and so on; a --threshold other "
+    "than 100bps adds _<N>bps]",
 )
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
@@ -134,7 +137,10 @@ def cli(days, seed, method, cap, floor, review_days, venue, execution, threshold
         except SimulationError as exc:
             raise ToolError(str(exc)) from None
 
-    out = out or DEFAULT_OUT_EXECUTION.get(execution) or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
+    if out is None:
+        out = DEFAULT_OUT_EXECUTION.get(execution) or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
+        if threshold != STANDARD_THRESHOLD_BPS:  # never over the standard scenario's results
+            out = out.with_name(f"{out.name}_{threshold}bps")
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))
     summary = result.summary()
     if as_json:
