@@ -15,9 +15,11 @@ import itertools
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from ape import chain
 
 from vyndex.keeper.loop import Outcome
 from vyndex.sim import tracking
@@ -56,6 +58,7 @@ def sim_run(tmp_path_factory):
             if day == 3:
                 seen["nav_per_share_day3"] = int(Lens(sim.handle.rebalancer).nav_per_share()) / 10**18
         seen["link_status"] = tuple(sim.handle.oracle.price_status(sim.market.tokens["LINK"].address))
+        sim.close()
     out = tmp_path_factory.mktemp("simulation")
     written = write_outputs(sim.result, out)
     return sim, seen, written
@@ -232,3 +235,39 @@ def test_build_config__threshold__is_the_drift_the_simulated_index_is_deployed_w
     assert build_config(days=3).drift_threshold_bps == 100  # the standard scenario's band
     spec = _spec(config, [2000] * 5, RolesSpec())
     assert spec.rebalancer.drift_threshold_bps == 50
+
+
+def _auction_days(days: int, pause: float) -> tuple[list[tuple[float, int, float, str]], list[int]]:
+    """A short auction run from the current chain state: each day's (NAV, trades, cost, keeper)
+    and the head block's timestamp after it; `pause` seconds of wall clock before each day's pool
+    arbitrage (a slow machine) moves nothing if the run is deterministic."""
+    sim = Simulation(build_config(days=days, execution="auction"))
+    arbitrage = sim._arbitrage_components
+
+    def slow(*args, **kwargs):
+        time.sleep(pause)
+        return arbitrage(*args, **kwargs)
+
+    sim._arbitrage_components = slow  # type: ignore[method-assign]
+    stamps = []
+    with temporary_books() as books:
+        try:
+            sim.setup(books)
+            for day in range(1, days + 1):
+                sim.step(day)
+                stamps.append(int(chain.blocks.head.timestamp))
+        finally:
+            sim.close()
+    rows = [(r.nav, r.trades, round(r.cost_usd, 9), str(r.keeper)) for r in sim.result.records]
+    return rows, stamps
+
+
+def test_simulation__same_seed_slower_machine__same_run_to_the_second():
+    # Seed 7: an auction opens on day 4 and the bidder fills it.
+    snapshot = chain.snapshot()
+    fast = _auction_days(5, 0.0)
+    chain.restore(snapshot)
+    slow = _auction_days(5, 2.5)
+    assert sum(r[1] for r in fast[0]) > 0  # the run traded
+    assert slow[1] == fast[1]  # every day ends at the same block second
+    assert slow[0] == fast[0]

@@ -39,6 +39,7 @@ import numpy as np
 from ape import accounts, chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from ape.logging import logger
 
 from vyndex.addressbook import ROOT_ENV
 from vyndex.calls import quiet_call
@@ -409,7 +410,11 @@ class Simulation:
     # -- set-up
 
     def setup(self, books_root: Path) -> None:
+        """Builds the market and the index. From here on every block is one second after the one
+        before (or where the run moves the clock), never at the wall clock's second: the same
+        seed then gives the same run however fast the machine is. `close` undoes it."""
         c, a, s = self.config, self.actors, self.config.scenario
+        self._node("anvil_setBlockTimestampInterval", [1])
         known = {x.symbol: x for x in DEVNET_ASSETS}
         missing = [sym for sym in s.symbols if sym not in known]
         if missing:
@@ -536,12 +541,26 @@ class Simulation:
         return record
 
     def run(self, books_root: Path, progress: Callable[[int, DayRecord], None] | None = None) -> SimResult:
-        self.setup(books_root)
-        for day in range(1, self.config.scenario.days + 1):
-            record = self.step(day)
-            if progress is not None:
-                progress(day, record)
+        try:
+            self.setup(books_root)
+            for day in range(1, self.config.scenario.days + 1):
+                record = self.step(day)
+                if progress is not None:
+                    progress(day, record)
+        finally:
+            self.close()
         return self.result
+
+    def close(self) -> None:
+        """Gives the node its wall clock back (blocks at the second they are mined)."""
+        self._node("anvil_removeBlockTimestampInterval", [])
+
+    @staticmethod
+    def _node(method: str, params: list[Any]) -> None:
+        """An Anvil clock request; refused by a node that is not Anvil, which keeps its clock."""
+        reply = chain.provider.web3.provider.make_request(method, params)
+        if "error" in reply:
+            logger.debug(f"{method}: {reply['error']}")
 
     # -- parts
 
