@@ -868,6 +868,13 @@ def simulation_executions() -> list[str]:
             "legs execute; an auction's cost is the bidder's margin (30 bps of what it fills here)",
             "where an AMM trade pays the pool's 0.3% fee and its price impact.",
         ]
+        hybrid = runs.get("hybrid")
+        if hybrid and hybrid["trades"] == hybrid["auction_fills"]:
+            out += [
+                "",
+                "The hybrid run made no AMM trade: the bidder filled every leg within its auction, so",
+                "the AMM window after it never had anything left to trade.",
+            ]
         if bands:
             out += [
                 "",
