@@ -194,6 +194,18 @@ def values_usd(dx_vault: Any, prices: list[int]) -> list[int]:
     return [supply * s * scale // 10**36 * p // 10**18 for s, p in zip(stored, prices, strict=True)]
 
 
+def balances(w3: Any, pairs: list[tuple[Any, Any]]) -> list[int]:
+    """`token.balanceOf(holder)` for every (token, holder) pair, in one JSON-RPC batch of eth_calls
+    at the latest block. The stateful machine reads ~20 balances after every step; through Ape's
+    contract calls (~15 ms each) that was three quarters of a long run's time."""
+    with w3.batch_requests() as batch:
+        for token, holder in pairs:
+            data = "0x70a08231" + str(getattr(holder, "address", holder))[2:].lower().rjust(64, "0")
+            batch.add(w3.eth.call({"to": str(token.address), "data": data}))
+        results = batch.execute()
+    return [int.from_bytes(r, "big") for r in results]
+
+
 def distance_bps_x(values: list[int], i: int, target_bps: int) -> Fraction:
     """|weight_i - target_i| as an exact fraction of NAV."""
     total = sum(values)
