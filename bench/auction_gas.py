@@ -39,12 +39,13 @@ os.environ.setdefault("VVM_BINARY_PATH", str(ROOT / ".vvm"))
 os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")])
 
 import ape  # noqa: E402
+import calltree  # noqa: E402  (bench/calltree.py)
 import rebalance_quality as rq  # noqa: E402  (bench/rebalance_quality.py)
 from ape import accounts, chain, networks  # noqa: E402
-from ape.exceptions import ContractLogicError  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from vyndex.calls import quiet_call  # noqa: E402
 from vyndex.constants import MAX_UINT256  # noqa: E402
 from vyndex.venues import Lens  # noqa: E402
 
@@ -111,28 +112,27 @@ def by_auction() -> dict[str, Any]:
     to_fair = -(-PREMIUM_BPS * LENGTH // (PREMIUM_BPS + slippage))
     opens: list[int] = []
     bids: list[int] = []
+    bid_receipts: list[Any] = []
     factors: list[int] = []
     fills_this_auction = 0
     for _ in range(MAX_STEPS):
         if not auction.is_open():
             if opens and fills_this_auction == 0:
                 break  # a whole auction without a fill: nothing a bidder can take
-            try:
-                opens.append(auction.open(sender=keeper).gas_used)
-            except ContractLogicError:
+            if not quiet_call(auction.open, sender=keeper).ok:
                 break  # nothing to trade, or balanced
+            opens.append(auction.open(sender=keeper).gas_used)
             fills_this_auction = 0
             chain.pending_timestamp = int(auction.opened_at()) + to_fair
             chain.mine()
         deadline = int(chain.blocks.head.timestamp) + 600
         sent = False
         for sell, buy in legs(lens, rq.TARGETS):
-            try:
-                auction.bid.call(sell, buy, MAX_UINT256, deadline, sender=bidder)
-            except ContractLogicError:
-                continue
+            if not quiet_call(auction.bid, sell, buy, MAX_UINT256, deadline, sender=bidder).ok:
+                continue  # refused (by name): the next leg
             receipt = auction.bid(sell, buy, MAX_UINT256, deadline, sender=bidder)
             bids.append(receipt.gas_used)
+            bid_receipts.append(receipt)
             factors.extend(int(e.factor_bps) for e in receipt.events.filter(auction.Fill))
             fills_this_auction += 1
             sent = True
@@ -143,6 +143,7 @@ def by_auction() -> dict[str, Any]:
     nav_after = lens.total_value()
     weights = lens.weights()
     return {
+        "steady_bid_breakdown": steady_breakdown(bid_receipts),
         "drift_before_bps": int(drift_before),
         "auctions": len(opens),
         "open_gas": opens,
@@ -155,6 +156,37 @@ def by_auction() -> dict[str, Any]:
         "cost_bps_of_nav": round((nav_before - nav_after) * 10_000 / nav_before, 2),
         "largest_weight_error_bps": max(abs(x - t) for x, t in zip(weights, rq.TARGETS, strict=True)),
     }
+
+
+def steady_breakdown(receipts: list[Any]) -> dict[str, dict[str, int]] | None:
+    """Own gas by contract (bench/calltree.py) of the steady bid nearest the median."""
+    if len(receipts) < 2:
+        return None
+    median = statistics.median(int(r.gas_used) for r in receipts[1:])
+    bid = min(receipts[1:], key=lambda r: abs(int(r.gas_used) - median))
+    tree, _top = calltree.frames(str(bid.txn_hash))
+    return calltree.by_contract(tree, int(bid.gas_used), calltree.intrinsic(bytes(bid.transaction.data)))
+
+
+def breakdown_lines(parts: dict[str, dict[str, int]]) -> list[str]:
+    gas = sum(p["own"] for p in parts.values())
+    oracle = sum(p["own"] for name, p in parts.items() if calltree.GROUPS.get(name) == "oracle")
+    names = sorted(parts, key=lambda n: (n == "transaction", calltree.GROUPS.get(n, "z"), n))
+    return [
+        "",
+        f"Where one steady bid's {gas:,} gas goes (`debug_traceTransaction`, own gas by contract as",
+        "in the trade breakdown; in brackets how many frames):",
+        "",
+        "| contract | gas |",
+        "| --- | ---: |",
+        *(f"| {n} | {parts[n]['own']:,} ({parts[n]['calls']}) |" for n in names),
+        f"| **oracle reads, all** | **{oracle:,}** |",
+        "",
+        f"The guarded price reads alone ({oracle:,}) are {oracle / gas:.0%} of the bid and more than",
+        f"the {BID_TARGET} x target allows the whole bid: every fill is judged toward target at",
+        "current prices (all components' values), and the auction prices the leg from the same",
+        "guarded feeds, so a stale or deviating feed stops fills by name.",
+    ]
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -190,6 +222,8 @@ def markdown(r: dict[str, Any]) -> str:
         "as it does an AMM trade), so the bid target is not met; the protocol's own gas is one `open`",
         "per auction.",
     ]
+    if a.get("steady_bid_breakdown"):
+        lines += breakdown_lines(a["steady_bid_breakdown"])
     return "\n".join(lines) + "\n"
 
 

@@ -70,7 +70,14 @@ def _vyndex(project: Any, factory: Any, users: Any, n: int) -> dict[str, int]:
     ):
         accept += contract.accept_ownership(sender=creator).gas_used
     assert int(project.IndexVault.at(vault).totalSupply()) == WAD
-    return {"create_and_seed": int(receipt.gas_used), "accept_ownership_x3": int(accept)}
+    code = factory.provider.get_code
+    return {
+        "create_and_seed": int(receipt.gas_used),
+        "accept_ownership_x3": int(accept),
+        "vault_bytes": len(code(entry.vault)),
+        "rebalancer_bytes": len(code(entry.rebalancer)),
+        "adapter_bytes": len(code(entry.oracle)),
+    }
 
 
 def _set(project: Any, system: Any, users: Any, n: int) -> dict[str, int]:
@@ -125,10 +132,13 @@ def markdown(results: dict[str, Any]) -> str:
             f"{s['initialize_issuance']:,} | {s['first_issue']:,} | {set_total:,} | "
             f"{v['create_and_seed'] / set_total:.2f} |"
         )
+    v = next(iter(results["components"].values()))["vyndex"]
     lines += [
         "",
-        "vyndex deploys three contracts per index (the vault is 21.6 kB of runtime code, the rebalancer",
-        "20 kB, the adapter 10.8 kB: about 200 gas a byte) where a Set is one token contract whose",
+        "vyndex deploys three contracts per index (deployed code: the vault "
+        f"{v['vault_bytes']:,} bytes, the rebalancer",
+        f"{v['rebalancer_bytes']:,}, the adapter {v['adapter_bytes']:,}; about 200 gas a byte) "
+        "where a Set is one token contract whose",
         "trading, fee and issuance logic live in shared modules. The per-index rebalancer and adapter are",
         "what keep each index's trust and risk limits its own (see docs/design.md, Factory).",
     ]

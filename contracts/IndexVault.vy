@@ -305,8 +305,7 @@ def mint(
     @param max_amounts_in The most the caller will pay of each component.
     @return The amount of each component taken, in `components()` order.
     """
-    assert shares > 0, "vault: zero shares"
-    assert receiver != empty(address), "vault: zero receiver"
+    self._check_order(shares, receiver)
     st: State = self._accrue()
     assert not st.paused, "vault: minting paused"
     assert len(max_amounts_in) == st.count, "vault: max amounts length mismatch"
@@ -403,10 +402,11 @@ def rebalance_trade(
     @param pay_to Where the sold component goes: not the zero address.
     @return What left the vault of the sold component, and what it received of the bought one.
     """
-    assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
+    self._check_rebalancer()
     st: State = self._accrue()
     assert not st.paused, "vault: rebalancing paused"
-    assert sell_index < st.count and buy_index < st.count, "vault: component index out of range"
+    self._check_index(sell_index, st.count)
+    self._check_index(buy_index, st.count)
     assert sell_index != buy_index, "vault: sell and buy are the same"
     assert amount_in > 0, "vault: zero trade"
     assert min_amount_out > 0, "vault: zero minimum out"
@@ -467,7 +467,7 @@ def add_component(token: address):
          their length check instead of binding the wrong tokens.
     @param token The new component (0 to 18 decimals, not yet in the basket).
     """
-    assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
+    self._check_rebalancer()
     st: State = self._load()
     # A full basket fails the array bound, decimals over 18 the subtraction (both named by the
     # rebalancer first).
@@ -486,9 +486,9 @@ def remove_component(index: uint256, max_dust: uint256):
     @param index The component's index in `components()`.
     @param max_dust The most base units of it the basket may still account for.
     """
-    assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
+    self._check_rebalancer()
     st: State = self._accrue()
-    assert index < st.count, "vault: component index out of range"
+    self._check_index(index, st.count)
     assert st.count > 1, "vault: cannot remove the last component"
     packed: uint256 = self._basket[index]
     dust: uint256 = self._amount(erc20.totalSupply, packed, st.scale, False)
@@ -826,8 +826,7 @@ def _redeem(
     min_amounts_out: DynArray[uint256, MAX_COMPONENTS],
     skip: DynArray[address, MAX_COMPONENTS],
 ) -> DynArray[uint256, MAX_COMPONENTS]:
-    assert shares > 0, "vault: zero shares"
-    assert receiver != empty(address), "vault: zero receiver"
+    self._check_order(shares, receiver)
     st: State = self._accrue()
     assert len(min_amounts_out) == st.count, "vault: min amounts length mismatch"
     assert erc20.balanceOf[msg.sender] >= shares, "vault: redeem exceeds balance"
@@ -864,6 +863,25 @@ def _redeem(
 
     log Redeemed(owner=msg.sender, receiver=receiver, shares=shares, fee_shares=fee_shares, amounts=amounts, skipped=skip)
     return amounts
+
+
+@view
+@internal
+def _check_rebalancer():
+    assert msg.sender == self.rebalancer, "vault: caller is not the rebalancer"
+
+
+@pure
+@internal
+def _check_order(shares: uint256, receiver: address):
+    assert shares > 0, "vault: zero shares"
+    assert receiver != empty(address), "vault: zero receiver"
+
+
+@pure
+@internal
+def _check_index(index: uint256, count: uint256):
+    assert index < count, "vault: component index out of range"
 
 
 @internal
