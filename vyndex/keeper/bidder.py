@@ -3,8 +3,10 @@ now, what the bought tokens fetch in the pools the bidder can reach, and a fill 
 pays for the gas.
 
 The auction sizes every fill itself (the Rebalancer's chunk), so the bidder learns exactly what a
-bid would move by `eth_call` of `bid` from its own account in the current block: (sold to the
-bidder, paid by the bidder). It values what it receives by selling it back where that pays most:
+bid would move by `eth_call` of `bid` from its own account on the pending block, the one its bid
+lands in: (sold to the bidder, paid by the bidder). Probed on the latest block instead, a leg at an
+auction's last second (or the first second after a cooldown) looks otherwise than it lands.
+It values what it receives by selling it back where that pays most:
 every route of every AMM venue the rebalancer lists (Uniswap V2 pairs direct or through WETH,
 Uniswap V3 fee tiers and two-hop routes: each venue's own `quote`, what its swap would give now),
 and the Uniswap V2 pair of the two components when an address book names a V2 market. It bids
@@ -26,6 +28,7 @@ from typing import Any
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
 from vyndex.calls import quiet_call
 from vyndex.constants import MAX_UINT256, WAD
@@ -115,7 +118,7 @@ def scan(
     gas_price: int = 0,
     deadline_window: int = 600,
 ) -> list[Opportunity]:
-    """Every leg a bid from `bidder` would fill in this block, most profitable first.
+    """Every leg a bid from `bidder` would fill in the next block, most profitable first.
 
     `tokens` are the vault's components in basket order (contract instances). A leg is a
     component above its target weight (sold by the index) against one below it (bought). With a
@@ -128,7 +131,7 @@ def scan(
     targets = [int(t) for t in rebalancer.target_weights()]
     adapter = project.OracleAdapter.at(rebalancer.oracle())
     deadline = int(chain.blocks.head.timestamp) + deadline_window
-    factor = int(auction.price_factor_bps())
+    factor = int(quiet_call(auction.price_factor_bps, block="pending").value)
     found = []
     for s, (w_s, t_s) in enumerate(zip(weights, targets, strict=True)):
         if w_s <= t_s:
@@ -136,13 +139,15 @@ def scan(
         for b, (w_b, t_b) in enumerate(zip(weights, targets, strict=True)):
             if w_b >= t_b:
                 continue
-            probe = quiet_call(auction.bid, s, b, MAX_UINT256, deadline, sender=bidder)
-            if not probe.ok:  # cooling down, done, over the cap: not a leg now
+            args = (s, b, MAX_UINT256, deadline)
+            probe = quiet_call(auction.bid, *args, sender=bidder, block="pending")
+            if not probe.ok:  # closed, cooling down, done, over the cap: not a leg then
                 continue
             sold, paid = probe.value
+            call = {"from": bidder.address, "to": auction.address, "data": auction.bid.encode_input(*args)}
             try:
-                gas = int(auction.bid.estimate_gas_cost(s, b, MAX_UINT256, deadline, sender=bidder))
-            except ContractLogicError:
+                gas = int(chain.provider.web3.eth.estimate_gas(call, "pending"))
+            except Web3ContractLogicError:
                 continue
             gas_cost = 0
             if gas_price and uni is not None and _known(adapter, uni.weth):

@@ -624,6 +624,32 @@ def test_bidder__premium_then_decay__bids_only_once_the_pool_pays_more_than_the_
     assert tokens["WETH"].balanceOf(bob) == weth_before - e.amount_paid
 
 
+def test_bidder__auction_last_second__probes_the_block_its_bid_lands_in_and_stays_out(
+    auction, rebalancer, uni, tokens, manager, keeper, bob, chain
+):
+    from vyndex.calls import quiet_call
+    from vyndex.keeper.bidder import scan
+
+    rebalancer.set_targets(TARGETS, sender=manager)
+    basket = [tokens["WETH"], tokens["USDC"], tokens["WBTC"]]
+    opened = open_auction(auction, keeper)
+    request = chain.provider.web3.provider.make_request
+    request("anvil_setBlockTimestampInterval", [1])  # the next block is the head's second + 1
+    try:
+        chain.mine(timestamp=opened + LENGTH - 1)
+        # One second before the end: the bid lands at the end itself, still open, at the floor.
+        (last,) = [o for o in scan(auction, rebalancer, uni, basket, bob) if o.sell_index == WBTC]
+        assert last.factor_bps == factor_at(LENGTH) == BPS - SLIPPAGE_BPS
+        chain.mine(timestamp=opened + LENGTH)
+        # At the end: the head still takes a bid, the block a bid lands in does not.
+        assert quiet_call(auction.bid, WBTC, WETH, 2**255, deadline(chain), sender=bob).ok
+        assert scan(auction, rebalancer, uni, basket, bob) == []
+        with ape.reverts("auction: not open"):
+            auction.bid(WBTC, WETH, 2**255, deadline(chain), sender=bob)
+    finally:
+        request("anvil_removeBlockTimestampInterval", [])
+
+
 def test_bidder__values_each_leg_where_it_pays_most__a_v3_pool_beside_the_v2_pair(
     auction, rebalancer, uni, tokens, owner, manager, keeper, bob, live_enact
 ):
