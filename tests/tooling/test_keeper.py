@@ -275,6 +275,21 @@ def test_upkeep__scout_reason__decoded_and_named():
     assert u.why == "no candidate trade executes" and "no candidate trade executes" in u.describe()
 
 
+def test_decide__open_auction__performed_once_per_fingerprint_in_its_own_words():
+    from vyndex.keeper.loop import ACTION_OPEN_AUCTION
+
+    opening = obs(upkeep=Upkeep(needed=True, action=ACTION_OPEN_AUCTION))
+    assert opening.upkeep.describe() == "open the Dutch auction (bidders fill its legs)"
+    state = KeeperState()
+    d = decide(state, opening, 0)
+    assert d.perform and d.message == opening.upkeep.describe()
+    # Not the same action as a trade of the same plan and count: both may happen.
+    assert opening.fingerprint != obs().fingerprint
+    state.done.add(opening.fingerprint)
+    assert decide(state, opening, 0).outcome is Outcome.DUPLICATE
+    assert decide(state, obs(upkeep=opening.upkeep, trades=4), 0).perform  # a fill moved it on
+
+
 def test_decide__waits_on_cooldown_when_nothing_is_due():
     d = decide(KeeperState(), obs(upkeep=Upkeep(False), next_ready_at=1_030), 0)
     assert d.outcome is Outcome.WAIT_COOLDOWN and "30s" in d.message

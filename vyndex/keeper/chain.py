@@ -7,8 +7,17 @@ from typing import Any
 from ape import chain
 from ape.api import AccountAPI
 
+from vyndex.calls import quiet_call
 from vyndex.index import IndexHandle
-from vyndex.keeper.loop import REASON_COOLING_DOWN, FeedHealth, Observation, Performed, TradeLog, Upkeep
+from vyndex.keeper.loop import (
+    ACTION_OPEN_AUCTION,
+    REASON_COOLING_DOWN,
+    FeedHealth,
+    Observation,
+    Performed,
+    TradeLog,
+    Upkeep,
+)
 from vyndex.reference.multicall3 import batch, must
 
 
@@ -24,6 +33,7 @@ class ApeKeeperChain:
     def __init__(self, handle: IndexHandle, account: AccountAPI) -> None:
         self.handle = handle
         self.account = account
+        self.auction: str | None = None  # the rebalancer's DutchAuction, as last observed
 
     def observe(self) -> Observation:
         """One look at the chain: the head block, then every view in one batched eth_call at that
@@ -35,7 +45,7 @@ class ApeKeeperChain:
         if not h.same_basket(must(values[0], "components")[0]):  # components added or removed
             h.refresh(values[0][0], block)
             values = self._read(block)
-        _components, check, threshold, plan, trades, paused, drift, *statuses = values
+        _components, check, threshold, plan, trades, paused, drift, auction, *statuses = values
         needed, data = must(check, "checkUpkeep")
         feeds = []
         for token, symbol, status in zip(h.tokens, h.symbols, statuses, strict=True):
@@ -46,6 +56,10 @@ class ApeKeeperChain:
         next_ready = None
         if upkeep.reason == REASON_COOLING_DOWN:
             next_ready = int(upkeep.detail)
+        address = str(must(auction, "auction"))
+        self.auction = address if int(address, 16) else None
+        if not upkeep.needed and usable and self._auction_opens(block):
+            upkeep = Upkeep(needed=True, action=ACTION_OPEN_AUCTION)
         return Observation(
             block=block,
             timestamp=int(head.timestamp),
@@ -76,12 +90,29 @@ class ApeKeeperChain:
             (h.vault.paused,),
             # The valuation views live on the rebalancer's UpkeepScout (`vyndex.venues.Lens`).
             (h.scout.drift_bps, rb.address),
+            (rb.auction,),
         ]
         calls += [(h.oracle.price_status, token.address) for token in h.tokens]
         return batch(calls, block)
 
+    def _auction_opens(self, block: int) -> bool:
+        """Whether an eth_call of the auction's `open` from the keeper succeeds at `block` (it
+        refuses while one is open, within the drift threshold, with nothing to trade, or from
+        an account that is not a keeper)."""
+        from ape import project
+
+        if self.auction is None:
+            return False
+        return quiet_call(project.DutchAuction.at(self.auction).open, sender=self.account, block=block).ok
+
     def perform(self, upkeep: Upkeep) -> Performed:
         h = self.handle
+        if upkeep.action == ACTION_OPEN_AUCTION:
+            from ape import project
+
+            assert self.auction is not None, "observed an auction to open"
+            opened = project.DutchAuction.at(self.auction).open(sender=self.account)
+            return Performed(tx_hash=_hex(opened.txn_hash), gas_used=int(opened.gas_used))
         receipt = h.rebalancer.performUpkeep(upkeep.data, sender=self.account)
         names = {str(t.address).lower(): s for t, s in zip(h.tokens, h.symbols, strict=True)}
         trades = tuple(

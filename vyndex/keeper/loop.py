@@ -22,6 +22,10 @@ Faults, and what the keeper does about them:
 * nothing executable: the rebalancer's scout says why (a reason code), and the keeper logs it;
 * the same drift twice: each action is identified by (action, plan, trade counter, sell, buy);
   once one was sent and mined, it is never sent again.
+* a rebalancer with a Dutch auction (`Rebalancer.auction`): when no AMM trade is due and an
+  eth_call of the auction's `open` from the keeper succeeds, the keeper opens it (the protocol's
+  one transaction per auction; bidders pay for the fills). The same rule holds: an auction that
+  ended without a fill is not opened again until a trade or a new plan moves the fingerprint.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ from web3.exceptions import Web3Exception
 # is due, (ACTION_NONE, reason, detail, 0, 0, 0).
 ACTION_NONE = 0
 ACTION_TRADE = 1
+# The keeper's own action, never in performData: open the rebalancer's Dutch auction
+# (`DutchAuction.open`) when no AMM trade is due and an eth_call of `open` from the keeper succeeds.
+ACTION_OPEN_AUCTION = 2
 
 
 class ScoutReason(enum.IntEnum):
@@ -161,6 +168,8 @@ class Upkeep:
     def describe(self, symbols: Sequence[str] = ()) -> str:
         if not self.needed:
             return f"nothing due ({self.why})" if self.why else "nothing due"
+        if self.action == ACTION_OPEN_AUCTION:
+            return "open the Dutch auction (bidders fill its legs)"
 
         def name(i: int) -> str:
             return symbols[i] if i < len(symbols) else f"#{i}"
