@@ -168,7 +168,7 @@ class RebalancingMachine(RuleBasedStateMachine):
         RUN["steps"] += self.steps
         self.chain.restore(self.snapshot)
         if LONG and RUN["runs"] % 10 == 0:  # a long run's progress, in its log (`make fuzz` -s)
-            print(f"\n  after {RUN['runs']} of {EXAMPLES} runs: {RUN}", flush=True)
+            print(f"\n  after {RUN['runs']} runs ({EXAMPLES} planned, more while short): {RUN}", flush=True)
 
     def _refresh(self) -> None:
         for s in SYMBOLS:
