@@ -56,8 +56,10 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Anvil through bench/bin/anvil (step traces kept): its persisted states are removed when it stops.
 test: lint compile
-	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
+	PATH=$(CURDIR)/bench/bin:$$PATH VYNDEX_ANVIL_STEPS_TRACING=1 \
+	  $(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
 
 bench: compile
 	$(BIN)/python bench/rebalance_quality.py
