@@ -111,7 +111,6 @@ def by_auction() -> dict[str, Any]:
     # The curve reaches the oracle-fair price this long after an auction opens.
     to_fair = -(-PREMIUM_BPS * LENGTH // (PREMIUM_BPS + slippage))
     opens: list[int] = []
-    bids: list[int] = []
     bid_receipts: list[Any] = []
     factors: list[int] = []
     fills_this_auction = 0
@@ -131,7 +130,6 @@ def by_auction() -> dict[str, Any]:
             if not quiet_call(auction.bid, sell, buy, MAX_UINT256, deadline, sender=bidder).ok:
                 continue  # refused (by name): the next leg
             receipt = auction.bid(sell, buy, MAX_UINT256, deadline, sender=bidder)
-            bids.append(receipt.gas_used)
             bid_receipts.append(receipt)
             factors.extend(int(e.factor_bps) for e in receipt.events.filter(auction.Fill))
             fills_this_auction += 1
@@ -142,6 +140,7 @@ def by_auction() -> dict[str, Any]:
             chain.mine()
     nav_after = lens.total_value()
     weights = lens.weights()
+    bids = [int(r.gas_used) for r in bid_receipts]
     return {
         "steady_bid_breakdown": steady_breakdown(bid_receipts),
         "drift_before_bps": int(drift_before),

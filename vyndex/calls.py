@@ -50,15 +50,31 @@ def revert_reason(data: bytes) -> str:
         return ""
 
 
-def quiet_call(method: Any, *args: Any, sender: Any = None, block: int | str = "latest") -> CallResult:
-    """`method(*args)` as one `eth_call` from `sender` (an account or address) at `block`."""
+def _request(method: Any, args: tuple[Any, ...], sender: Any) -> tuple[dict[str, str], bytes]:
+    """The JSON-RPC call object of `method(*args)` from `sender`, and its calldata."""
     data = bytes(method.encode_input(*args))
-    abi = next(a for a in method.abis if function_signature_to_4byte_selector(a.selector) == data[:4])
     call: dict[str, str] = {"to": str(method.contract.address), "data": "0x" + data.hex()}
     if sender is not None:
         call["from"] = str(getattr(sender, "address", sender))
-    tag = block if isinstance(block, str) else hex(block)
-    reply = chain.provider.web3.provider.make_request("eth_call", [call, tag])
+    return call, data
+
+
+def _tag(block: int | str) -> str:
+    return block if isinstance(block, str) else hex(block)
+
+
+def quiet_estimate(method: Any, *args: Any, sender: Any = None, block: int | str = "latest") -> int | None:
+    """`eth_estimateGas` of `method(*args)` from `sender` at `block`; None when it would revert."""
+    call, _data = _request(method, args, sender)
+    reply = chain.provider.web3.provider.make_request("eth_estimateGas", [call, _tag(block)])
+    return None if "error" in reply else int(str(reply["result"]), 16)
+
+
+def quiet_call(method: Any, *args: Any, sender: Any = None, block: int | str = "latest") -> CallResult:
+    """`method(*args)` as one `eth_call` from `sender` (an account or address) at `block`."""
+    call, data = _request(method, args, sender)
+    abi = next(a for a in method.abis if function_signature_to_4byte_selector(a.selector) == data[:4])
+    reply = chain.provider.web3.provider.make_request("eth_call", [call, _tag(block)])
     if "error" in reply:
         error = reply["error"]
         if error.get("data"):

@@ -28,9 +28,8 @@ from typing import Any
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
-from web3.exceptions import ContractLogicError as Web3ContractLogicError
 
-from vyndex.calls import quiet_call
+from vyndex.calls import quiet_call, quiet_estimate
 from vyndex.constants import MAX_UINT256, WAD
 from vyndex.reference.uniswap_v2 import UniswapV2
 from vyndex.venues import Lens
@@ -144,10 +143,8 @@ def scan(
             if not probe.ok:  # closed, cooling down, done, over the cap: not a leg then
                 continue
             sold, paid = probe.value
-            call = {"from": bidder.address, "to": auction.address, "data": auction.bid.encode_input(*args)}
-            try:
-                gas = int(chain.provider.web3.eth.estimate_gas(call, "pending"))
-            except Web3ContractLogicError:
+            gas = quiet_estimate(auction.bid, *args, sender=bidder, block="pending")
+            if gas is None:
                 continue
             gas_cost = 0
             if gas_price and uni is not None and _known(adapter, uni.weth):

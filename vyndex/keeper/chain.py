@@ -33,7 +33,7 @@ class ApeKeeperChain:
     def __init__(self, handle: IndexHandle, account: AccountAPI) -> None:
         self.handle = handle
         self.account = account
-        self.auction: str | None = None  # the rebalancer's DutchAuction, as last observed
+        self.auction: Any = None  # the rebalancer's DutchAuction (a contract instance), as last observed
 
     def observe(self) -> Observation:
         """One look at the chain: the head block, then every view in one batched eth_call at that
@@ -56,8 +56,7 @@ class ApeKeeperChain:
         next_ready = None
         if upkeep.reason == REASON_COOLING_DOWN:
             next_ready = int(upkeep.detail)
-        address = str(must(auction, "auction"))
-        self.auction = address if int(address, 16) else None
+        self._attach_auction(str(must(auction, "auction")))
         if not upkeep.needed and usable and self._auction_opens(block):
             upkeep = Upkeep(needed=True, action=ACTION_OPEN_AUCTION)
         return Observation(
@@ -95,23 +94,26 @@ class ApeKeeperChain:
         calls += [(h.oracle.price_status, token.address) for token in h.tokens]
         return batch(calls, block)
 
+    def _attach_auction(self, address: str) -> None:
+        """Keeps the auction's contract instance, made again only when the rebalancer's changes."""
+        from ape import project
+
+        if not int(address, 16):
+            self.auction = None
+        elif self.auction is None or str(self.auction.address).lower() != address.lower():
+            self.auction = project.DutchAuction.at(address)
+
     def _auction_opens(self, block: int) -> bool:
         """Whether an eth_call of the auction's `open` from the keeper succeeds at `block` (it
         refuses while one is open, within the drift threshold, with nothing to trade, or from
         an account that is not a keeper)."""
-        from ape import project
-
-        if self.auction is None:
-            return False
-        return quiet_call(project.DutchAuction.at(self.auction).open, sender=self.account, block=block).ok
+        return self.auction is not None and quiet_call(self.auction.open, sender=self.account, block=block).ok
 
     def perform(self, upkeep: Upkeep) -> Performed:
         h = self.handle
         if upkeep.action == ACTION_OPEN_AUCTION:
-            from ape import project
-
             assert self.auction is not None, "observed an auction to open"
-            opened = project.DutchAuction.at(self.auction).open(sender=self.account)
+            opened = self.auction.open(sender=self.account)
             return Performed(tx_hash=_hex(opened.txn_hash), gas_used=int(opened.gas_used))
         receipt = h.rebalancer.performUpkeep(upkeep.data, sender=self.account)
         names = {str(t.address).lower(): s for t, s in zip(h.tokens, h.symbols, strict=True)}
