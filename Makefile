@@ -12,8 +12,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMPS := .stamps
 UV_VERSION := 0.13.8
 
-# Anvil comes from the npm package @foundry-rs/anvil; vyper from the Python lock.
-export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
+# Anvil comes from the npm package @foundry-rs/anvil, run through bin/anvil (its persisted states
+# removed when it stops); vyper from the Python lock.
+export PATH := $(CURDIR)/bin:$(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
 # ape-vyper looks for vyper-<version> here; we point it at the venv's vyper (no downloads).
 export VVM_BINARY_PATH := $(CURDIR)/.vvm
 export PYTHONUNBUFFERED := 1
@@ -56,10 +57,8 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Anvil through bench/bin/anvil (step traces kept): its persisted states are removed when it stops.
 test: lint compile
-	PATH=$(CURDIR)/bench/bin:$$PATH VYNDEX_ANVIL_STEPS_TRACING=1 \
-	  $(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
+	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
 
 bench: compile
 	$(BIN)/python bench/rebalance_quality.py
@@ -72,14 +71,14 @@ bench: compile
 # The stateful runs marked `fuzz` under the long hypothesis profile (>= 10,000 steps each), split
 # over FUZZ_JOBS processes (each its own Anvil; VYNDEX_FUZZ_SHARD=k/n: its share of the runs, and it
 # fails below its share of the steps). Each shard logs to .fuzz/shard-k.log; the step counts are
-# printed at the end, and any failing shard's log. Anvil runs without --steps-tracing (bench/bin, as
+# printed at the end, and any failing shard's log. Anvil runs without --steps-tracing (bin/anvil, as
 # for make simulate): nothing the runs check reads step traces, which Anvil would otherwise keep in
 # memory for every transaction of a multi-hour run.
 FUZZ_JOBS ?= 2
 fuzz: compile
 	@mkdir -p .fuzz; pids=""; \
 	for k in $$(seq 0 $$(($(FUZZ_JOBS) - 1))); do \
-	  PATH=$(CURDIR)/bench/bin:$$PATH HYPOTHESIS_PROFILE=long VYNDEX_FUZZ_SHARD=$$k/$(FUZZ_JOBS) \
+	  VYNDEX_ANVIL_STEPS_TRACING=0 HYPOTHESIS_PROFILE=long VYNDEX_FUZZ_SHARD=$$k/$(FUZZ_JOBS) \
 	    $(BIN)/ape test tests -m fuzz -s \
 	    --network $(NETWORK) $(PYTEST_ARGS) > .fuzz/shard-$$k.log 2>&1 & pids="$$pids $$!"; \
 	done; \
@@ -91,10 +90,10 @@ fuzz: compile
 
 # The market simulation (vyndex.sim.simulation): the standard scenario, 120 days, on its own Anvil;
 # SIM_ARGS passes options through, e.g. SIM_ARGS="--method inverse_volatility --days 60".
-# bench/bin/anvil drops ape-foundry's --steps-tracing (a 120-day run otherwise grows Anvil past 12 GB).
+# bin/anvil drops ape-foundry's --steps-tracing here (a 120-day run otherwise grows Anvil past 12 GB).
 SIM_ARGS ?=
 simulate: compile
-	PATH=$(CURDIR)/bench/bin:$$PATH $(BIN)/ape run simulate --network $(NETWORK) $(SIM_ARGS)
+	VYNDEX_ANVIL_STEPS_TRACING=0 $(BIN)/ape run simulate --network $(NETWORK) $(SIM_ARGS)
 	$(BIN)/python bench/gas.py --render
 
 # Re-pin the Python lock from requirements.in (pins only: no index URLs, no find-links).

@@ -36,7 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("VVM_BINARY_PATH", str(ROOT / ".vvm"))
-os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")])
+# bin/anvil (the npm Anvil, its persisted states removed when it stops) first, as in the Makefile.
+os.environ["PATH"] = os.pathsep.join(
+    [str(ROOT / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+)
 
 import ape  # noqa: E402
 import calltree  # noqa: E402  (bench/calltree.py)
@@ -143,6 +146,7 @@ def by_auction() -> dict[str, Any]:
     bids = [int(r.gas_used) for r in bid_receipts]
     return {
         "steady_bid_breakdown": steady_breakdown(bid_receipts),
+        "bid_floor": bid_floor(w, bidder, steady_receipt(bid_receipts)) if len(bid_receipts) > 1 else None,
         "drift_before_bps": int(drift_before),
         "auctions": len(opens),
         "open_gas": opens,
@@ -157,14 +161,95 @@ def by_auction() -> dict[str, Any]:
     }
 
 
+def steady_receipt(receipts: list[Any]) -> Any:
+    """The steady bid (not the first, which starts the plan) nearest the median gas."""
+    median = statistics.median(int(r.gas_used) for r in receipts[1:])
+    return min(receipts[1:], key=lambda r: abs(int(r.gas_used) - median))
+
+
 def steady_breakdown(receipts: list[Any]) -> dict[str, dict[str, int]] | None:
     """Own gas by contract (bench/calltree.py) of the steady bid nearest the median."""
     if len(receipts) < 2:
         return None
-    median = statistics.median(int(r.gas_used) for r in receipts[1:])
-    bid = min(receipts[1:], key=lambda r: abs(int(r.gas_used) - median))
+    bid = steady_receipt(receipts)
     tree, _top = calltree.frames(str(bid.txn_hash))
     return calltree.by_contract(tree, int(bid.gas_used), calltree.intrinsic(bytes(bid.transaction.data)))
+
+
+def bid_floor(w: dict[str, Any], bidder: Any, bid: Any) -> dict[str, int]:
+    """What any bid keeping the issue's checks must spend, measured on the steady bid's own leg and
+    amounts, each part in a transaction of its own (from a chain snapshot, restored after):
+
+    - its transaction: 21,000 and the bid's calldata;
+    - the two guarded prices (`OracleAdapter.price_pair`: a stale, deviating or out-of-bounds feed
+      must stop the fill by name);
+    - the payment, bidder -> vault (`transferFrom`, sent as the auction the bidder approved);
+    - the sold component, vault -> bidder (`transfer`, sent as the vault).
+
+    Each part's gas is its receipt's less that transaction's own intrinsic cost. A part's callee is
+    its transaction's `to`, already warm, where inside a bid it is cold (2,600 more each), and no
+    auction, vault or rebalancer logic is counted at all: the sum is a lower bound."""
+    rebalancer, auction = w["rebalancer"], w["auction"]
+    trade = next(iter(bid.decode_logs(rebalancer.Trade)))
+    sell, buy = str(trade.sell), str(trade.buy)
+    oracle = ape.project.OracleAdapter.at(rebalancer.oracle())
+    by_address = {t.address: t for t in w["tokens"]}
+    vault = rebalancer.vault()
+    snapshot = chain.snapshot()
+    try:
+        parts = {
+            "transaction": calltree.intrinsic(bytes(bid.transaction.data)),
+            "two guarded prices": _alone(
+                bidder.address, oracle.address, oracle.price_pair.encode_input(sell, buy)
+            ),
+            "payment, bidder -> vault": _alone(
+                auction.address,
+                buy,
+                by_address[buy].transferFrom.encode_input(bidder.address, vault, int(trade.amount_out)),
+            ),
+            "sold component, vault -> bidder": _alone(
+                vault, sell, by_address[sell].transfer.encode_input(bidder.address, int(trade.amount_in))
+            ),
+        }
+    finally:
+        chain.restore(snapshot)
+    return parts
+
+
+def _alone(sender: str, to: str, data: Any) -> int:
+    """Gas of one call sent in a transaction of its own from `sender` (impersonated, funded), less
+    the transaction's intrinsic cost."""
+    provider = chain.provider
+    provider.make_request("anvil_impersonateAccount", [sender])
+    provider.set_balance(sender, 10**20)
+    w3 = provider.web3
+    txn_hash = w3.eth.send_transaction({"from": sender, "to": to, "data": data, "gas": 1_000_000})
+    receipt = w3.eth.wait_for_transaction_receipt(txn_hash)
+    provider.make_request("anvil_stopImpersonatingAccount", [sender])
+    assert receipt["status"] == 1, f"floor part to {to} reverted"
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+    return int(receipt["gasUsed"]) - calltree.intrinsic(raw)
+
+
+def floor_lines(parts: dict[str, int], set_gas: int) -> list[str]:
+    floor = sum(parts.values())
+    target = int(BID_TARGET * set_gas)
+    verdict = "over" if floor > target else "under"
+    return [
+        "",
+        "What any bid that keeps these checks must spend, whatever the contracts (the steady bid's",
+        "own leg and amounts; each part alone in a transaction from a snapshot, its intrinsic cost",
+        "taken out; its callee already warm and no auction, vault or rebalancer logic counted, so",
+        "the sum is a lower bound):",
+        "",
+        "| part | gas |",
+        "| --- | ---: |",
+        *(f"| {name} | {gas:,} |" for name, gas in parts.items()),
+        f"| **floor of a bid** | **{floor:,}** |",
+        "",
+        f"The floor is {floor / set_gas:.3f} x Set's trade, {verdict} the {BID_TARGET} x target "
+        f"({target:,}) before a single check, cap or accounting write of the auction itself.",
+    ]
 
 
 def breakdown_lines(parts: dict[str, dict[str, int]]) -> list[str]:
@@ -223,6 +308,8 @@ def markdown(r: dict[str, Any]) -> str:
     ]
     if a.get("steady_bid_breakdown"):
         lines += breakdown_lines(a["steady_bid_breakdown"])
+    if a.get("bid_floor"):
+        lines += floor_lines(a["bid_floor"], set_gas)
     return "\n".join(lines) + "\n"
 
 

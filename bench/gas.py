@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -37,7 +38,10 @@ sys.path.insert(0, str(ROOT))  # `python bench/gas.py` without an installed vynd
 sys.path.insert(0, str(ROOT / "bench"))
 # What the Makefile exports, so a bare `python bench/gas.py` finds the pinned vyper and Anvil.
 os.environ.setdefault("VVM_BINARY_PATH", str(ROOT / ".vvm"))
-os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")])
+# bin/anvil (the npm Anvil, its persisted states removed when it stops) first, as in the Makefile.
+os.environ["PATH"] = os.pathsep.join(
+    [str(ROOT / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+)
 
 import ape  # noqa: E402
 from ape import accounts, chain, networks  # noqa: E402
@@ -745,6 +749,7 @@ def markdown(rows: list[Row], meta: dict[str, str]) -> str:
         out += ["", simulation.read_text().rstrip()]
     out += simulation_venues()
     out += simulation_executions()
+    out += simulation_auction_variants()
     out.append("")
     return "\n".join(out)
 
@@ -802,10 +807,13 @@ def simulation_executions() -> list[str]:
     paths = [("AMM", "simulation", "amm"), ("auction", "simulation_auction", "auction")]
     paths.append(("hybrid", "simulation_hybrid", "hybrid"))
     for name, folder, execution in list(paths):
-        for other in sorted(
-            RESULTS.glob(f"{folder}_[0-9]*bps"), key=lambda p: -int(p.name.split("_")[-1][:-3])
-        ):
-            paths.append((f"{name} ({other.name.split('_')[-1][:-3]} bps)", other.name, execution))
+        bands_found = [
+            (int(m.group(1)), other.name)
+            for other in RESULTS.glob(f"{folder}_*bps")
+            if (m := re.fullmatch(rf"{folder}_(\d+)bps", other.name))
+        ]
+        for band, other_name in sorted(bands_found, reverse=True):
+            paths.append((f"{name} ({band} bps)", other_name, execution))
     for name, folder, execution in paths:
         path = RESULTS / folder / "summary.json"
         if path.is_file():
@@ -888,6 +896,50 @@ def simulation_executions() -> list[str]:
         out.append("")
         out.append(
             f"Target {label} <= {target:g} {'bps of NAV' if label == 'cost' else 'bps a year'}: {met}."
+        )
+    return out
+
+
+def simulation_auction_variants() -> list[str]:
+    """Every auction-only run of the standard scenario (`simulation_auction*`), one row each: how the
+    band, the largest fill (the rebalancer's trade cap) and the winning bidder's margin set what the
+    auction path costs and how closely it tracks."""
+    runs = []
+    for path in RESULTS.glob("simulation_auction*/summary.json"):
+        data = json.loads(path.read_text())
+        summary, config = data["summary"], data["config"]
+        if summary.get("execution") != "auction" or summary["venue"] != "v2" or summary["days"] != 120:
+            continue
+        runs.append((config, summary, path.parent.name))
+    if len(runs) < 2:
+        return []
+    runs.sort(key=lambda r: (-r[0]["drift_threshold_bps"], r[0]["trade_cap_usd"], -r[0]["bidder_margin_bps"]))
+    out = [
+        "",
+        "### The auction path: band, fill size and the bidder's margin",
+        "",
+        "The standard scenario by auction only, with the band (`--threshold`), the largest fill (the",
+        "rebalancer's trade cap, `--trade-cap`: $50,000 chunks, as the AMM path needs against its",
+        "pools' price impact, or up to the whole NAV, one fill a leg as in Index Coop's and Reserve's",
+        "auctions) and the margin of the bidder who fills (`--bidder-margin`: its cost of carrying",
+        "and re-hedging what it takes) varied one at a time. Cost per dollar traded is what the index",
+        "gave up on each dollar it sold, at the oracle: the bidder's margin, plus the curve's decay",
+        "while a component waits out its cooldown before its next chunk.",
+        "",
+        "| band | largest fill | bidder margin | tracking error, bps/yr | cost, bps of NAV | "
+        "cost per $ traded, bps | traded | fills | auctions | targets (cost, TE) | results |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for config, summary, folder in runs:
+        traded = f"${summary['traded_usd']:,}" if "traded_usd" in summary else "-"
+        met = ["met" if summary[key] <= target else "missed" for key, target in EXECUTION_TARGETS.items()]
+        out.append(
+            f"| {config['drift_threshold_bps']} bps | ${config['trade_cap_usd']:,} | "
+            f"{config['bidder_margin_bps']} bps | {summary['tracking_error_bps']} | "
+            f"{summary['rebalance_cost_bps']} | {summary.get('cost_per_traded_bps', '-')} | "
+            f"{traded} | "
+            f"{summary['auction_fills']:,} | {summary['auctions']:,} | "
+            f"{', '.join(met)} | `{folder}` |"
         )
     return out
 

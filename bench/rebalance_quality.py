@@ -26,7 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VVM_BINARY_PATH", str(ROOT / ".vvm"))
-os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")])
+# bin/anvil (the npm Anvil, its persisted states removed when it stops) first, as in the Makefile.
+os.environ["PATH"] = os.pathsep.join(
+    [str(ROOT / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+)
 
 import ape  # noqa: E402
 from ape import accounts, chain, networks  # noqa: E402

@@ -20,12 +20,21 @@ from rich.table import Table
 from vyndex.cli.common import ToolError, friendly_errors, is_dev_chain, json_arg
 from vyndex.cli.console import console
 from vyndex.params import METHOD, PercentageType
-from vyndex.sim.simulation import Simulation, SimulationError, build_config, temporary_books, write_outputs
+from vyndex.sim.simulation import (
+    SimConfig,
+    Simulation,
+    SimulationError,
+    build_config,
+    temporary_books,
+    write_outputs,
+)
 
 DEFAULT_OUT = Path("bench/results/simulation")
 # Where --venue v3 writes by default, so a V2 and a V3 run sit side by side (BENCHMARKS.md).
 DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
 STANDARD_THRESHOLD_BPS = 100
+STANDARD_BIDDER_MARGIN_BPS = 30
+STANDARD_TRADE_CAP_USD = 50_000
 # ... and --execution auction or hybrid (on V2), beside the AMM run.
 DEFAULT_OUT_EXECUTION = {
     "auction": Path("bench/results/simulation_auction"),
@@ -91,24 +100,58 @@ DEFAULT_OUT_EXECUTION = {
     help="Drift that starts a rebalance (a plan or an auction): '1%', '50bps' or 0.005.",
 )
 @click.option(
+    "--bidder-margin",
+    default="30bps",
+    show_default=True,
+    type=PercentageType(high=Fraction(SimConfig.max_slippage_bps, 10_000), bps=True),
+    help="How far under the oracle-fair price the simulated bidder fills (its cost of carrying and "
+    "re-hedging what it takes): '10bps', '0.2%'. Auction and hybrid runs only.",
+)
+@click.option(
+    "--trade-cap",
+    default=50_000,
+    show_default=True,
+    type=int,
+    help="Largest trade or auction fill, in USD (the rebalancer's trade cap): an AMM trade's price "
+    "impact grows with it; a fill is priced by the auction's curve whatever its size.",
+)
+@click.option(
     "--out",
     default=None,
     type=click.Path(file_okay=False),
     help=f"Output folder [default: {DEFAULT_OUT}; {DEFAULT_OUT_V3} with --venue v3, "
     f"{DEFAULT_OUT_EXECUTION['auction']} with --execution auction, and so on; a --threshold other "
-    "than 100bps adds _<N>bps]",
+    "than 100bps adds _<N>bps, a --bidder-margin other than 30bps _margin<N>bps, a --trade-cap "
+    "other than 50000 _cap<N>]",
 )
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
 @friendly_errors
-def cli(days, seed, method, cap, floor, review_days, venue, execution, threshold, out, no_charts, as_json):
+def cli(
+    days,
+    seed,
+    method,
+    cap,
+    floor,
+    review_days,
+    venue,
+    execution,
+    threshold,
+    bidder_margin,
+    trade_cap,
+    out,
+    no_charts,
+    as_json,
+):
     # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
     if logger.level < LogLevel.WARNING:
         logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:
-        config = build_config(days, seed, method, cap, floor, review_days, venue, execution, threshold)
+        config = build_config(
+            days, seed, method, cap, floor, review_days, venue, execution, threshold, bidder_margin, trade_cap
+        )
     except SimulationError as exc:
         raise ToolError(f"nothing run: {exc}") from None
     sim = Simulation(config)
@@ -141,6 +184,10 @@ def cli(days, seed, method, cap, floor, review_days, venue, execution, threshold
         out = DEFAULT_OUT_EXECUTION.get(execution) or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
         if threshold != STANDARD_THRESHOLD_BPS:  # never over the standard scenario's results
             out = out.with_name(f"{out.name}_{threshold}bps")
+        if bidder_margin != STANDARD_BIDDER_MARGIN_BPS:
+            out = out.with_name(f"{out.name}_margin{bidder_margin}bps")
+        if trade_cap != STANDARD_TRADE_CAP_USD:
+            out = out.with_name(f"{out.name}_cap{trade_cap}")
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))
     summary = result.summary()
     if as_json:

@@ -422,7 +422,8 @@ def set_price(market: Market, symbol: str, price_usd: Decimal, trader: AccountAP
 
 
 def anvil_binary() -> str:
-    for candidate in (Path("node_modules/.bin/anvil"), shutil.which("anvil")):
+    """bin/anvil (the npm Anvil, its persisted states removed when it stops), else an `anvil` on PATH."""
+    for candidate in (Path("bin/anvil"), Path("node_modules/.bin/anvil"), shutil.which("anvil")):
         if candidate and Path(candidate).exists():
             return str(candidate)
     raise FileNotFoundError("anvil not found: run `make setup` (npm package @foundry-rs/anvil)")

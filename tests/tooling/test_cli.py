@@ -43,8 +43,10 @@ COMMANDS = ("deploy", "mint", "redeem", "status", "keeper", "weights", "simulate
 def test_launcher__environment__puts_anvil_and_the_venv_first_and_points_vvm_at_the_project(tmp_path):
     env = launcher.environment(ROOT, {"PATH": "/usr/bin:/bin"})
     path = env["PATH"].split(os.pathsep)
-    assert path[0] == str(ROOT / "node_modules" / ".bin") and (ROOT / path[0] / "anvil").exists()
-    assert path[1] == str(Path(sys.executable).parent) and path[2:] == ["/usr/bin", "/bin"]
+    # bin/anvil (states removed on stop) before the npm Anvil it runs.
+    assert path[0] == str(ROOT / "bin") and (ROOT / path[0] / "anvil").exists()
+    assert path[1] == str(ROOT / "node_modules" / ".bin") and (ROOT / path[1] / "anvil").exists()
+    assert path[2] == str(Path(sys.executable).parent) and path[3:] == ["/usr/bin", "/bin"]
     assert env["VVM_BINARY_PATH"] == str(ROOT / ".vvm")
     assert "ignore:Field :UserWarning" in env["PYTHONWARNINGS"]
 

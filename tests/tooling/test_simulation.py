@@ -151,8 +151,13 @@ def _simulate(*args: str, out: Path) -> subprocess.CompletedProcess[str]:
 
 def test_simulate_script__auction_json__only_the_summary_on_stdout_fills_by_the_bidder(tmp_path):
     # Seed 7: days 1-3 inside the threshold (no auction may open: every day's refusal must stay off
-    # stdout), day 4 past it (an auction opens and the bidder fills it).
-    proc = _simulate("--days", "5", "--execution", "auction", "--no-charts", "--json", out=tmp_path)
+    # stdout), day 4 past it (an auction opens and the bidder fills it). The bidder's margin is not
+    # the standard 30 bps, so the run shows the option reaches the fills.
+    margin = 60
+    proc = _simulate(
+        "--days", "5", "--execution", "auction", "--bidder-margin", f"{margin}bps", "--no-charts", "--json",
+        out=tmp_path,
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout)  # the whole of stdout is the JSON document
     assert summary["days"] == 5 and summary["components"] == list(STANDARD_SYMBOLS)
@@ -161,6 +166,11 @@ def test_simulate_script__auction_json__only_the_summary_on_stdout_fills_by_the_
     assert summary["trades"] == summary["auction_fills"] > 0 and summary["bidder_gas"] > 0
     assert 0 < summary["keeper_gas"] <= summary["auctions"] * 400_000
     assert (tmp_path / "simulation.csv").is_file() and not (tmp_path / "weights.png").exists()
+    # A bidder fills once the curve is `margin` under fair, never sooner: the index gives up at
+    # least that on every dollar sold (to the vault-favouring rounding), and a little more on a
+    # chunk that waited out a cooldown while the curve decayed (300 bps an hour: 10 bps a wait).
+    assert summary["traded_usd"] > 0
+    assert margin - 0.01 <= summary["cost_per_traded_bps"] <= margin + 30
 
 
 @pytest.mark.parametrize(
@@ -175,6 +185,9 @@ def test_simulate_script__auction_json__only_the_summary_on_stdout_fills_by_the_
         ({"execution": "dutch"}, "--execution: one of amm, auction, hybrid"),
         ({"threshold_bps": 0}, "--threshold: between 1 bps and 100%, got 0 bps"),
         ({"threshold_bps": 10_001}, "--threshold: between 1 bps and 100%, got 10001 bps"),
+        ({"trade_cap_usd": 99}, r"--trade-cap: between the minimum trade \(\$100\) and the index's NAV"),
+        ({"trade_cap_usd": 1_000_001}, r"--trade-cap: .* got \$1,000,001"),
+        ({"bidder_margin_bps": 201}, r"--bidder-margin: between 0 and the auction's floor \(200 bps"),
     ],
 )
 def test_build_config__bad_options__error_names_the_option(kwargs, words):
@@ -271,3 +284,9 @@ def test_simulation__same_seed_slower_machine__same_run_to_the_second():
     assert sum(r[1] for r in fast[0]) > 0  # the run traded
     assert slow[1] == fast[1]  # every day ends at the same block second
     assert slow[0] == fast[0]
+
+
+def test_build_config__bidder_margin__kept_and_described():
+    config = build_config(days=3, execution="auction", bidder_margin_bps=10)
+    assert config.bidder_margin_bps == 10 and config.describe()["bidder_margin_bps"] == 10
+    assert build_config(days=3).bidder_margin_bps == 30  # the standard bidder

@@ -1,7 +1,8 @@
 """The `vyndex` command: the Makefile's environment for every shell, then Ape.
 
-`ape run ...` in a new shell lacks what the Makefile exports: the project's `node_modules/.bin`
-on PATH (Anvil, from the npm package `@foundry-rs/anvil`; without it ape-foundry raises
+`ape run ...` in a new shell lacks what the Makefile exports: the project's `bin` and
+`node_modules/.bin` on PATH (Anvil, from the npm package `@foundry-rs/anvil`, through `bin/anvil`,
+which removes the states Anvil persists when it stops; without Anvil on PATH ape-foundry raises
 FoundryNotInstalledError) and VVM_BINARY_PATH (where ape-vyper finds the pinned vyper). This
 entry point sets both, puts the virtual environment's own `bin` on PATH too (so
 `.venv/bin/vyndex` works without activating anything), silences a pydantic-settings warning Ape
@@ -32,7 +33,7 @@ USAGE = """\
 usage: vyndex COMMAND [ARGS]...
 
 Runs the project's Ape scripts with the environment `make` gives them (Anvil from
-node_modules/.bin on PATH, VVM_BINARY_PATH for the pinned vyper).
+node_modules/.bin through bin/anvil on PATH, VVM_BINARY_PATH for the pinned vyper).
 
 commands (each is `ape run COMMAND`; `vyndex COMMAND --help` shows its options):
 {commands}
@@ -72,7 +73,7 @@ def project_root(cwd: Path | None = None) -> Path:
 def environment(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """`base` (default: os.environ) with what the Makefile exports for `root`."""
     env = dict(os.environ if base is None else base)
-    first = [str(root / "node_modules" / ".bin"), str(Path(sys.executable).parent)]
+    first = [str(root / "bin"), str(root / "node_modules" / ".bin"), str(Path(sys.executable).parent)]
     rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in first]
     env["PATH"] = os.pathsep.join(first + rest)
     env["VVM_BINARY_PATH"] = str(root / ".vvm")

@@ -159,6 +159,7 @@ class DayRecord:
     trades: int = 0
     gas: int = 0  # what the protocol's keeper paid: AMM trades, auction opens
     cost_usd: float = 0.0  # oracle value given up by the day's trades and fills
+    traded_usd: float = 0.0  # oracle value of what they sold
     auctions: int = 0
     fills: int = 0  # auction fills (also counted in `trades`)
     bidder_gas: int = 0
@@ -194,6 +195,7 @@ class SimResult:
         nav = [x.nav for x in r]
         ideal = [x.ideal for x in r]
         cost_bps = sum(x.cost_usd / x.nav_total_usd * BPS for x in r if x.nav_total_usd)
+        traded = sum(x.traded_usd for x in r)
         arbs = [x for x in r if x.arb != "none"]
         blocked = sum(1 for x in r if x.keeper == Outcome.WAIT_ORACLE)
         inside = sum(
@@ -212,6 +214,9 @@ class SimResult:
             "tracking_error_bps": round(tracking.tracking_error_bps(nav, ideal), 2),
             "tracking_difference_bps": round(tracking.tracking_difference_bps(nav, ideal), 2),
             "rebalance_cost_bps": round(cost_bps, 2),
+            # What the trades and fills sold, at the oracle, and what each dollar of it cost.
+            "traded_usd": round(traded),
+            "cost_per_traded_bps": round(sum(x.cost_usd for x in r) / traded * BPS, 2) if traded else 0.0,
             "trades": sum(x.trades for x in r),
             "keeper_gas": sum(x.gas for x in r),
             "auctions": sum(x.auctions for x in r),
@@ -334,6 +339,8 @@ def build_config(
     venue: str = "v2",
     execution: str = "amm",
     threshold_bps: int = 100,
+    bidder_margin_bps: int = 30,
+    trade_cap_usd: int = 50_000,
 ) -> SimConfig:
     """The standard scenario's config from command-line words; bad input raises SimulationError
     naming the option."""
@@ -349,6 +356,17 @@ def build_config(
         raise SimulationError(f"--review-days: not negative, got {review_days}")
     if not 1 <= threshold_bps <= BPS:
         raise SimulationError(f"--threshold: between 1 bps and 100%, got {threshold_bps} bps")
+    if not SimConfig.min_trade_usd <= trade_cap_usd <= SimConfig.nav_usd:
+        raise SimulationError(
+            f"--trade-cap: between the minimum trade (${SimConfig.min_trade_usd:,}) and the index's NAV "
+            f"(${SimConfig.nav_usd:,}), got ${trade_cap_usd:,}"
+        )
+    slippage = SimConfig.max_slippage_bps
+    if not 0 <= bidder_margin_bps <= slippage:
+        raise SimulationError(
+            f"--bidder-margin: between 0 and the auction's floor ({slippage} bps under fair), "
+            f"got {bidder_margin_bps} bps"
+        )
     try:
         cap_f = _fraction_option(cap, "--cap")
         floor_f = _fraction_option(floor, "--floor")
@@ -359,6 +377,8 @@ def build_config(
             venue=venue,
             execution=execution,
             drift_threshold_bps=threshold_bps,
+            bidder_margin_bps=bidder_margin_bps,
+            trade_cap_usd=trade_cap_usd,
         )
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
         method_targets(config, generate(config.scenario), 0)
@@ -679,6 +699,7 @@ class Simulation:
                 for t in result.performed.trades:
                     record.trades += 1
                     record.cost_usd += (t.value_in_usd - t.value_out_usd) / USD
+                    record.traded_usd += t.value_in_usd / USD
                 if result.performed.trades:
                     # Only the pools the trades went through moved (a WETH leg moves no other).
                     moved = {x for t in result.performed.trades for x in (t.sell, t.buy)}
@@ -750,6 +771,7 @@ class Simulation:
                     record.trades += 1
                     record.fills += 1
                     record.cost_usd += (int(t.value_in_usd) - int(t.value_out_usd)) / USD
+                    record.traded_usd += int(t.value_in_usd) / USD
                 record.bidder_gas += int(receipt.gas_used)
                 filled = True
                 break
