@@ -902,8 +902,8 @@ def simulation_executions() -> list[str]:
 
 def simulation_auction_variants() -> list[str]:
     """Every auction-only run of the standard scenario (`simulation_auction*`), one row each: how the
-    band, the largest fill (the rebalancer's trade cap) and the winning bidder's margin set what the
-    auction path costs and how closely it tracks."""
+    band and the margin of the bidder who fills set what the auction path costs and how closely it
+    tracks."""
     runs = []
     for path in RESULTS.glob("simulation_auction*/summary.json"):
         data = json.loads(path.read_text())
@@ -913,33 +913,32 @@ def simulation_auction_variants() -> list[str]:
         runs.append((config, summary, path.parent.name))
     if len(runs) < 2:
         return []
-    runs.sort(key=lambda r: (-r[0]["drift_threshold_bps"], r[0]["trade_cap_usd"], -r[0]["bidder_margin_bps"]))
+    runs.sort(key=lambda r: (-r[0]["drift_threshold_bps"], -r[0]["bidder_margin_bps"], r[0]["trade_cap_usd"]))
     out = [
         "",
-        "### The auction path: band, fill size and the bidder's margin",
+        "### The auction path: the band and the bidder's margin",
         "",
-        "The standard scenario by auction only, with the band (`--threshold`), the largest fill (the",
-        "rebalancer's trade cap, `--trade-cap`: $50,000 chunks, as the AMM path needs against its",
-        "pools' price impact, or up to the whole NAV, one fill a leg as in Index Coop's and Reserve's",
-        "auctions) and the margin of the bidder who fills (`--bidder-margin`: its cost of carrying",
-        "and re-hedging what it takes) varied one at a time. Cost per dollar traded is what the index",
-        "gave up on each dollar it sold, at the oracle: the bidder's margin, plus the curve's decay",
-        "while a component waits out its cooldown before its next chunk.",
+        "The standard scenario by auction only, with the band (`--threshold`) and the margin of the",
+        "bidder who fills (`--bidder-margin`: how far under the oracle-fair price it takes a leg, its",
+        "cost of carrying and re-hedging what it takes) varied. Cost per dollar traded is what the",
+        "index gave up on each dollar it sold, at the oracle: the bidder's margin, plus the curve's",
+        "decay while a component waits out its cooldown before its next fill. A fill is the smaller of",
+        "a component's excess and another's deficit, a few thousand dollars at these bands: the",
+        "$50,000 trade cap never binds (a run with a $1,000,000 cap, `--trade-cap`, is the same run).",
         "",
-        "| band | largest fill | bidder margin | tracking error, bps/yr | cost, bps of NAV | "
-        "cost per $ traded, bps | traded | fills | auctions | targets (cost, TE) | results |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| band | bidder margin | tracking error, bps/yr | cost, bps of NAV | cost per $ traded, bps | "
+        "traded | fills | auctions | cost <= 15, TE <= 20 | results |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for config, summary, folder in runs:
         traded = f"${summary['traded_usd']:,}" if "traded_usd" in summary else "-"
         met = ["met" if summary[key] <= target else "missed" for key, target in EXECUTION_TARGETS.items()]
+        cap = "" if config["trade_cap_usd"] == 50_000 else f" (trade cap ${config['trade_cap_usd']:,})"
         out.append(
-            f"| {config['drift_threshold_bps']} bps | ${config['trade_cap_usd']:,} | "
-            f"{config['bidder_margin_bps']} bps | {summary['tracking_error_bps']} | "
-            f"{summary['rebalance_cost_bps']} | {summary.get('cost_per_traded_bps', '-')} | "
-            f"{traded} | "
-            f"{summary['auction_fills']:,} | {summary['auctions']:,} | "
-            f"{', '.join(met)} | `{folder}` |"
+            f"| {config['drift_threshold_bps']} bps{cap} | {config['bidder_margin_bps']} bps | "
+            f"{summary['tracking_error_bps']} | {summary['rebalance_cost_bps']} | "
+            f"{summary.get('cost_per_traded_bps', '-')} | {traded} | "
+            f"{summary['auction_fills']:,} | {summary['auctions']:,} | {', '.join(met)} | `{folder}` |"
         )
     return out
 

@@ -41,7 +41,9 @@ EXAMPLE_SPEC = "examples/blue-chip.yaml"
     The factory is the address book's `IndexFactory` (or --factory); --deploy-factory deploys
     one first (its venues from the spec's rebalancer section). When the spec names WETH, an
     IndexZap over the index's venues is deployed beside it (as `vyndex deploy` does) for
-    `vyndex mint --pay-with` and `vyndex redeem --receive`; --no-zap skips it.
+    `vyndex mint --pay-with` and `vyndex redeem --receive`; --no-zap skips it. A spec with an
+    `auction` section gets a DutchAuction too: the seed made holders, so wiring it into the
+    rebalancer waits out the index's governance delay (`vyndex governance pending`, then `apply`).
 
     On local and fork networks --spec defaults to {EXAMPLE_SPEC}; elsewhere it is required, and
     you are asked before anything is sent (-y skips that).
@@ -125,6 +127,8 @@ def cli(
         addresses["nav_feed"] = e.nav_feed
     if created.zap:
         addresses["zap"] = created.zap
+    if created.auction:
+        addresses["auction"] = created.auction
     if as_json:
         emit_json(
             {
@@ -137,6 +141,7 @@ def cli(
                 "seed": created.seed,
                 "book": str(books.primary.path),
                 **addresses,
+                **({"auction_changes": created.auction_changes} if created.auction else {}),
             }
         )
         return

@@ -72,6 +72,8 @@ class IndexRecord:
     nav_feed: str | None = None  # an IndexNavFeed over this index, if one is deployed
     factory: str | None = None  # the IndexFactory that created it (none: `vyndex deploy`)
     zap: str | None = None  # an IndexZap over its venues and oracle adapter (`vyndex deploy`)
+    # Its DutchAuction (a spec's `auction` section), also while wiring it in waits out the delay.
+    auction: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

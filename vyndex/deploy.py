@@ -8,7 +8,10 @@ the rebalancer (limits, plan TTL) with its venues (Uniswap V2 from the spec's ro
 when the spec names its factory) and an upkeep scout, and wires them: vault.set_rebalancer,
 venues, keepers, target weights, fees, roles. When the spec names WETH, an IndexZap over the
 rebalancer's venues and the index's adapter follows (one-token mint and redeem: `vyndex mint
---pay-with`, `--spend`, `vyndex redeem --receive`), recorded as the index's `zap`. Every step
+--pay-with`, `--spend`, `vyndex redeem --receive`), recorded as the index's `zap`. When the spec
+has an `auction` section, a DutchAuction follows: a venue and a keeper of the rebalancer and its
+`auction`, with the spec's curve, execution, limits, launcher and allowlist (the keeper opens it,
+bidders fill it; `Rebalancer.auction` is where every tool finds it). Every step
 first reads the chain and only sends what differs, so running it again changes nothing;
 `force=True` deploys fresh contracts.
 Addresses are written to the network's address book after every deployment, so an interrupted
@@ -33,7 +36,7 @@ from vyndex.addressbook import BookChain, IndexRecord
 from vyndex.constants import BPS, ZERO_ADDRESS
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.reference.artifacts import uniswap_v2
-from vyndex.spec import MAX_STORED_UNIT, IndexSpec, RebalancerSpec, SpecError, usd_wad
+from vyndex.spec import MAX_STORED_UNIT, AuctionSpec, IndexSpec, RebalancerSpec, SpecError, usd_wad
 from vyndex.venues import deploy_rebalancer, deploy_scout
 
 Echo = Callable[[str], None]
@@ -143,28 +146,19 @@ def deploy_index(
         echo(f"{role}: the book's {address} is not this index's {role} on this chain; deploying a new one")
         return None
 
-    def send(what: str, fn: Any, *args: Any) -> None:
-        # A setter that loosens, once the index has holders, waits out the governance delay: its
-        # first call queues it and the same call after the eta applies it. A re-run before the eta
-        # reports the pending change instead of sending (the call would revert "not due").
-        eta = int(fn.contract.eta(keccak(bytes(fn.encode_input(*args)))))
-        if eta > chain.pending_timestamp:
-            changed.append(f"{what} queued until {eta}")
-            echo(f"  {what}: queued until {eta} (unix time); run again after it to apply")
-            return
-        receipt = fn(*args, sender=deployer)
-        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
-        if queued:
-            eta = int(queued[0].eta)
-            changed.append(f"{what} queued until {eta}")
-            echo(f"  {what}: queued until {eta} (unix time, gas {receipt.gas_used}); run again after it")
-            return
-        changed.append(what)
-        echo(f"  {what} (gas {receipt.gas_used})")
+    send = sender(deployer, changed, echo)
 
     zap_address = existing.zap if existing is not None else None
+    auction_address = existing.auction if existing is not None else None
+
+    # The block governance reads queued changes from (vyndex.governance.pending): the first record's,
+    # kept by every later one, so a change this or a later run queues is always after it.
+    first_block = existing.block if existing is not None else None
 
     def record(oracle: str, vault: str | None, rebalancer: str | None) -> None:
+        nonlocal first_block
+        if first_block is None:
+            first_block = chain.blocks.head.number
         book.set_index(
             spec.symbol,
             IndexRecord(
@@ -172,8 +166,9 @@ def deploy_index(
                 oracle=oracle,
                 rebalancer=rebalancer or ZERO_ADDRESS,
                 spec=spec.source,
-                block=chain.blocks.head.number,
+                block=first_block,
                 zap=zap_address,
+                auction=auction_address,
             ),
         )
         book.save()
@@ -328,11 +323,22 @@ def deploy_index(
         deployed.append(f"IndexZap {zap}")
         record(oracle.address, vault.address, rebalancer.address)
 
-    # 6. Hand the roles over last: the deployer needed them for the steps above.
+    # 6. The Dutch auction, when the spec has one.
+    auction = None
+    if resolved.auction is not None:
+        auction = ensure_auction(resolved.auction, rebalancer, deployer, deployed, send, echo)
+        if not _same(auction.address, auction_address):
+            auction_address = str(auction.address)
+            record(oracle.address, vault.address, rebalancer.address)
+
+    # 7. Hand the roles over last: the deployer needed them for the steps above.
     if not _same(vault.manager(), resolved.roles.manager):
         send("vault.set_manager", vault.set_manager, resolved.roles.manager)
     owner = resolved.roles.owner
-    for label, contract in (("oracle", oracle), ("vault", vault), ("rebalancer", rebalancer)):
+    owned = [("oracle", oracle), ("vault", vault), ("rebalancer", rebalancer)]
+    if auction is not None:
+        owned.append(("auction", auction))
+    for label, contract in owned:
         if not _same(contract.owner(), owner) and not _same(contract.pending_owner(), owner):
             send(f"{label}.transfer_ownership", contract.transfer_ownership, owner)
             echo(f"  {owner} must call {label}.accept_ownership() to take over")
@@ -341,6 +347,113 @@ def deploy_index(
     if not deployed and not changed:
         echo(f"{spec.symbol}: up to date, nothing sent")
     return DeployReport(handle=handle, deployed=deployed, changed=changed)
+
+
+Send = Callable[..., None]
+
+
+def sender(account: AccountAPI, changed: list[str], echo: Echo) -> Send:
+    """`send(what, setter, *args)`: sends a setter from `account` and records it in `changed`.
+
+    A setter that loosens, once the index has holders, waits out the governance delay: its first
+    call queues it and the same call after the eta applies it. A re-run before the eta reports the
+    pending change instead of sending (the call would revert "not due")."""
+
+    def send(what: str, fn: Any, *args: Any) -> None:
+        eta = int(fn.contract.eta(keccak(bytes(fn.encode_input(*args)))))
+        if eta > chain.pending_timestamp:
+            changed.append(f"{what} queued until {eta}")
+            echo(f"  {what}: queued until {eta} (unix time); run again after it to apply")
+            return
+        receipt = fn(*args, sender=account)
+        queued = [log for log in receipt.decode_logs() if log.event_name == "ChangeQueued"]
+        if queued:
+            eta = int(queued[0].eta)
+            changed.append(f"{what} queued until {eta}")
+            echo(f"  {what}: queued until {eta} (unix time, gas {receipt.gas_used}); run again after it")
+            return
+        changed.append(what)
+        echo(f"  {what} (gas {receipt.gas_used})")
+
+    return send
+
+
+def ensure_auction(
+    spec: AuctionSpec,
+    rebalancer: ContractInstance,
+    deployer: AccountAPI,
+    deployed: list[str],
+    send: Send,
+    echo: Echo,
+) -> ContractInstance:
+    """The rebalancer's DutchAuction as `spec` (resolved) describes it: the one `Rebalancer.auction`
+    names, or a new one listed as a venue, made a keeper and set as the rebalancer's auction; then
+    each setting that differs from the spec, through `send` (loosening ones wait out the delay
+    once the index has holders). Bidders allowed on chain but not in the spec stay allowed (the
+    allowlist is a mapping: remove one with `set_bidder(bidder, False)`)."""
+    current = str(rebalancer.auction())
+    if current != ZERO_ADDRESS and _same(
+        _call(lambda: str(project.DutchAuction.at(current).rebalancer())), rebalancer.address
+    ):
+        auction = project.DutchAuction.at(current)
+        echo(f"DutchAuction exists at {auction.address}")
+    else:
+        auction = deployer.deploy(project.DutchAuction, rebalancer, spec.premium_bps, spec.length)
+        deployed.append(f"DutchAuction {auction.address}")
+        echo(f"deployed DutchAuction at {auction.address}")
+
+    def listed() -> bool:
+        venues = [str(rebalancer.venues(i)) for i in range(int(rebalancer.venue_count()))]
+        return any(_same(v, auction.address) for v in venues)
+
+    if not listed():
+        send("rebalancer.add_venue(DutchAuction)", rebalancer.add_venue, auction.address)
+    if not rebalancer.keepers(auction.address):
+        send("rebalancer.set_keeper(DutchAuction)", rebalancer.set_keeper, auction.address, True)
+    if not _same(rebalancer.auction(), auction.address):
+        if listed():
+            send("rebalancer.set_auction", rebalancer.set_auction, auction.address)
+        else:  # the rebalancer takes only a listed venue as its auction
+            echo("  rebalancer.set_auction: once add_venue is applied (run again after its eta)")
+    if not _same(auction.owner(), deployer.address):
+        if _auction_matches(auction, spec):
+            return auction
+        raise DeployError(
+            f"the DutchAuction's settings differ from the spec, but {deployer.address} is not its owner"
+        )
+    if (int(auction.premium_bps()), int(auction.auction_length())) != (spec.premium_bps, spec.length):
+        send("auction.set_curve", auction.set_curve, spec.premium_bps, spec.length)
+    cap = usd_wad(spec.cap_usd) if spec.cap_usd is not None else int(auction.MAX_AUCTION_CAP_USD())
+    if (int(auction.auction_cap_usd()), int(auction.amm_window())) != (cap, spec.amm_window):
+        send("auction.set_auction_limits", auction.set_auction_limits, cap, spec.amm_window)
+    if int(auction.default_execution()) != spec.execution_mode:
+        send(
+            f"auction.set_default_execution({spec.execution})",
+            auction.set_default_execution,
+            spec.execution_mode,
+        )
+    launcher = spec.launcher or ZERO_ADDRESS
+    if not _same(auction.launcher(), launcher) or int(auction.launcher_window()) != spec.launcher_window:
+        send("auction.set_launcher", auction.set_launcher, launcher, spec.launcher_window)
+    for bidder in spec.bidders or ():
+        if not auction.allowed(bidder):
+            send(f"auction.set_bidder({bidder})", auction.set_bidder, bidder, True)
+    if bool(auction.allowlist_only()) != (spec.bidders is not None):
+        send("auction.set_allowlist_only", auction.set_allowlist_only, spec.bidders is not None)
+    return auction
+
+
+def _auction_matches(auction: ContractInstance, spec: AuctionSpec) -> bool:
+    cap = usd_wad(spec.cap_usd) if spec.cap_usd is not None else int(auction.MAX_AUCTION_CAP_USD())
+    return (
+        (int(auction.premium_bps()), int(auction.auction_length())) == (spec.premium_bps, spec.length)
+        and (int(auction.auction_cap_usd()), int(auction.amm_window())) == (cap, spec.amm_window)
+        and int(auction.default_execution()) == spec.execution_mode
+        and _same(auction.launcher(), spec.launcher or ZERO_ADDRESS)
+        and int(auction.launcher_window()) == spec.launcher_window
+        and bool(auction.allowlist_only()) == (spec.bidders is not None)
+        and all(auction.allowed(b) for b in spec.bidders or ())
+    )
 
 
 def ensure_zap(
@@ -459,4 +572,12 @@ def unit_value_check(units: list[int], prices: list[int], decimals: list[int]) -
     return sum(u * p // 10**d for u, p, d in zip(units, prices, decimals, strict=True))
 
 
-__all__ = ["DeployError", "DeployReport", "compute_units", "deploy_index", "preflight"]
+__all__ = [
+    "DeployError",
+    "DeployReport",
+    "compute_units",
+    "deploy_index",
+    "ensure_auction",
+    "preflight",
+    "sender",
+]

@@ -119,6 +119,9 @@ class CreatedIndex:
     seed: list[int] = field(default_factory=list)
     name: str = ""  # its name in the address book (SYMBOL, or SYMBOL@<id> for a second SYMBOL)
     zap: str | None = None  # the IndexZap deployed beside it (one-token mint and redeem), if any
+    auction: str | None = None  # the DutchAuction the spec asked for, if any
+    # What adding the auction sent or queued (the seed made holders: what loosens waits the delay).
+    auction_changes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,21 +374,34 @@ def create_from_spec(
                 f"the seed needs {amount} base units of {token}; {creator.address} holds {held}"
             )
     created = create(factory, creator, params)
+    created_block = chain.blocks.head.number  # governance reads queued changes from here on
     entry = created.entry
     created.name = spec.symbol if books.index(spec.symbol) is None else f"{spec.symbol}@{entry.id}"
     echo(f"created {spec.symbol}: vault {entry.vault} (id {entry.id}, gas {created.gas_used})")
     rebalancer = project.Rebalancer.at(entry.rebalancer)
     if resolved.rebalancer.open_trading:
         rebalancer.set_open_trading(True, sender=creator)
+    owned = [
+        project.IndexVault.at(entry.vault),
+        rebalancer,
+        project.OracleAdapter.at(entry.oracle),
+    ]
+    if resolved.auction is not None:
+        # The factory deploys no auction: the creator, owner for now, adds one as `vyndex deploy`
+        # does. The seed made holders, so what loosens (a new venue, keeper, auction) waits out
+        # the index's governance delay: queued now, `vyndex governance apply` after the eta.
+        from vyndex.deploy import ensure_auction, sender
+
+        auction = ensure_auction(
+            resolved.auction, rebalancer, creator, [], sender(creator, created.auction_changes, echo), echo
+        )
+        created.auction = str(auction.address)
+        owned.append(auction)
     owner = resolved.roles.owner
     if owner.lower() != creator.address.lower():
-        for address, kind in (
-            (entry.vault, "IndexVault"),
-            (entry.rebalancer, "Rebalancer"),
-            (entry.oracle, "OracleAdapter"),
-        ):
-            getattr(project, kind).at(address).transfer_ownership(owner, sender=creator)
-        echo(f"  {owner} must call accept_ownership() on the vault, rebalancer and adapter")
+        for contract in owned:
+            contract.transfer_ownership(owner, sender=creator)
+        echo(f"  {owner} must call accept_ownership() on the vault, rebalancer, adapter and auction")
     if zap:
         from vyndex.deploy import ensure_zap
 
@@ -403,10 +419,11 @@ def create_from_spec(
             oracle=entry.oracle,
             rebalancer=entry.rebalancer,
             spec=spec.source,
-            block=chain.blocks.head.number,
+            block=created_block,
             nav_feed=entry.nav_feed,
             factory=str(factory.address),
             zap=created.zap,
+            auction=created.auction,
         ),
     )
     book.save()

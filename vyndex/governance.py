@@ -38,7 +38,7 @@ from vyndex.index import IndexHandle
 # contracts/modules/timelock.vy
 GRACE_PERIOD = 14 * 86_400
 
-TARGETS = ("vault", "rebalancer", "oracle")
+TARGETS = ("vault", "rebalancer", "oracle", "auction")
 
 
 class GovernanceError(ValueError):
@@ -49,7 +49,7 @@ class GovernanceError(ValueError):
 class PendingChange:
     """One queued change: which contract, which setter with which arguments, and when."""
 
-    target: str  # vault, rebalancer or oracle
+    target: str  # vault, rebalancer, oracle or auction
     contract: str
     id: str  # 0x-prefixed keccak256 of `call`
     call: str  # 0x-prefixed calldata, exactly as queued
@@ -124,7 +124,28 @@ def _jsonable(value: Any) -> Any:
 
 
 def contracts(handle: IndexHandle) -> dict[str, ContractInstance]:
-    return {"vault": handle.vault, "rebalancer": handle.rebalancer, "oracle": handle.oracle}
+    """The index's governed contracts by target name; `auction` only when it has one: the
+    rebalancer's, else the one its address book records (while wiring it in waits out the delay)."""
+    from ape import project
+
+    found = {"vault": handle.vault, "rebalancer": handle.rebalancer, "oracle": handle.oracle}
+    auction = str(handle.rebalancer.auction())
+    if not int(auction, 16):
+        auction = handle.record.auction or auction
+    if int(auction, 16):
+        found["auction"] = project.DutchAuction.at(auction)
+    return found
+
+
+def _target(handle: IndexHandle, target: str) -> ContractInstance:
+    if target not in TARGETS:
+        raise GovernanceError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
+    found = contracts(handle)
+    if target not in found:
+        raise GovernanceError(
+            f"{target}: the index has none (no Rebalancer.auction, none in the address book)"
+        )
+    return found[target]
 
 
 def _hex(value: Any) -> str:
@@ -148,7 +169,7 @@ def _decode_call(contract: ContractInstance, call: bytes) -> tuple[str, dict[str
 
 
 def pending(handle: IndexHandle, start_block: int | None = None) -> list[PendingChange]:
-    """Every change queued on the index's vault, rebalancer and oracle that is neither applied nor
+    """Every change queued on the index's vault, rebalancer, oracle and auction that is neither applied nor
     cancelled, oldest eta first. Logs are read from `start_block` (default: the block the address
     book records for the index, else 0)."""
     start = start_block if start_block is not None else (handle.record.block or 0)
@@ -231,9 +252,7 @@ def parse_args(handle: IndexHandle, target: str, method: str, raw: list[str]) ->
     """Command-line words as the setter's ABI types: a component's symbol for an address, `true`
     or `false` for a bool, integers (`25`, `0x19`, `1_000`, `50000e18`; nothing is evaluated), a
     comma-separated list for an array."""
-    if target not in TARGETS:
-        raise GovernanceError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
-    contract = contracts(handle)[target]
+    contract = _target(handle, target)
     _setter(contract, target, method)
     abis = [a for a in contract.contract_type.mutable_methods if a.name == method]
     abi = next((a for a in abis if len(a.inputs) == len(raw)), None)
@@ -309,7 +328,7 @@ def queue(
 ) -> GovernanceResult:
     """Calls the setter: queued when it loosens (the result carries its id and eta), applied at
     once otherwise."""
-    contract = contracts(handle)[target]
+    contract = _target(handle, target)
     fn = _setter(contract, target, method)
     change_id = keccak(bytes(fn.encode_input(*args)))
     if int(contract.eta(change_id)):
@@ -346,7 +365,7 @@ def apply(handle: IndexHandle, change_id: str, sender: AccountAPI) -> Governance
             f"nothing sent: {change.signature()} expired {_wait(now - change.eta - GRACE_PERIOD)} ago; "
             "calling it again would only queue it afresh (`vyndex governance queue`)"
         )
-    contract = contracts(handle)[change.target]
+    contract = _target(handle, change.target)
     fn, args = getattr(contract, change.method), list(change.args.values())
     # The exact queued call: re-encoding the decoded arguments must give the logged calldata.
     assert _hex(bytes(fn.encode_input(*args))) == change.call, change
@@ -360,7 +379,7 @@ def apply(handle: IndexHandle, change_id: str, sender: AccountAPI) -> Governance
 def cancel(handle: IndexHandle, change_id: str, sender: AccountAPI) -> GovernanceResult:
     """Drops a pending change (the guardian or the owner)."""
     change = find(handle, change_id)
-    contract = contracts(handle)[change.target]
+    contract = _target(handle, change.target)
     raw_id = bytes.fromhex(change.id[2:])
     _preflight(contract.cancel, [raw_id], sender, f"cancelling {change.signature()}")
     receipt = contract.cancel(raw_id, sender=sender)

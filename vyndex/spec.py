@@ -1,8 +1,9 @@
 """Basket specs: one YAML file describes an index, and loading it validates everything.
 
 A spec names the index, its components (token, price feeds, staleness, bounds), target weights,
-fees, roles and rebalancer limits. `load_spec` validates the file with pydantic (`SpecModel`),
-turns it into frozen dataclasses and refuses anything the contracts would refuse later, before a
+fees, roles and rebalancer limits, and optionally a Dutch auction for the rebalance legs.
+`load_spec` validates the file with pydantic (`SpecModel`), turns it into frozen dataclasses and
+refuses anything the contracts would refuse later, before a
 single transaction is sent, with every error at once, each naming its field:
 ``components[1].feed.primary: malformed address '0x12'``.
 
@@ -66,6 +67,14 @@ MAX_TRADE_CAP_USD = Decimal(10**12)  # Rebalancer.MAX_TRADE_CAP_USD / 1e18
 MIN_STALENESS = 60  # OracleAdapter.MIN_STALENESS
 MAX_STALENESS = 72 * 3_600  # OracleAdapter.MAX_STALENESS
 MAX_DEVIATION_BPS = 5_000  # OracleAdapter.MAX_DEVIATION_BPS
+MAX_PREMIUM_BPS = 2_000  # DutchAuction.MAX_PREMIUM_BPS
+MIN_AUCTION_LENGTH = 60  # DutchAuction.MIN_AUCTION_LENGTH
+MAX_AUCTION_LENGTH = 7 * 86_400  # DutchAuction.MAX_AUCTION_LENGTH
+MAX_LAUNCHER_WINDOW = 86_400  # DutchAuction.MAX_LAUNCHER_WINDOW
+MAX_AMM_WINDOW = 7 * 86_400  # DutchAuction.MAX_AMM_WINDOW
+DEFAULT_AMM_WINDOW = 86_400  # DutchAuction's own until set
+# DutchAuction.EXEC_*: how a leg executes.
+EXECUTIONS = {"any": 0, "amm": 1, "auction": 2, "auction_first": 3}
 
 DEPLOYER = "deployer"
 
@@ -160,6 +169,24 @@ class RebalancerSpec:
 
 
 @dataclass(frozen=True)
+class AuctionSpec:
+    """A DutchAuction over the rebalancer's legs: its curve, how legs execute, who may bid."""
+
+    premium_bps: int
+    length: int
+    execution: str = "auction_first"  # a key of EXECUTIONS, for every leg
+    amm_window: int = DEFAULT_AMM_WINDOW
+    cap_usd: Decimal | None = None  # None: no cap
+    launcher: str | None = None
+    launcher_window: int = 0
+    bidders: tuple[str, ...] | None = None  # None: anyone may bid
+
+    @property
+    def execution_mode(self) -> int:
+        return EXECUTIONS[self.execution]
+
+
+@dataclass(frozen=True)
 class IndexSpec:
     name: str
     symbol: str
@@ -169,6 +196,7 @@ class IndexSpec:
     roles: RolesSpec
     rebalancer: RebalancerSpec
     source: str | None = field(default=None, compare=False)
+    auction: AuctionSpec | None = None
 
     @property
     def weights_bps(self) -> list[int]:
@@ -235,7 +263,20 @@ class IndexSpec:
                 res(rb.uniswap_v3_factory, "rebalancer.uniswap_v3_factory") if rb.uniswap_v3_factory else None
             ),
         )
-        return replace(self, components=tuple(components), roles=roles, rebalancer=rebalancer)
+        auction = self.auction
+        if auction is not None:
+            auction = replace(
+                auction,
+                launcher=res(auction.launcher, "auction.launcher") if auction.launcher else None,
+                bidders=(
+                    tuple(res(b, f"auction.bidders[{i}]") for i, b in enumerate(auction.bidders))
+                    if auction.bidders is not None
+                    else None
+                ),
+            )
+        return replace(
+            self, components=tuple(components), roles=roles, rebalancer=rebalancer, auction=auction
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,6 +535,55 @@ OpenTrading = Annotated[
     _Field(_check_bool, {"type": "boolean", "description": "anyone may trigger trades, not only keepers"}),
 ]
 
+Premium = Annotated[
+    int, _percent(BPS, "premium_bps", "how far above the oracle-fair price the curve starts ('1%'), cap 20%")
+]
+PremiumBps = Annotated[int, _exact(0, MAX_PREMIUM_BPS, "premium in basis points, instead of premium")]
+AuctionLength = Annotated[
+    int,
+    _whole(
+        MIN_AUCTION_LENGTH,
+        MAX_AUCTION_LENGTH,
+        "seconds from an auction's open until its price reaches the oracle-fair price less max_slippage",
+    ),
+]
+AmmWindow = Annotated[
+    int,
+    _whole(
+        0, MAX_AMM_WINDOW, "auction_first: seconds after an auction ends that the AMMs may trade what is left"
+    ),
+]
+AuctionCap = Annotated[
+    Decimal, _usd("USD at oracle prices: the most one auction sells (1 to 1e12); default no cap")
+]
+Launcher = Annotated[str, _ref("may open auctions, and alone bid in the first launcher_window seconds")]
+LauncherWindow = Annotated[
+    int, _whole(0, MAX_LAUNCHER_WINDOW, "seconds at an auction's start only the launcher may bid; default 0")
+]
+Bidder = Annotated[str, _ref("an account allowed to bid")]
+
+
+def _check_execution(value: Any) -> str:
+    _present(value)
+    if value not in EXECUTIONS:
+        raise ValueError(f"one of {', '.join(EXECUTIONS)}, got {_kind(value)}")
+    return str(value)
+
+
+Execution = Annotated[
+    str,
+    _Field(
+        _check_execution,
+        {
+            "type": "string",
+            "enum": list(EXECUTIONS),
+            "description": "how every leg executes: auction (bidders only), auction_first (the AMMs for "
+            "what is left within amm_window after an auction), amm (keeper trades only) or any; "
+            "default auction_first",
+        },
+    ),
+]
+
 
 class _Problems(ValueError):
     """What a model's cross-field check found: (field path below the model, message) pairs."""
@@ -722,6 +812,54 @@ class RebalancerModel(_Model):
         )
 
 
+class AuctionModel(_Model):
+    """A Dutch auction for the rebalance legs: the index is the maker, bidders bring the liquidity
+    and pay the gas, and every fill is priced from the oracle's guarded prices."""
+
+    premium: Premium | None = None
+    premium_bps: PremiumBps | None = None
+    length: AuctionLength
+    execution: Execution = "auction_first"
+    amm_window: AmmWindow | None = None
+    cap_usd: AuctionCap | None = None
+    launcher: Launcher | None = None
+    launcher_window: LauncherWindow | None = None
+    bidders: list[Bidder] | None = Field(
+        default=None, description="only these may bid (an allowlist); default anyone"
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> AuctionModel:
+        problems: list[tuple[str, str]] = []
+        premium = _either(self, "premium", "premium_bps", problems)
+        if premium is None:
+            problems.append(("premium", "missing"))
+        elif premium > MAX_PREMIUM_BPS:
+            problems.append(("premium", f"{_pct(premium)} is over the cap of {_pct(MAX_PREMIUM_BPS)}"))
+        if self.cap_usd is not None and not MIN_TRADE_CAP_USD <= self.cap_usd <= MAX_TRADE_CAP_USD:
+            problems.append(("cap_usd", f"{self.cap_usd} is out of range [1, 1e12]"))
+        if self.launcher_window and self.launcher is None:
+            problems.append(("launcher_window", "needs a launcher"))
+        if self.bidders is not None and not self.bidders:
+            problems.append(("bidders", "an empty allowlist: nobody could bid (leave it out to let anyone)"))
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    def to_spec(self) -> AuctionSpec:
+        premium = self.premium if self.premium is not None else self.premium_bps
+        return AuctionSpec(
+            premium_bps=int(premium or 0),
+            length=self.length,
+            execution=self.execution,
+            amm_window=self.amm_window if self.amm_window is not None else DEFAULT_AMM_WINDOW,
+            cap_usd=self.cap_usd,
+            launcher=self.launcher,
+            launcher_window=self.launcher_window or 0,
+            bidders=tuple(self.bidders) if self.bidders is not None else None,
+        )
+
+
 class SpecModel(_Model):
     """A vyndex basket spec: one index, its components, fees, roles and rebalancer limits.
     Percentages are strings ('50%') or the exact integer field (weight_bps); USD amounts are
@@ -736,6 +874,7 @@ class SpecModel(_Model):
     fees: FeesModel | None = None
     roles: RolesModel | None = None
     rebalancer: RebalancerModel
+    auction: AuctionModel | None = None
 
     @model_validator(mode="after")
     def _basket(self) -> SpecModel:
@@ -773,6 +912,7 @@ class SpecModel(_Model):
             roles=(self.roles or RolesModel()).to_spec(),
             rebalancer=self.rebalancer.to_spec(),
             source=source,
+            auction=self.auction.to_spec() if self.auction is not None else None,
         )
 
 

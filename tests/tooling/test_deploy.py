@@ -13,7 +13,7 @@ from vyndex.addressbook import book_path
 from vyndex.constants import ZERO_ADDRESS
 from vyndex.deploy import DeployError, deploy_index, list_venues
 from vyndex.index import connected_books
-from vyndex.spec import SpecError, load_spec
+from vyndex.spec import AuctionSpec, SpecError, load_spec
 from vyndex.venues import Lens
 
 BLUE_CHIP = Path(__file__).parents[2] / "examples" / "blue-chip.yaml"
@@ -156,7 +156,7 @@ def test_deploy__stale_feed__refused_before_the_vault(market, owner, book_root, 
         deploy_index(load_spec(BLUE_CHIP), owner, connected_books(book_root), force=True, echo=lambda _: None)
 
 
-def test_python_caps__match_the_contracts(deployed):
+def test_python_caps__match_the_contracts(deployed, project, owner):
     from vyndex import spec as s
 
     v, r, o = deployed.vault, deployed.rebalancer, deployed.oracle
@@ -173,6 +173,12 @@ def test_python_caps__match_the_contracts(deployed):
     assert r.MAX_TRADE_CAP_USD() == s.MAX_TRADE_CAP_USD * 10**18
     assert (o.MIN_STALENESS(), o.MAX_STALENESS()) == (s.MIN_STALENESS, s.MAX_STALENESS)
     assert o.MAX_DEVIATION_BPS() == s.MAX_DEVIATION_BPS
+    a = project.DutchAuction.deploy(deployed.rebalancer, 100, 3600, sender=owner)
+    assert a.MAX_PREMIUM_BPS() == s.MAX_PREMIUM_BPS and a.MAX_LAUNCHER_WINDOW() == s.MAX_LAUNCHER_WINDOW
+    assert (a.MIN_AUCTION_LENGTH(), a.MAX_AUCTION_LENGTH()) == (s.MIN_AUCTION_LENGTH, s.MAX_AUCTION_LENGTH)
+    assert a.MAX_AMM_WINDOW() == s.MAX_AMM_WINDOW and a.amm_window() == s.DEFAULT_AMM_WINDOW
+    modes = (a.EXEC_ANY(), a.EXEC_AMM(), a.EXEC_AUCTION(), a.EXEC_AUCTION_FIRST())
+    assert modes == tuple(s.EXECUTIONS.values())
 
 
 def test_hand_written_book__stamped_on_first_use__its_names_survive_a_deploy(
@@ -226,3 +232,47 @@ def test_devnet_feeds__chainlinks_aggregator_behind_its_proxy__rounds_by_oracle_
     assert int(aggregator.latestRound()) == before + 1 and market.price("WETH") == Decimal(3100)
     with ape.reverts("not enabled oracle"):
         aggregator.submit(before + 2, 1, sender=stranger)
+
+
+def test_deploy__auction_section__a_dutch_auction_wired_as_the_spec_says_and_rerun_sends_nothing(
+    market, blue_spec, owner, keeper, stranger, book_root, project
+):
+    auction_spec = AuctionSpec(
+        premium_bps=150,
+        length=1800,
+        execution="auction",
+        amm_window=3600,
+        cap_usd=Decimal(50_000),
+        launcher=str(keeper.address),
+        launcher_window=120,
+        bidders=(str(stranger.address),),
+    )
+    spec = dataclasses.replace(blue_spec, symbol="VAUC", auction=auction_spec)
+    report = deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    rebalancer = report.handle.rebalancer
+    auction = project.DutchAuction.at(rebalancer.auction())
+    assert any(d.startswith("DutchAuction ") for d in report.deployed)
+    # A venue, a keeper and the rebalancer's auction: what the keeper and the bidder look for.
+    assert auction.rebalancer() == rebalancer.address and rebalancer.keepers(auction.address)
+    venues = [rebalancer.venues(i) for i in range(rebalancer.venue_count())]
+    assert auction.address in venues and len(venues) == 2
+    assert (auction.premium_bps(), auction.auction_length()) == (150, 1800)
+    assert (auction.auction_cap_usd(), auction.amm_window()) == (50_000 * 10**18, 3600)
+    assert auction.default_execution() == auction.EXEC_AUCTION()
+    assert (auction.launcher(), auction.launcher_window()) == (keeper.address, 120)
+    assert (
+        auction.allowlist_only() and auction.allowed(stranger.address) and not auction.allowed(owner.address)
+    )
+    assert auction.owner() == owner.address  # roles.owner is the deployer here
+    # The zap trades on the AMMs only, never through the auction.
+    zap = project.IndexZap.at(report.handle.record.zap)
+    assert auction.address not in list(zap.venues())
+
+    nonce = owner.nonce
+    again = deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+    assert again.up_to_date and owner.nonce == nonce
+
+    slower = dataclasses.replace(spec, auction=dataclasses.replace(auction_spec, premium_bps=200))
+    changed = deploy_index(slower, owner, connected_books(book_root), echo=lambda _: None)
+    assert changed.deployed == [] and changed.changed == ["auction.set_curve"]
+    assert auction.premium_bps() == 200

@@ -165,3 +165,56 @@ def test_create_from_spec__no_zap__records_none(fc_factory, market, blue_spec, o
     _fund(market, owner, [c.token for c in resolved.components], params_from_spec(resolved).seed_amounts())
     created = create_from_spec(fc_factory, blue_spec, owner, books, zap=False, echo=lambda _: None)
     assert created.zap is None and connected_books(book_root).index(created.name).zap is None
+
+
+def test_create_from_spec__auction_section__auction_deployed_and_wired_once_the_delay_passes(
+    fc_factory, market, blue_spec, owner, book_root, project, chain, stranger
+):
+    import dataclasses
+
+    from vyndex import governance as gov
+    from vyndex.factory import params_from_spec
+    from vyndex.spec import AuctionSpec
+
+    spec = dataclasses.replace(
+        blue_spec,
+        symbol="VAUF",
+        auction=AuctionSpec(
+            premium_bps=100, length=3600, execution="auction", bidders=(str(stranger.address),)
+        ),
+    )
+    books = connected_books(book_root)
+    resolved = spec.resolve(books.lookup, deployer=owner.address)
+    _fund(market, owner, [c.token for c in resolved.components], params_from_spec(resolved).seed_amounts())
+    created = create_from_spec(fc_factory, spec, owner, books, zap=False, echo=lambda _: None)
+    handle = open_index(connected_books(book_root), created.name)
+    auction = project.DutchAuction.at(created.auction)
+    assert auction.rebalancer() == handle.rebalancer.address and auction.owner() == owner.address
+    # The seed made holders: the rebalancer's loosening steps and the allowlist's new bidder are
+    # queued, not applied; the tightening ones (execution, allowlist only) applied at once. The
+    # rebalancer takes only a listed venue as its auction: that step waits for add_venue.
+    assert int(handle.vault.delay()) > 0
+    queued = [c for c in created.auction_changes if " queued until " in c]
+    assert [c.split(" queued")[0] for c in queued] == [
+        "rebalancer.add_venue(DutchAuction)",
+        "rebalancer.set_keeper(DutchAuction)",
+        f"auction.set_bidder({stranger.address})",
+    ]
+    assert auction.default_execution() == auction.EXEC_AUCTION() and auction.allowlist_only()
+    assert int(handle.rebalancer.auction(), 16) == 0 and not auction.allowed(stranger.address)
+
+    # `vyndex governance pending` lists all three (the auction's own among them); after the eta,
+    # `apply` lists the auction as a venue and keeper, and the auction becomes the rebalancer's
+    # after one more delay.
+    changes = gov.pending(handle)
+    assert sorted(c.target for c in changes) == ["auction", "rebalancer", "rebalancer"]
+    chain.pending_timestamp = max(c.eta for c in changes) + 1
+    chain.mine()
+    for change in changes:
+        gov.apply(handle, change.id, owner)
+    assert handle.rebalancer.keepers(auction.address) and auction.allowed(stranger.address)
+    queued = gov.queue(handle, "rebalancer", "set_auction", [auction.address], owner)
+    chain.pending_timestamp = int(queued.eta) + 1
+    chain.mine()
+    gov.apply(handle, queued.id, owner)
+    assert handle.rebalancer.auction() == auction.address and gov.pending(handle) == []

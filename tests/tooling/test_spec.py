@@ -343,3 +343,79 @@ def test_compute_units__each_side_of_the_vault_limits__names_the_component() -> 
     with pytest.raises(SpecError, match=r"components\[0\]\.weight: its unit .* is over the vault's cap"):
         compute_units(spec, [cheap, usd], [18, 6])
     assert compute_units(spec, [cheap + 1, usd], [18, 6])[0] <= MAX_STORED_UNIT
+
+
+# ---------------------------------------------------------------------------------------------
+# The optional auction section
+# ---------------------------------------------------------------------------------------------
+
+
+def with_auction(**fields: Any) -> dict[str, Any]:
+    data = base()
+    data["auction"] = {"premium": "1%", "length": 3600, **fields}
+    return data
+
+
+def test_auction__absent__none_and_present__exact_integers_and_defaults():
+    assert parse_spec(base()).auction is None
+    a = parse_spec(with_auction()).auction
+    assert a is not None
+    assert (a.premium_bps, a.length, a.execution, a.execution_mode) == (100, 3600, "auction_first", 3)
+    assert (a.amm_window, a.cap_usd, a.launcher, a.launcher_window, a.bidders) == (
+        86_400,
+        None,
+        None,
+        0,
+        None,
+    )
+
+
+def test_auction__every_field__parsed_into_the_contract_units():
+    data = with_auction(
+        execution="auction",
+        amm_window=0,
+        cap_usd="250,000",
+        launcher="deployer",
+        launcher_window=300,
+        bidders=[WETH],
+    )
+    del data["auction"]["premium"]
+    data["auction"]["premium_bps"] = 250
+    a = parse_spec(data).auction
+    assert a is not None
+    assert (a.premium_bps, a.execution_mode, a.amm_window, a.cap_usd) == (250, 2, 0, Decimal(250_000))
+    assert (a.launcher, a.launcher_window, a.bidders) == (DEPLOYER, 300, (WETH,))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"premium": "25%"}, "auction.premium", "over the cap of 20%"),
+        ({"premium": 1}, "auction.premium", "write a percentage"),
+        ({"premium": None}, "auction.premium", "missing"),
+        ({"premium_bps": 100}, "auction.premium", "give either premium or premium_bps, not both"),
+        ({"length": 59}, "auction.length", "out of range [60, 604800]"),
+        ({"execution": "dutch"}, "auction.execution", "one of any, amm, auction, auction_first"),
+        ({"amm_window": 8 * 86_400}, "auction.amm_window", "out of range"),
+        ({"cap_usd": 0}, "auction.cap_usd", "out of range [1, 1e12]"),
+        ({"launcher_window": 60}, "auction.launcher_window", "needs a launcher"),
+        ({"launcher_window": 86_401, "launcher": "deployer"}, "auction.launcher_window", "out of range"),
+        ({"bidders": []}, "auction.bidders", "nobody could bid"),
+        ({"bidders": ["0x12"]}, "auction.bidders[0]", "malformed address"),
+        ({"reserve": 1}, "auction.reserve", "unknown field"),
+    ],
+)
+def test_auction__bad_field__refused_naming_it(fields, field, words):
+    data = with_auction(**fields)
+    data["auction"] = {k: v for k, v in data["auction"].items() if v is not None}
+    expect_error(data, field, words)
+
+
+def test_auction__resolve__launcher_and_bidders_become_addresses():
+    book = {"Bidder": WETH, "WETH": WETH, "WETH/USD": FEED, "UniswapV2Router02": FEED}
+    spec = parse_spec(with_auction(launcher="deployer", bidders=["Bidder"]))
+    resolved = spec.resolve(book.get, deployer=FEED)
+    assert resolved.auction is not None
+    assert resolved.auction.launcher == FEED and resolved.auction.bidders == (WETH,)
+    with pytest.raises(SpecError, match=r"auction\.bidders\[0\]: unknown name 'Nobody'"):
+        parse_spec(with_auction(bidders=["Nobody"])).resolve(book.get, deployer=FEED)
