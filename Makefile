@@ -57,8 +57,11 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# TEST_JOBS pytest-xdist workers, each with its own Anvil; a test file stays on one worker (its
+# module-scoped worlds are built once). TEST_JOBS=0 runs in this process.
+TEST_JOBS ?= 2
 test: lint compile
-	$(BIN)/ape test tests --network $(NETWORK) $(PYTEST_ARGS)
+	$(BIN)/ape test tests -n $(TEST_JOBS) --dist loadfile --network $(NETWORK) $(PYTEST_ARGS)
 
 bench: compile
 	$(BIN)/python bench/rebalance_quality.py

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import attack_report
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -33,6 +34,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist, in the controller: a worker finished; keep its adversarial numbers."""
+    raw = getattr(node, "workeroutput", {}).get("vyndex_adversarial")
+    if raw:
+        attack_report.merge(raw)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    attack_report.print_summary(terminalreporter)
 
 
 def _quiet_reverts() -> None:

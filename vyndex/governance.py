@@ -123,13 +123,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def contracts(handle: IndexHandle) -> dict[str, ContractInstance]:
+def contracts(handle: IndexHandle, auction: str | None = None) -> dict[str, ContractInstance]:
     """The index's governed contracts by target name; `auction` only when it has one: the
-    rebalancer's, else the one its address book records (while wiring it in waits out the delay)."""
+    rebalancer's (`auction`, when the caller has read `Rebalancer.auction` already), else the one
+    its address book records (while wiring it in waits out the delay)."""
     from ape import project
 
     found = {"vault": handle.vault, "rebalancer": handle.rebalancer, "oracle": handle.oracle}
-    auction = str(handle.rebalancer.auction())
+    auction = str(handle.rebalancer.auction()) if auction is None else auction
     if not int(auction, 16):
         auction = handle.record.auction or auction
     if int(auction, 16):
@@ -168,14 +169,16 @@ def _decode_call(contract: ContractInstance, call: bytes) -> tuple[str, dict[str
     return "0x" + call[:4].hex(), {"data": call[4:]}
 
 
-def pending(handle: IndexHandle, start_block: int | None = None) -> list[PendingChange]:
+def pending(
+    handle: IndexHandle, start_block: int | None = None, auction: str | None = None
+) -> list[PendingChange]:
     """Every change queued on the index's vault, rebalancer, oracle and auction that is neither applied nor
     cancelled, oldest eta first. Logs are read from `start_block` (default: the block the address
     book records for the index, else 0)."""
     start = start_block if start_block is not None else (handle.record.block or 0)
     head = chain.blocks.head.number
     changes: list[PendingChange] = []
-    for target, contract in contracts(handle).items():
+    for target, contract in contracts(handle, auction).items():
         latest: dict[bytes, Any] = {}
         for log in contract.ChangeQueued.range(start, head + 1):
             latest[bytes(log.id)] = log

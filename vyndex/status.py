@@ -173,6 +173,7 @@ def _first_batch(handle: IndexHandle, block: int) -> tuple[dict[str, Any], list[
         "last_trade_at": (rb.last_trade_at,),
         "drift_threshold_bps": (rb.drift_threshold_bps,),
         "trades": (rb.trades,),
+        "auction": (rb.auction,),
         "paused": (v.paused,),
         "name": (v.name,),
         "delay": (v.delay,),
@@ -326,7 +327,7 @@ def collect(handle: IndexHandle) -> IndexStatus:
         governance_delay_s=int(need("delay")),
         pending_changes=tuple(
             PendingStatus(c.id, c.signature(), c.eta, c.status(now), max(c.eta - now, 0))
-            for c in pending_changes(handle)
+            for c in pending_changes(handle, auction=str(need("auction")))
         ),
     )
 

@@ -14,12 +14,13 @@ import importlib
 import importlib.util
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attack_report
 import pytest
+from attack_report import ACTIVITY, PROFITS, STEPS_RUN, record_profit
 from eth_abi import decode
 
 from vyndex.constants import MAX_UINT256
@@ -248,25 +249,12 @@ def call(method: Any, *args: Any, allow_failure: bool = False) -> tuple[Any, byt
 # Reporting
 # ---------------------------------------------------------------------------------------------
 
-# Attack name -> the attacker's measured profit in USD (18 decimals), and the stateful run's steps.
-PROFITS: dict[str, int] = {}
-STEPS_RUN: dict[str, int] = {"steps": 0, "runs": 0}
-# What the stateful runs actually did (trades made, keeper actions refused, mints refused while paused...).
-ACTIVITY: Counter[str] = Counter()
+# The attacker profits and the stateful run's steps live in tests/attack_report.py (printed by
+# tests/conftest.py at the end of the session, merged from every pytest-xdist worker).
+__all__ = ["ACTIVITY", "PROFITS", "STEPS_RUN", "record_profit"]
 
 
-def record_profit(name: str, profit: int) -> None:
-    """Keeps the largest profit measured for `name` (printed at the end of the session)."""
-    PROFITS[name] = max(PROFITS.get(name, profit), profit)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if PROFITS:
-        terminalreporter.section("adversarial: attacker profit, oracle USD (<= 0 means no profit)")
-        for name, profit in sorted(PROFITS.items()):
-            terminalreporter.write_line(f"{name:<58} {profit / USD:>16,.6f}")
-    if STEPS_RUN["runs"]:
-        terminalreporter.write_line(
-            f"adversarial stateful index: {STEPS_RUN['steps']} steps in {STEPS_RUN['runs']} runs"
-        )
-        terminalreporter.write_line("  " + ", ".join(f"{k} {v}" for k, v in sorted(ACTIVITY.items())))
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    out = getattr(session.config, "workeroutput", None)  # set only in a pytest-xdist worker
+    if out is not None:
+        out["vyndex_adversarial"] = attack_report.worker_output()
