@@ -266,10 +266,10 @@ def breakdown_lines(parts: dict[str, dict[str, int]]) -> list[str]:
         *(f"| {n} | {parts[n]['own']:,} ({parts[n]['calls']}) |" for n in names),
         f"| **oracle reads, all** | **{oracle:,}** |",
         "",
-        f"The guarded price reads alone ({oracle:,}) are {oracle / gas:.0%} of the bid and more than",
-        f"the {BID_TARGET} x target allows the whole bid: every fill is judged toward target at",
-        "current prices (all components' values), and the auction prices the leg from the same",
-        "guarded feeds, so a stale or deviating feed stops fills by name.",
+        f"The guarded price reads ({oracle:,}) are {oracle / gas:.0%} of the bid: every fill is judged",
+        "toward target at current prices (every component's value, one read each), so a stale or",
+        "deviating feed stops fills by name; the auction prices the leg from the two of them the",
+        "Rebalancer read for this trade (`Rebalancer.trade_prices`), not from reads of its own.",
     ]
 
 

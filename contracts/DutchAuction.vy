@@ -76,6 +76,7 @@ exports: (
 
 
 interface IAuctionedRebalancer:
+    def trade_prices() -> (uint256, uint256): view
     def trade(
         sell_index: uint256,
         buy_index: uint256,
@@ -147,12 +148,11 @@ default_execution: public(uint256)
 # sell -> buy -> mode + 1 (0: the default applies).
 _leg_execution: HashMap[address, HashMap[address, uint256]]
 
-# Set only while a bid runs: who pays, the most they pay, and the curve's factor and the oracle,
-# read before the trade (the Rebalancer's views are locked while it trades).
+# Set only while a bid runs: who pays, the most they pay, and the curve's factor, read before the
+# trade (the Rebalancer's views are locked while it trades; its `trade_prices` is not).
 _bidder: transient(address)
 _max_pay: transient(uint256)
 _factor_now: transient(uint256)
-_oracle_now: transient(address)
 
 
 # ============================================================================================
@@ -286,7 +286,6 @@ def bid(sell_index: uint256, buy_index: uint256, max_pay: uint256, deadline: uin
     self._bidder = msg.sender
     self._max_pay = max_pay
     self._factor_now = self._factor()
-    self._oracle_now = staticcall rebalancer.oracle()
     sold: uint256 = 0
     paid: uint256 = 0
     sold, paid = extcall rebalancer.trade(sell_index, buy_index, venue_index, 0, 0, deadline)
@@ -327,7 +326,10 @@ def quote(sell: address, buy: address, amount: uint256) -> uint256:
     @param amount Base units of `sell`.
     @return Base units of `buy`, rounded up.
     """
-    return self._quote(staticcall rebalancer.oracle(), sell, buy, amount, self._factor())[0]
+    sell_price: uint256 = 0
+    buy_price: uint256 = 0
+    sell_price, buy_price = staticcall IPriceOracle(staticcall rebalancer.oracle()).price_pair(sell, buy)
+    return self._quote(sell_price, buy_price, sell, buy, amount, self._factor())[0]
 
 
 @view
@@ -404,9 +406,8 @@ def prepare(sell: address, buy: address, amount_in: uint256, route: uint256) -> 
         # No cap set: no price read here (the swap still checks the sum against it).
         return self, amount_in
     left: uint256 = cap - self.sold_usd
-    amount: uint256 = min(
-        amount_in, left * self._one(sell) // staticcall IPriceOracle(self._oracle_now).price(sell)
-    )
+    sell_price: uint256 = (staticcall rebalancer.trade_prices())[0]
+    amount: uint256 = min(amount_in, left * self._one(sell) // sell_price)
     assert amount > 0, "auction: over auction cap"
     return self, amount
 
@@ -431,7 +432,10 @@ def swap(sell: address, buy: address, amount_in: uint256, min_out: uint256, rout
     factor: uint256 = self._factor_now
     pay: uint256 = 0
     value: uint256 = 0
-    pay, value = self._quote(self._oracle_now, sell, buy, amount_in, factor)
+    sell_price: uint256 = 0
+    buy_price: uint256 = 0
+    sell_price, buy_price = staticcall rebalancer.trade_prices()
+    pay, value = self._quote(sell_price, buy_price, sell, buy, amount_in, factor)
     pay = max(pay, min_out)
     assert pay <= self._max_pay, "auction: price above bidder's limit"
     sold: uint256 = self.sold_usd + value
@@ -588,14 +592,13 @@ def _factor() -> uint256:
 
 @view
 @internal
-def _quote(oracle: address, sell: address, buy: address, amount: uint256, factor: uint256) -> (uint256, uint256):
+def _quote(
+    sell_price: uint256, buy_price: uint256, sell: address, buy: address, amount: uint256, factor: uint256
+) -> (uint256, uint256):
     """
     @dev What the bidder pays for `amount` of `sell` (rounded up), and what `amount` is worth in
-         USD (rounded down): both at the adapter's guarded prices.
+         USD (rounded down): both at the adapter's guarded prices (18-decimal USD).
     """
-    sell_price: uint256 = 0
-    buy_price: uint256 = 0
-    sell_price, buy_price = staticcall IPriceOracle(oracle).price_pair(sell, buy)
     sell_one: uint256 = self._one(sell)
     pay: uint256 = math._mul_div(amount * factor, sell_price * self._one(buy), sell_one * buy_price * BPS, True)
     return pay, amount * sell_price // sell_one

@@ -184,9 +184,12 @@ _sizes: uint256
 
 _components: uint256[MAX_COMPONENTS]
 
-# Set for the duration of one trade (the vault's callback is served only then).
+# Set for the duration of one trade (the vault's callback is served only then), and the guarded
+# prices the trade is judged at (the auction prices its fill from them: `trade_prices`).
 _venue: transient(address)
 _route: transient(uint256)
+_sell_price: transient(uint256)
+_buy_price: transient(uint256)
 
 
 # ============================================================================================
@@ -382,6 +385,21 @@ def simulate_trade(sell_index: uint256, buy_index: uint256, venue_index: uint256
     received: uint256 = 0
     sold, received = self._trade(sell_index, buy_index, venue_index, route, 0, block.timestamp)
     raw_revert(concat(SIMULATION_MARKER, salt, convert(sold, bytes32), convert(received, bytes32)))
+
+
+@view
+@external
+@reentrant
+def trade_prices() -> (uint256, uint256):
+    """
+    @notice The guarded prices the running trade is judged at: what the venue prices it from.
+    @dev Only while a trade runs (the venue is asked from `prepare` on), so the auction reads each
+         feed once per fill; reverts otherwise. Outside the lock, for the venue mid-trade.
+    @return The sold and the bought component's USD prices, 18 decimals, as the adapter gave them.
+    """
+    sell_price: uint256 = self._sell_price
+    assert sell_price != 0, "rebalancer: no trade running"
+    return sell_price, self._buy_price
 
 
 @external
@@ -837,6 +855,8 @@ def _trade(
     amount: uint256 = size_usd * sell_one // sell_price
     assert amount > 0, "rebalancer: trade below minimum size"
     venue: address = self.venues[venue_index]
+    self._sell_price = sell_price
+    self._buy_price = buy_price
     auction_: address = self.auction
     if auction_ != empty(address) and venue != auction_:
         assert staticcall IAuctionGate(auction_).amm_open(tokens[sell_index], tokens[buy_index]), (
@@ -866,6 +886,8 @@ def _trade(
     received: uint256 = 0
     sold, received = extcall vault.rebalance_trade(sell_index, amount, buy_index, min_out, pay_to)
     self._venue = empty(address)
+    self._sell_price = 0
+    self._buy_price = 0
 
     # Toward the targets (invariant 8): at the same prices, neither side ends further from its
     # target weight than it started.

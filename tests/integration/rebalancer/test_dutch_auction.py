@@ -351,6 +351,9 @@ def test_swap_and_prepare__outside_a_bid__refused(auction, rebalancer, tokens, a
     # Through the Rebalancer (a keeper naming the auction venue) but without a bidder.
     with ape.reverts():
         rebalancer.trade(WBTC, WETH, 1, 0, 0, 2**40, sender=attacker)
+    # The prices a fill is priced from exist only inside a trade: nobody can read stale ones.
+    with ape.reverts("rebalancer: no trade running"):
+        rebalancer.trade_prices()
 
 
 # ---------------------------------------------------------------------------------------------
