@@ -326,7 +326,9 @@ def deploy_index(
     # 6. The Dutch auction, when the spec has one.
     auction = None
     if resolved.auction is not None:
-        auction = ensure_auction(resolved.auction, rebalancer, deployer, deployed, send, echo)
+        auction = ensure_auction(
+            resolved.auction, rebalancer, deployer, deployed, send, echo, known=auction_address
+        )
         if not _same(auction.address, auction_address):
             auction_address = str(auction.address)
             record(oracle.address, vault.address, rebalancer.address)
@@ -385,17 +387,21 @@ def ensure_auction(
     deployed: list[str],
     send: Send,
     echo: Echo,
+    known: str | None = None,
 ) -> ContractInstance:
     """The rebalancer's DutchAuction as `spec` (resolved) describes it: the one `Rebalancer.auction`
     names, or a new one listed as a venue, made a keeper and set as the rebalancer's auction; then
     each setting that differs from the spec, through `send` (loosening ones wait out the delay
     once the index has holders). Bidders allowed on chain but not in the spec stay allowed (the
     allowlist is a mapping: remove one with `set_bidder(bidder, False)`)."""
-    current = str(rebalancer.auction())
-    if current != ZERO_ADDRESS and _same(
-        _call(lambda: str(project.DutchAuction.at(current).rebalancer())), rebalancer.address
-    ):
-        auction = project.DutchAuction.at(current)
+    # The rebalancer's, else `known` (the address book's: its wiring may still wait out the delay).
+    found = [
+        a
+        for a in (str(rebalancer.auction()), known)
+        if a and a != ZERO_ADDRESS and has_code(a) and _same(_auctioned(a), rebalancer.address)
+    ]
+    if found:
+        auction = project.DutchAuction.at(found[0])
         echo(f"DutchAuction exists at {auction.address}")
     else:
         auction = deployer.deploy(project.DutchAuction, rebalancer, spec.premium_bps, spec.length)
@@ -441,6 +447,11 @@ def ensure_auction(
     if bool(auction.allowlist_only()) != (spec.bidders is not None):
         send("auction.set_allowlist_only", auction.set_allowlist_only, spec.bidders is not None)
     return auction
+
+
+def _auctioned(auction: str) -> str | None:
+    """The rebalancer the DutchAuction at `auction` serves, or None if it is not one."""
+    return _call(lambda: str(project.DutchAuction.at(auction).rebalancer()))
 
 
 def _auction_matches(auction: ContractInstance, spec: AuctionSpec) -> bool:

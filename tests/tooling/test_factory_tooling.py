@@ -202,6 +202,18 @@ def test_create_from_spec__auction_section__auction_deployed_and_wired_once_the_
     ]
     assert auction.default_execution() == auction.EXEC_AUCTION() and auction.allowlist_only()
     assert int(handle.rebalancer.auction(), 16) == 0 and not auction.allowed(stranger.address)
+    # Run again while it waits (as `vyndex deploy` does from the book): the same auction, nothing
+    # new deployed or sent; the queued steps are reported queued.
+    from vyndex.deploy import ensure_auction, sender
+
+    deployed: list[str] = []
+    changes: list[str] = []
+    again = ensure_auction(
+        spec.auction, handle.rebalancer, owner, deployed, sender(owner, changes, lambda _: None),
+        lambda _: None, known=created.auction,
+    )  # fmt: skip
+    assert again.address == auction.address and deployed == []
+    assert all(" queued until " in c for c in changes) and len(changes) == 3
 
     # `vyndex governance pending` lists all three (the auction's own among them); after the eta,
     # `apply` lists the auction as a venue and keeper, and the auction becomes the rebalancer's
