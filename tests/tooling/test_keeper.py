@@ -9,6 +9,7 @@ import pytest
 
 from vyndex.keeper.chain import ApeKeeperChain
 from vyndex.keeper.loop import (
+    ACTION_OPEN_AUCTION,
     ACTION_TRADE,
     ErrorKind,
     FeedHealth,
@@ -276,8 +277,6 @@ def test_upkeep__scout_reason__decoded_and_named():
 
 
 def test_decide__open_auction__performed_once_per_fingerprint_in_its_own_words():
-    from vyndex.keeper.loop import ACTION_OPEN_AUCTION
-
     opening = obs(upkeep=Upkeep(needed=True, action=ACTION_OPEN_AUCTION))
     assert opening.upkeep.describe() == "open the Dutch auction (bidders fill its legs)"
     state = KeeperState()
@@ -301,6 +300,43 @@ def test_decide__in_flight_send__not_resent():
     o = obs()
     state = KeeperState(in_flight=InFlight(o.fingerprint, 7, 0.0))
     assert decide(state, o, 0).outcome is Outcome.IN_DOUBT
+
+
+class Scripted:
+    """A chain that answers observe() from a list and must never be asked to perform."""
+
+    def __init__(self, *observations: Observation) -> None:
+        self.observations = list(observations)
+
+    def observe(self) -> Observation:
+        return self.observations.pop(0)
+
+    def perform(self, upkeep: Upkeep):
+        raise AssertionError(f"sent {upkeep.describe()}")
+
+
+@pytest.mark.parametrize(
+    ("action", "said"),
+    [
+        (ACTION_TRADE, "earlier upkeep was mined but changed nothing: it reverted"),
+        # An open moves neither plan nor trades: mined is all the keeper can tell of it.
+        (ACTION_OPEN_AUCTION, "earlier auction open was mined: it opened the auction or reverted"),
+    ],
+)
+def test_keeper__in_doubt_send_mined__settled_in_its_own_words(action, said, caplog):
+    import logging
+
+    from vyndex.keeper.loop import InFlight
+
+    sent = obs(upkeep=Upkeep(True, b"x", action, 0, 1, 0, 0, 2_000))
+    # Mined (the nonce moved on), nothing else moved; the auction now refuses another open.
+    after = obs(upkeep=Upkeep(False), nonce=8, drift_bps=500)
+    bot = Keeper(Scripted(after), KeeperConfig())
+    bot.state.in_flight = InFlight(sent.fingerprint, 7, 0.0)
+    with caplog.at_level(logging.INFO, logger=bot.log.name):
+        bot.step()
+    assert bot.state.in_flight is None
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("earlier")] == [said]
 
 
 @pytest.mark.parametrize(

@@ -547,8 +547,14 @@ class Keeper:
             # Never left us: it may be tried again (it already counts as an attempt).
             self.state.in_flight = None
             self.log.info("earlier upkeep was never sent; it may be retried")
-        elif obs.nonce > flight.nonce:
-            # Mined without moving anything: it reverted.
+        elif fp.action == ACTION_OPEN_AUCTION:
+            # Mined: an open moves neither the plan nor the trade count, so whether it opened the
+            # auction or reverted does not show here. Either way nothing is resent while one is
+            # open (an open auction refuses another `open`, and observe() asks it first).
+            self.state.in_flight = None
+            self.log.info("earlier auction open was mined: it opened the auction or reverted")
+        else:
+            # A trade mined without moving anything: it reverted.
             self.state.in_flight = None
             self.log.warning("earlier upkeep was mined but changed nothing: it reverted")
 
