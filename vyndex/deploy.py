@@ -327,7 +327,14 @@ def deploy_index(
     auction = None
     if resolved.auction is not None:
         auction = ensure_auction(
-            resolved.auction, rebalancer, deployer, deployed, send, echo, known=auction_address
+            resolved.auction,
+            rebalancer,
+            deployer,
+            deployed,
+            send,
+            echo,
+            known=auction_address,
+            since=first_block or 0,
         )
         if not _same(auction.address, auction_address):
             auction_address = str(auction.address)
@@ -388,12 +395,15 @@ def ensure_auction(
     send: Send,
     echo: Echo,
     known: str | None = None,
+    since: int = 0,
 ) -> ContractInstance:
     """The rebalancer's DutchAuction as `spec` (resolved) describes it: the one `Rebalancer.auction`
     names, or a new one listed as a venue, made a keeper and set as the rebalancer's auction; then
     each setting that differs from the spec, through `send` (loosening ones wait out the delay
-    once the index has holders). Bidders allowed on chain but not in the spec stay allowed (the
-    allowlist is a mapping: remove one with `set_bidder(bidder, False)`)."""
+    once the index has holders). With an allowlist, the spec's bidders are the whole of it: a
+    bidder allowed on chain but no longer in the spec is removed (at once: removing tightens),
+    found from the auction's BidderAllowed logs since block `since` (the address book's first
+    block). Without one (anyone bids), the allowlist's entries are left as they are."""
     # The rebalancer's, else `known` (the address book's: its wiring may still wait out the delay).
     found = [
         a
@@ -422,7 +432,7 @@ def ensure_auction(
         else:  # the rebalancer takes only a listed venue as its auction
             echo("  rebalancer.set_auction: once add_venue is applied (run again after its eta)")
     if not _same(auction.owner(), deployer.address):
-        if _auction_matches(auction, spec):
+        if _auction_matches(auction, spec, since):
             return auction
         raise DeployError(
             f"the DutchAuction's settings differ from the spec, but {deployer.address} is not its owner"
@@ -444,9 +454,28 @@ def ensure_auction(
     for bidder in spec.bidders or ():
         if not auction.allowed(bidder):
             send(f"auction.set_bidder({bidder})", auction.set_bidder, bidder, True)
+    for bidder in _extra_bidders(auction, spec, since):
+        send(f"auction.set_bidder({bidder}, False)", auction.set_bidder, bidder, False)
     if bool(auction.allowlist_only()) != (spec.bidders is not None):
         send("auction.set_allowlist_only", auction.set_allowlist_only, spec.bidders is not None)
     return auction
+
+
+def allowed_bidders(auction: ContractInstance, since: int = 0) -> list[str]:
+    """The bidders `auction` allows now, in the order first allowed: the allowlist is a mapping
+    (it cannot be listed), so every bidder a BidderAllowed log since block `since` names, kept
+    where `allowed` still says so."""
+    head = int(chain.blocks.head.number)
+    named = dict.fromkeys(str(log.bidder) for log in auction.BidderAllowed.range(since, head + 1))
+    return [b for b in named if auction.allowed(b)]
+
+
+def _extra_bidders(auction: ContractInstance, spec: AuctionSpec, since: int) -> list[str]:
+    """Allowed on chain, not in the spec's allowlist (none when the spec lets anyone bid)."""
+    if spec.bidders is None:
+        return []
+    wanted = {b.lower() for b in spec.bidders}
+    return [b for b in allowed_bidders(auction, since) if b.lower() not in wanted]
 
 
 def _auctioned(auction: str) -> str | None:
@@ -454,7 +483,7 @@ def _auctioned(auction: str) -> str | None:
     return _call(lambda: str(project.DutchAuction.at(auction).rebalancer()))
 
 
-def _auction_matches(auction: ContractInstance, spec: AuctionSpec) -> bool:
+def _auction_matches(auction: ContractInstance, spec: AuctionSpec, since: int) -> bool:
     cap = usd_wad(spec.cap_usd) if spec.cap_usd is not None else int(auction.MAX_AUCTION_CAP_USD())
     return (
         (int(auction.premium_bps()), int(auction.auction_length())) == (spec.premium_bps, spec.length)
@@ -464,6 +493,7 @@ def _auction_matches(auction: ContractInstance, spec: AuctionSpec) -> bool:
         and int(auction.launcher_window()) == spec.launcher_window
         and bool(auction.allowlist_only()) == (spec.bidders is not None)
         and all(auction.allowed(b) for b in spec.bidders or ())
+        and not _extra_bidders(auction, spec, since)
     )
 
 
@@ -586,6 +616,7 @@ def unit_value_check(units: list[int], prices: list[int], decimals: list[int]) -
 __all__ = [
     "DeployError",
     "DeployReport",
+    "allowed_bidders",
     "compute_units",
     "deploy_index",
     "ensure_auction",

@@ -393,7 +393,13 @@ def create_from_spec(
         from vyndex.deploy import ensure_auction, sender
 
         auction = ensure_auction(
-            resolved.auction, rebalancer, creator, [], sender(creator, created.auction_changes, echo), echo
+            resolved.auction,
+            rebalancer,
+            creator,
+            [],
+            sender(creator, created.auction_changes, echo),
+            echo,
+            since=created_block,
         )
         created.auction = str(auction.address)
         owned.append(auction)

@@ -11,7 +11,7 @@ import pytest
 
 from vyndex.addressbook import book_path
 from vyndex.constants import ZERO_ADDRESS
-from vyndex.deploy import DeployError, deploy_index, list_venues
+from vyndex.deploy import DeployError, allowed_bidders, deploy_index, list_venues
 from vyndex.index import connected_books
 from vyndex.spec import AuctionSpec, SpecError, load_spec
 from vyndex.venues import Lens
@@ -276,3 +276,23 @@ def test_deploy__auction_section__a_dutch_auction_wired_as_the_spec_says_and_rer
     changed = deploy_index(slower, owner, connected_books(book_root), echo=lambda _: None)
     assert changed.deployed == [] and changed.changed == ["auction.set_curve"]
     assert auction.premium_bps() == 200
+
+    # The spec's bidders are the whole allowlist: one added, then the first one dropped from the spec
+    # is removed from the chain (found from the auction's logs: the allowlist cannot be listed).
+    both = dataclasses.replace(slower.auction, bidders=(str(stranger.address), str(keeper.address)))
+    widened = deploy_index(
+        dataclasses.replace(spec, auction=both), owner, connected_books(book_root), echo=lambda _: None
+    )
+    assert widened.changed == [f"auction.set_bidder({keeper.address})"]
+    assert allowed_bidders(auction) == [stranger.address, keeper.address]
+    only = dataclasses.replace(both, bidders=(str(keeper.address),))
+    narrowed = deploy_index(
+        dataclasses.replace(spec, auction=only), owner, connected_books(book_root), echo=lambda _: None
+    )
+    assert narrowed.changed == [f"auction.set_bidder({stranger.address}, False)"]
+    assert not auction.allowed(stranger.address) and allowed_bidders(auction) == [keeper.address]
+    nonce = owner.nonce
+    again = deploy_index(
+        dataclasses.replace(spec, auction=only), owner, connected_books(book_root), echo=lambda _: None
+    )
+    assert again.up_to_date and owner.nonce == nonce
