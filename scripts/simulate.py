@@ -35,6 +35,7 @@ DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
 STANDARD_THRESHOLD_BPS = 100
 STANDARD_BIDDER_MARGIN_BPS = 30
 STANDARD_TRADE_CAP_USD = 50_000
+STANDARD_BIDDER_PRESENCE = Fraction(1)
 # ... and --execution auction or hybrid (on V2), beside the AMM run.
 DEFAULT_OUT_EXECUTION = {
     "auction": Path("bench/results/simulation_auction"),
@@ -108,6 +109,14 @@ DEFAULT_OUT_EXECUTION = {
     "re-hedging what it takes): '10bps', '0.2%'. Auction and hybrid runs only.",
 )
 @click.option(
+    "--bidder-presence",
+    default="100%",
+    show_default=True,
+    type=PercentageType(),
+    help="How often the simulated bidder is there: at each auction it bids with this probability "
+    "(seeded), else the auction ends unbid and, in hybrid, the AMMs trade what is left: '50%'.",
+)
+@click.option(
     "--trade-cap",
     default=50_000,
     show_default=True,
@@ -121,8 +130,8 @@ DEFAULT_OUT_EXECUTION = {
     type=click.Path(file_okay=False),
     help=f"Output folder [default: {DEFAULT_OUT}; {DEFAULT_OUT_V3} with --venue v3, "
     f"{DEFAULT_OUT_EXECUTION['auction']} with --execution auction, and so on; a --threshold other "
-    "than 100bps adds _<N>bps, a --bidder-margin other than 30bps _margin<N>bps, a --trade-cap "
-    "other than 50000 _cap<N>]",
+    "than 100bps adds _<N>bps, a --bidder-margin other than 30bps _margin<N>bps, a --bidder-presence "
+    "other than 100% _presence<N>pct, a --trade-cap other than 50000 _cap<N>]",
 )
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
@@ -138,6 +147,7 @@ def cli(
     execution,
     threshold,
     bidder_margin,
+    bidder_presence,
     trade_cap,
     out,
     no_charts,
@@ -150,7 +160,18 @@ def cli(
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:
         config = build_config(
-            days, seed, method, cap, floor, review_days, venue, execution, threshold, bidder_margin, trade_cap
+            days,
+            seed,
+            method,
+            cap,
+            floor,
+            review_days,
+            venue,
+            execution,
+            threshold,
+            bidder_margin,
+            trade_cap,
+            bidder_presence=bidder_presence,
         )
     except SimulationError as exc:
         raise ToolError(f"nothing run: {exc}") from None
@@ -186,6 +207,8 @@ def cli(
             out = out.with_name(f"{out.name}_{threshold}bps")
         if bidder_margin != STANDARD_BIDDER_MARGIN_BPS:
             out = out.with_name(f"{out.name}_margin{bidder_margin}bps")
+        if bidder_presence != STANDARD_BIDDER_PRESENCE:
+            out = out.with_name(f"{out.name}_presence{round(bidder_presence * 100)}pct")
         if trade_cap != STANDARD_TRADE_CAP_USD:
             out = out.with_name(f"{out.name}_cap{trade_cap}")
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))

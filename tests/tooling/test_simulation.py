@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,11 @@ def test_simulate_script__auction_json__only_the_summary_on_stdout_fills_by_the_
         ({"trade_cap_usd": 99}, r"--trade-cap: between the minimum trade \(\$100\) and the index's NAV"),
         ({"trade_cap_usd": 1_000_001}, r"--trade-cap: .* got \$1,000,001"),
         ({"bidder_margin_bps": 201}, r"--bidder-margin: between 0 and the auction's floor \(200 bps"),
+        (
+            {"execution": "auction", "bidder_presence": 1.5},
+            r"--bidder-presence: between 0 and 100%, got 150%",
+        ),
+        ({"bidder_presence": 0.5}, "--bidder-presence: auction and hybrid runs only"),
     ],
 )
 def test_build_config__bad_options__error_names_the_option(kwargs, words):
@@ -284,6 +290,36 @@ def test_simulation__same_seed_slower_machine__same_run_to_the_second():
     assert sum(r[1] for r in fast[0]) > 0  # the run traded
     assert slow[1] == fast[1]  # every day ends at the same block second
     assert slow[0] == fast[0]
+
+
+@pytest.mark.parametrize("execution", ["auction", "hybrid"])
+def test_simulation__bidder_away__auction_ends_unbid_and_only_hybrid_trades_by_amm(execution):
+    # Seed 7: an auction opens on day 4 (the bidder fills it when there, see above). With the
+    # bidder never there it ends unbid: auction-only leaves the drift to the next day's auction;
+    # hybrid lets the AMMs trade what is left in the window after it.
+    sim = Simulation(build_config(days=5, execution=execution, bidder_presence=0.0))
+    snapshot = chain.snapshot()
+    with temporary_books() as books:
+        try:
+            sim.setup(books)
+            for day in range(1, 6):
+                sim.step(day)
+        finally:
+            sim.close()
+            chain.restore(snapshot)
+    summary = sim.result.summary()
+    assert summary["auctions"] >= 1 and summary["auctions_unbid"] == summary["auctions"]
+    assert summary["auction_fills"] == 0 and summary["bidder_gas"] == 0
+    if execution == "auction":
+        assert summary["trades"] == 0 and summary["rebalance_cost_bps"] == 0
+    else:
+        assert summary["trades"] > 0  # no fill: every one an AMM trade, paid by the keeper
+
+
+def test_build_config__bidder_presence__kept_and_described():
+    config = build_config(days=3, execution="hybrid", bidder_presence=Fraction(1, 2))
+    assert config.bidder_presence == 0.5 and config.describe()["bidder_presence"] == 0.5
+    assert build_config(days=3).bidder_presence == 1.0  # the standard bidder: always there
 
 
 def test_build_config__bidder_margin__kept_and_described():

@@ -122,6 +122,10 @@ class SimConfig:
     # leg once the auction's price is this far under the oracle-fair price (its own cost of
     # carrying and re-hedging what it takes), never through the index's pools.
     bidder_margin_bps: int = 30
+    # How often that bidder is there: at each auction it bids with this probability (a draw of its
+    # own seeded stream, so the market's noise is the same run to run), else the auction ends
+    # unbid and, in hybrid, the AMMs take what is left. 1.0: every auction has a bidder.
+    bidder_presence: float = 1.0
 
     def describe(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "scenario"}
@@ -161,6 +165,7 @@ class DayRecord:
     cost_usd: float = 0.0  # oracle value given up by the day's trades and fills
     traded_usd: float = 0.0  # oracle value of what they sold
     auctions: int = 0
+    auctions_unbid: int = 0  # opened with the bidder away (`bidder_presence`)
     fills: int = 0  # auction fills (also counted in `trades`)
     bidder_gas: int = 0
     nav_total_usd: float = 0.0
@@ -220,6 +225,7 @@ class SimResult:
             "trades": sum(x.trades for x in r),
             "keeper_gas": sum(x.gas for x in r),
             "auctions": sum(x.auctions for x in r),
+            "auctions_unbid": sum(x.auctions_unbid for x in r),
             "auction_fills": sum(x.fills for x in r),
             "bidder_gas": sum(x.bidder_gas for x in r),
             "days_drift_over_threshold": sum(
@@ -341,6 +347,7 @@ def build_config(
     threshold_bps: int = 100,
     bidder_margin_bps: int = 30,
     trade_cap_usd: int = 50_000,
+    bidder_presence: float | Fraction = 1.0,
 ) -> SimConfig:
     """The standard scenario's config from command-line words; bad input raises SimulationError
     naming the option."""
@@ -367,6 +374,10 @@ def build_config(
             f"--bidder-margin: between 0 and the auction's floor ({slippage} bps under fair), "
             f"got {bidder_margin_bps} bps"
         )
+    if not 0 <= bidder_presence <= 1:
+        raise SimulationError(f"--bidder-presence: between 0 and 100%, got {float(bidder_presence):.0%}")
+    if bidder_presence != 1 and execution == "amm":
+        raise SimulationError("--bidder-presence: auction and hybrid runs only (no bidder trades by AMM)")
     try:
         cap_f = _fraction_option(cap, "--cap")
         floor_f = _fraction_option(floor, "--floor")
@@ -379,6 +390,7 @@ def build_config(
             drift_threshold_bps=threshold_bps,
             bidder_margin_bps=bidder_margin_bps,
             trade_cap_usd=trade_cap_usd,
+            bidder_presence=float(bidder_presence),
         )
         # The day-0 targets must be computable (a cap below 1/N, for one, is infeasible).
         method_targets(config, generate(config.scenario), 0)
@@ -416,6 +428,7 @@ class Simulation:
         self.path: PricePath = generate(config.scenario)
         self.actors = actors or Actors.from_test_accounts()
         self.rng = np.random.default_rng(config.scenario.seed + 1)
+        self.bidder_rng = np.random.default_rng(config.scenario.seed + 2)  # is the bidder there?
         self.result = SimResult(config=config, symbols=config.scenario.symbols)
         self.market: Market
         self.uni3: UniswapV3 | None = None
@@ -730,9 +743,10 @@ class Simulation:
         self.auction = auction
 
     def _auction_day(self, day: int, record: DayRecord) -> None:
-        """The keeper opens an auction if one is due; the bidder fills legs from the moment the price
-        is `bidder_margin_bps` under fair until the auction ends (waiting out cooldowns); in hybrid
-        mode the clock then moves past the end, into the AMM window."""
+        """The keeper opens an auction if one is due; the bidder, if there (`bidder_presence`), fills
+        legs from the moment the price is `bidder_margin_bps` under fair until the auction ends
+        (waiting out cooldowns); in hybrid mode the clock then moves past the end, into the AMM
+        window."""
         from ape.exceptions import ContractLogicError
 
         c, a = self.config, self.actors
@@ -749,6 +763,10 @@ class Simulation:
         record.gas += int(receipt.gas_used)
         opened = int(auction.opened_at())
         end = opened + c.auction_length
+        if self.bidder_rng.random() >= c.bidder_presence:  # always drawn: one draw an auction
+            record.auctions_unbid += 1
+            chain.mine(timestamp=end + 1)  # it ran out unbid
+            return
         slip = c.max_slippage_bps
         margin = min(c.bidder_margin_bps, slip)
         wait = -(-(c.auction_premium_bps + margin) * c.auction_length // (c.auction_premium_bps + slip))
