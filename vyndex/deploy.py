@@ -17,7 +17,9 @@ first reads the chain and only sends what differs, so running it again changes n
 Addresses are written to the network's address book after every deployment, so an interrupted
 run resumes where it stopped. Once the index has holders, a step that loosens (a fee raise, a new
 venue or keeper, looser limits, ...) waits out the governance delay: the run reports it as
-"queued until <eta>" and sends nothing more for it until a run after the eta applies it.
+"queued until <eta>" and sends nothing more for it until a run after the eta applies it. A
+change still queued that the spec no longer asks for (an earlier spec's, or one queued by hand)
+is cancelled, so it cannot land later against the spec.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ape.contracts import ContractInstance
 from eth_utils.crypto import keccak
 
 from vyndex.addressbook import BookChain, IndexRecord
+from vyndex.calls import quiet_call
 from vyndex.constants import BPS, ZERO_ADDRESS
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.reference.artifacts import uniswap_v2
@@ -146,7 +149,8 @@ def deploy_index(
         echo(f"{role}: the book's {address} is not this index's {role} on this chain; deploying a new one")
         return None
 
-    send = sender(deployer, changed, echo)
+    asked: set[tuple[str, str]] = set()  # the (contract, change id) of every setter the spec wants
+    send = sender(deployer, changed, echo, asked)
 
     zap_address = existing.zap if existing is not None else None
     auction_address = existing.auction if existing is not None else None
@@ -353,6 +357,8 @@ def deploy_index(
             echo(f"  {owner} must call {label}.accept_ownership() to take over")
 
     handle = IndexHandle.attach(spec.symbol, book.indexes[spec.symbol])
+    # 8. A change queued earlier that the spec no longer asks for would land against it later.
+    cancel_unasked(handle, asked, deployer, changed, echo, auction=auction_address)
     if not deployed and not changed:
         echo(f"{spec.symbol}: up to date, nothing sent")
     return DeployReport(handle=handle, deployed=deployed, changed=changed)
@@ -361,15 +367,21 @@ def deploy_index(
 Send = Callable[..., None]
 
 
-def sender(account: AccountAPI, changed: list[str], echo: Echo) -> Send:
+def sender(
+    account: AccountAPI, changed: list[str], echo: Echo, asked: set[tuple[str, str]] | None = None
+) -> Send:
     """`send(what, setter, *args)`: sends a setter from `account` and records it in `changed`.
 
     A setter that loosens, once the index has holders, waits out the governance delay: its first
     call queues it and the same call after the eta applies it. A re-run before the eta reports the
-    pending change instead of sending (the call would revert "not due")."""
+    pending change instead of sending (the call would revert "not due"). Each call's (contract,
+    change id) goes into `asked`: what the spec wants, which `cancel_unasked` keeps."""
 
     def send(what: str, fn: Any, *args: Any) -> None:
-        eta = int(fn.contract.eta(keccak(bytes(fn.encode_input(*args)))))
+        change_id = keccak(bytes(fn.encode_input(*args)))
+        if asked is not None:
+            asked.add((str(fn.contract.address).lower(), "0x" + change_id.hex()))
+        eta = int(fn.contract.eta(change_id))
         if eta > chain.pending_timestamp:
             changed.append(f"{what} queued until {eta}")
             echo(f"  {what}: queued until {eta} (unix time); run again after it to apply")
@@ -385,6 +397,40 @@ def sender(account: AccountAPI, changed: list[str], echo: Echo) -> Send:
         echo(f"  {what} (gas {receipt.gas_used})")
 
     return send
+
+
+def cancel_unasked(
+    handle: IndexHandle,
+    asked: set[tuple[str, str]],
+    account: AccountAPI,
+    changed: list[str],
+    echo: Echo,
+    auction: str | None = None,
+) -> None:
+    """Cancels every change still queued on the index's contracts that this run did not ask for
+    (`asked`, filled by `sender`): one an earlier spec queued and this one no longer wants, or one
+    queued by hand, which would otherwise land later against the spec. Cancelling tightens, so it
+    is at once. Where `account` may not cancel (neither owner nor guardian), the change is reported
+    with the command that cancels it, and the run does not call the index up to date."""
+    from vyndex.governance import contracts, pending
+
+    now = int(chain.pending_timestamp)
+    governed = contracts(handle, auction)
+    for change in pending(handle, auction=auction):
+        if (change.contract.lower(), change.id) in asked or change.status(now) == "expired":
+            continue  # the spec's own, or past its grace period: it can never be applied
+        contract = governed[change.target]
+        raw_id = bytes.fromhex(change.id[2:])
+        if quiet_call(contract.cancel, raw_id, sender=account).refusal is None:
+            receipt = contract.cancel(raw_id, sender=account)
+            changed.append(f"{change.signature()} cancelled (queued until {change.eta}, not in the spec)")
+            echo(f"  {change.signature()}: queued, not in the spec: cancelled (gas {receipt.gas_used})")
+        else:
+            changed.append(f"{change.signature()} queued until {change.eta}, not in the spec")
+            echo(
+                f"  {change.signature()}: queued until {change.eta}, not in the spec; {account.address}"
+                f" may not cancel it: its guardian or owner can (vyndex governance cancel {change.id})"
+            )
 
 
 def ensure_auction(

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,6 +120,71 @@ def test_deploy__looser_limit_with_holders__reported_queued_then_applied_after_t
     final = deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
     assert final.changed == ["rebalancer.set_limits"]
     assert deployed.rebalancer.max_slippage_bps() == slippage
+
+
+def test_deploy__queued_change_the_spec_no_longer_asks_for__cancelled(
+    deployed, market, blue_spec, owner, alice, book_root, funder
+):
+    from vyndex.governance import pending
+
+    funder(deployed, market, alice, 10**18)  # a holder: loosening now waits out the delay
+    for token in deployed.tokens:
+        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
+    deployed.vault.mint(10**18, alice.address, [2**255] * 3, sender=alice)
+    slippage = blue_spec.rebalancer.max_slippage_bps
+
+    def with_slippage(bps: int) -> Any:
+        return dataclasses.replace(
+            blue_spec, rebalancer=dataclasses.replace(blue_spec.rebalancer, max_slippage_bps=bps)
+        )
+
+    def run(spec: Any) -> Any:
+        return deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
+
+    (first,) = run(with_slippage(slippage + 1)).changed
+    assert first.startswith("rebalancer.set_limits queued until ")
+    (queued,) = pending(deployed)
+    # The spec changes its mind before the eta: the new value is queued, the old one cancelled.
+    second, cancelled = run(with_slippage(slippage + 2)).changed
+    assert second.startswith("rebalancer.set_limits queued until ")
+    assert cancelled == f"{queued.signature()} cancelled (queued until {queued.eta}, not in the spec)"
+    assert deployed.rebalancer.eta(bytes.fromhex(queued.id[2:])) == 0
+    (newer,) = pending(deployed)
+    assert newer.args["max_slippage_bps_"] == slippage + 2
+    # Back to the deployed value: nothing to set, and the queued change is cancelled, not left to land.
+    (cancelled,) = run(blue_spec).changed
+    assert cancelled.startswith(f"{newer.signature()} cancelled")
+    assert pending(deployed) == [] and deployed.rebalancer.max_slippage_bps() == slippage
+    nonce = owner.nonce
+    assert run(blue_spec).up_to_date and owner.nonce == nonce
+
+
+def test_deploy__queued_change_the_deployer_may_not_cancel__reported_with_the_command(
+    deployed, market, blue_spec, owner, alice, book_root, funder
+):
+    from vyndex.governance import pending
+
+    funder(deployed, market, alice, 10**18)
+    for token in deployed.tokens:
+        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
+    deployed.vault.mint(10**18, alice.address, [2**255] * 3, sender=alice)
+    for contract in (deployed.vault, deployed.oracle, deployed.rebalancer):
+        contract.transfer_ownership(alice.address, sender=owner)
+        contract.accept_ownership(sender=alice)
+    spec = dataclasses.replace(
+        blue_spec, roles=dataclasses.replace(blue_spec.roles, owner=str(alice.address))
+    )
+    # The new owner queues a looser limit by hand; the spec (run by the old deployer) does not ask for it.
+    rebalancer = deployed.rebalancer
+    limits = [rebalancer.max_slippage_bps() + 1, rebalancer.trade_cap_usd(), rebalancer.min_trade_usd()]
+    rebalancer.set_limits(*limits, rebalancer.cooldown(), sender=alice)
+    (queued,) = pending(deployed)
+    lines: list[str] = []
+    nonce = owner.nonce
+    report = deploy_index(spec, owner, connected_books(book_root), echo=lines.append)
+    assert report.changed == [f"{queued.signature()} queued until {queued.eta}, not in the spec"]
+    assert not report.up_to_date and owner.nonce == nonce and pending(deployed) == [queued]
+    assert any(f"vyndex governance cancel {queued.id}" in line for line in lines)
 
 
 def test_deploy__force__deploys_fresh_contracts(deployed, blue_spec, owner, book_root):
