@@ -18,8 +18,8 @@ Addresses are written to the network's address book after every deployment, so a
 run resumes where it stopped. Once the index has holders, a step that loosens (a fee raise, a new
 venue or keeper, looser limits, ...) waits out the governance delay: the run reports it as
 "queued until <eta>" and sends nothing more for it until a run after the eta applies it. A
-change still queued that the spec no longer asks for (an earlier spec's, or one queued by hand)
-is cancelled, so it cannot land later against the spec.
+change still queued that sets what the spec decides to another value (an earlier spec's, or one
+queued by hand) is cancelled, so it cannot land later against the spec.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from eth_utils.crypto import keccak
 from vyndex.addressbook import BookChain, IndexRecord
 from vyndex.calls import quiet_call
 from vyndex.constants import BPS, ZERO_ADDRESS
+from vyndex.governance import PendingChange, contracts, pending
 from vyndex.index import IndexHandle, erc20, has_code, is_oracle, token_symbol
 from vyndex.reference.artifacts import uniswap_v2
 from vyndex.spec import MAX_STORED_UNIT, AuctionSpec, IndexSpec, RebalancerSpec, SpecError, usd_wad
@@ -358,7 +359,7 @@ def deploy_index(
 
     handle = IndexHandle.attach(spec.symbol, book.indexes[spec.symbol])
     # 8. A change queued earlier that the spec no longer asks for would land against it later.
-    cancel_unasked(handle, asked, deployer, changed, echo, auction=auction_address)
+    cancel_unasked(handle, resolved, asked, deployer, changed, echo, auction=auction_address)
     if not deployed and not changed:
         echo(f"{spec.symbol}: up to date, nothing sent")
     return DeployReport(handle=handle, deployed=deployed, changed=changed)
@@ -399,26 +400,72 @@ def sender(
     return send
 
 
+# The setters whose whole value the spec decides, by target (a change queued to another value
+# would land against it). Others (a venue, a keeper or a feed the spec does not name, the delay,
+# a leg's execution) the spec leaves to governance, and a deploy run leaves them queued.
+SPEC_SETTERS = {
+    "vault": {
+        "set_management_fee",
+        "set_mint_fee",
+        "set_redeem_fee",
+        "set_guardian",
+        "set_fee_recipient",
+        "set_manager",
+        "set_rebalancer",
+    },
+    "rebalancer": {"set_plan_ttl", "set_limits", "set_drift_threshold", "set_open_trading", "set_targets"},
+    "oracle": {"set_vault"},
+    "auction": {
+        "set_curve",
+        "set_auction_limits",
+        "set_default_execution",
+        "set_launcher",
+        "set_allowlist_only",
+    },
+}
+
+
+def spec_sets(change: PendingChange, spec: IndexSpec) -> bool:
+    """Whether `spec` (resolved) decides what `change` would set: then a change it did not ask for
+    is against it."""
+    args = list(change.args.values())
+    if change.target == "auction" or (change.target, change.method) == ("rebalancer", "set_auction"):
+        if spec.auction is None:
+            return False  # no auction section: the spec leaves the auction alone
+        if change.method == "set_bidder":  # a listed allowlist is the whole of it
+            bidders = {b.lower() for b in spec.auction.bidders or ()}
+            return spec.auction.bidders is not None and bool(args[1]) and str(args[0]).lower() not in bidders
+        if change.method == "set_auction":
+            return True
+    if change.target == "oracle" and change.method in ("set_feed", "set_bounds", "set_secondary_feed"):
+        return str(args[0]).lower() in {c.token.lower() for c in spec.components}
+    return change.method in SPEC_SETTERS.get(change.target, set())
+
+
 def cancel_unasked(
     handle: IndexHandle,
+    spec: IndexSpec,
     asked: set[tuple[str, str]],
     account: AccountAPI,
     changed: list[str],
     echo: Echo,
     auction: str | None = None,
 ) -> None:
-    """Cancels every change still queued on the index's contracts that this run did not ask for
-    (`asked`, filled by `sender`): one an earlier spec queued and this one no longer wants, or one
-    queued by hand, which would otherwise land later against the spec. Cancelling tightens, so it
-    is at once. Where `account` may not cancel (neither owner nor guardian), the change is reported
-    with the command that cancels it, and the run does not call the index up to date."""
-    from vyndex.governance import contracts, pending
-
+    """Cancels every change still queued on the index's contracts that sets what `spec` (resolved)
+    decides, to a value this run did not ask for (`asked`, filled by `sender`): an earlier spec's
+    value, a bidder since dropped from a listed allowlist, a limit queued by hand; after its eta it
+    would land against the spec. Cancelling tightens, so it is at once. Where `account` may not
+    cancel (neither owner nor guardian), the change is reported with the command that cancels it,
+    and the run does not call the index up to date. A change of something the spec does not decide
+    (a venue, keeper or feed it does not name, the delay) is left queued and named."""
     now = int(chain.pending_timestamp)
     governed = contracts(handle, auction)
     for change in pending(handle, auction=auction):
         if (change.contract.lower(), change.id) in asked or change.status(now) == "expired":
             continue  # the spec's own, or past its grace period: it can never be applied
+        if not spec_sets(change, spec):
+            echo(f"  {change.signature()}: queued until {change.eta}, left queued (the spec does not set it)")
+            continue
         contract = governed[change.target]
         raw_id = bytes.fromhex(change.id[2:])
         if quiet_call(contract.cancel, raw_id, sender=account).refusal is None:

@@ -12,7 +12,8 @@ import pytest
 
 from vyndex.addressbook import book_path
 from vyndex.constants import ZERO_ADDRESS
-from vyndex.deploy import DeployError, allowed_bidders, deploy_index, list_venues
+from vyndex.deploy import DeployError, allowed_bidders, deploy_index, list_venues, spec_sets
+from vyndex.governance import PendingChange
 from vyndex.index import connected_books
 from vyndex.spec import AuctionSpec, SpecError, load_spec
 from vyndex.venues import Lens
@@ -123,7 +124,7 @@ def test_deploy__looser_limit_with_holders__reported_queued_then_applied_after_t
 
 
 def test_deploy__queued_change_the_spec_no_longer_asks_for__cancelled(
-    deployed, market, blue_spec, owner, alice, book_root, funder
+    deployed, market, blue_spec, owner, alice, stranger, book_root, funder
 ):
     from vyndex.governance import pending
 
@@ -141,22 +142,62 @@ def test_deploy__queued_change_the_spec_no_longer_asks_for__cancelled(
     def run(spec: Any) -> Any:
         return deploy_index(spec, owner, connected_books(book_root), echo=lambda _: None)
 
+    # Queued by hand, of what the spec does not decide (its keepers are the ones it adds, not all):
+    # every run leaves it queued.
+    deployed.rebalancer.set_keeper(stranger.address, True, sender=owner)
+    (extra_keeper,) = pending(deployed)
     (first,) = run(with_slippage(slippage + 1)).changed
     assert first.startswith("rebalancer.set_limits queued until ")
-    (queued,) = pending(deployed)
+    (queued,) = [c for c in pending(deployed) if c != extra_keeper]
     # The spec changes its mind before the eta: the new value is queued, the old one cancelled.
     second, cancelled = run(with_slippage(slippage + 2)).changed
     assert second.startswith("rebalancer.set_limits queued until ")
     assert cancelled == f"{queued.signature()} cancelled (queued until {queued.eta}, not in the spec)"
     assert deployed.rebalancer.eta(bytes.fromhex(queued.id[2:])) == 0
-    (newer,) = pending(deployed)
+    (newer,) = [c for c in pending(deployed) if c != extra_keeper]
     assert newer.args["max_slippage_bps_"] == slippage + 2
     # Back to the deployed value: nothing to set, and the queued change is cancelled, not left to land.
     (cancelled,) = run(blue_spec).changed
     assert cancelled.startswith(f"{newer.signature()} cancelled")
-    assert pending(deployed) == [] and deployed.rebalancer.max_slippage_bps() == slippage
+    assert pending(deployed) == [extra_keeper] and deployed.rebalancer.max_slippage_bps() == slippage
     nonce = owner.nonce
     assert run(blue_spec).up_to_date and owner.nonce == nonce
+
+
+def _change(target: str, method: str, **args: Any) -> PendingChange:
+    return PendingChange(target, "0x" + "00" * 20, "0x" + "11" * 32, "0x", method, args, 1, 1)
+
+
+def test_spec_sets__what_the_spec_decides__the_rest_left_to_governance(blue_spec):
+    listed, dropped = "0x" + "aa" * 20, "0x" + "bb" * 20
+    auction = AuctionSpec(premium_bps=100, length=3600, bidders=(listed,))
+    with_auction = dataclasses.replace(blue_spec, auction=auction)
+    token = blue_spec.components[0].token
+    decided = [
+        (blue_spec, _change("rebalancer", "set_limits", max_slippage_bps_=1)),
+        (blue_spec, _change("vault", "set_redeem_fee", fee=5)),
+        (blue_spec, _change("oracle", "set_feed", asset=token, feed=ZERO_ADDRESS, staleness=1)),
+        (with_auction, _change("auction", "set_curve", premium_bps_=1, auction_length_=1)),
+        (with_auction, _change("auction", "set_bidder", bidder=dropped, allowed_=True)),
+        (with_auction, _change("rebalancer", "set_auction", auction_=dropped)),
+    ]
+    left = [
+        (blue_spec, _change("rebalancer", "set_keeper", keeper=dropped, allowed=True)),
+        (blue_spec, _change("rebalancer", "add_venue", venue=dropped)),
+        (blue_spec, _change("vault", "set_delay", delay_=1)),
+        (blue_spec, _change("oracle", "set_feed", asset=dropped, feed=ZERO_ADDRESS, staleness=1)),
+        (blue_spec, _change("auction", "set_curve", premium_bps_=1, auction_length_=1)),  # no section
+        (blue_spec, _change("rebalancer", "set_auction", auction_=dropped)),
+        (with_auction, _change("auction", "set_bidder", bidder=listed, allowed_=True)),
+        (with_auction, _change("auction", "set_leg_execution", sell=token, buy=token, mode=1)),
+        # With no allowlist listed (anyone bids), its entries are not the spec's.
+        (
+            dataclasses.replace(blue_spec, auction=AuctionSpec(premium_bps=100, length=3600)),
+            _change("auction", "set_bidder", bidder=dropped, allowed_=True),
+        ),
+    ]
+    assert [spec_sets(c, s) for s, c in decided] == [True] * len(decided)
+    assert [spec_sets(c, s) for s, c in left] == [False] * len(left)
 
 
 def test_deploy__queued_change_the_deployer_may_not_cancel__reported_with_the_command(
