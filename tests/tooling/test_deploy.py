@@ -90,15 +90,20 @@ def test_deploy__changed_limit__sends_only_that(deployed, blue_spec, owner, book
     assert deployed.rebalancer.cooldown() == 120
 
 
+def make_holder(deployed: Any, market: Any, holder: Any, funder: Any) -> None:
+    """`holder` mints one index token: with holders, what loosens waits out the governance delay."""
+    funder(deployed, market, holder, 10**18)
+    for token in deployed.tokens:
+        token.approve(deployed.vault.address, 2**256 - 1, sender=holder)
+    deployed.vault.mint(10**18, holder.address, [2**255] * 3, sender=holder)
+
+
 def test_deploy__looser_limit_with_holders__reported_queued_then_applied_after_the_eta(
     deployed, market, blue_spec, owner, alice, book_root, chain, funder
 ):
     from vyndex.devnet import publish
 
-    funder(deployed, market, alice, 10**18)  # a holder: loosening now waits out the delay
-    for token in deployed.tokens:
-        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
-    deployed.vault.mint(10**18, alice.address, [2**255] * 3, sender=alice)
+    make_holder(deployed, market, alice, funder)  # a holder: loosening now waits out the delay
     slippage = blue_spec.rebalancer.max_slippage_bps + 1
     spec = dataclasses.replace(
         blue_spec, rebalancer=dataclasses.replace(blue_spec.rebalancer, max_slippage_bps=slippage)
@@ -128,10 +133,7 @@ def test_deploy__queued_change_the_spec_no_longer_asks_for__cancelled(
 ):
     from vyndex.governance import pending
 
-    funder(deployed, market, alice, 10**18)  # a holder: loosening now waits out the delay
-    for token in deployed.tokens:
-        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
-    deployed.vault.mint(10**18, alice.address, [2**255] * 3, sender=alice)
+    make_holder(deployed, market, alice, funder)  # a holder: loosening now waits out the delay
     slippage = blue_spec.rebalancer.max_slippage_bps
 
     def with_slippage(bps: int) -> Any:
@@ -205,10 +207,7 @@ def test_deploy__queued_change_the_deployer_may_not_cancel__reported_with_the_co
 ):
     from vyndex.governance import pending
 
-    funder(deployed, market, alice, 10**18)
-    for token in deployed.tokens:
-        token.approve(deployed.vault.address, 2**256 - 1, sender=alice)
-    deployed.vault.mint(10**18, alice.address, [2**255] * 3, sender=alice)
+    make_holder(deployed, market, alice, funder)  # a holder: loosening now waits out the delay
     for contract in (deployed.vault, deployed.oracle, deployed.rebalancer):
         contract.transfer_ownership(alice.address, sender=owner)
         contract.accept_ownership(sender=alice)
