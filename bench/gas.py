@@ -65,6 +65,7 @@ from vyndex.reference.setprotocol import (  # noqa: E402
 )
 from vyndex.reference.uniswap_v2 import UniswapV2, deploy_uniswap_v2, seed_pair  # noqa: E402
 from vyndex.reference.uniswap_v3 import UniswapV3, deploy_uniswap_v3, seed_pool, swap_exact_input_single  # noqa: E402
+from vyndex.sim.simulation import SimConfig  # noqa: E402
 
 NETWORK = "ethereum:local:foundry"
 COMPONENT_COUNTS = (2, 5, 10, 20, 32)
@@ -902,19 +903,33 @@ def simulation_executions() -> list[str]:
     return out
 
 
+def _standard_runs(executions: tuple[str, ...]) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
+    """(config, summary, folder) of every simulation in bench/results of the standard scenario's
+    length on the V2 pairs, executed one of `executions`, by folder name."""
+    runs = []
+    for path in sorted(RESULTS.glob("simulation*/summary.json")):
+        data = json.loads(path.read_text())
+        summary, config = data["summary"], data["config"]
+        if (
+            summary.get("execution", "amm") in executions
+            and summary["venue"] == "v2"
+            and summary["days"] == 120
+        ):
+            runs.append((config, summary, path.parent.name))
+    return runs
+
+
+def _presence(config: dict[str, Any]) -> float:
+    """The run's bidder presence (runs from before the option had the bidder at every auction)."""
+    return float(config.get("bidder_presence", SimConfig.bidder_presence))
+
+
 def simulation_auction_variants() -> list[str]:
     """Every auction-only run of the standard scenario (`simulation_auction*`), one row each: how the
     band and the margin of the bidder who fills set what the auction path costs and how closely it
     tracks."""
-    runs = []
-    for path in RESULTS.glob("simulation_auction*/summary.json"):
-        data = json.loads(path.read_text())
-        summary, config = data["summary"], data["config"]
-        if summary.get("execution") != "auction" or summary["venue"] != "v2" or summary["days"] != 120:
-            continue
-        if config.get("bidder_presence", 1.0) != 1.0:  # a bidder who stays away: simulation_bidder_presence
-            continue
-        runs.append((config, summary, path.parent.name))
+    # A bidder who stays away is simulation_bidder_presence's.
+    runs = [r for r in _standard_runs(("auction",)) if _presence(r[0]) == 1.0]
     if len(runs) < 2:
         return []
     runs.sort(key=lambda r: (-r[0]["drift_threshold_bps"], -r[0]["bidder_margin_bps"], r[0]["trade_cap_usd"]))
@@ -952,16 +967,12 @@ def simulation_bidder_presence() -> list[str]:
     """The standard scenario by auction only and by hybrid when the bidder is there for only some
     auctions (`--bidder-presence`), beside the same paths with a bidder at every auction: what the
     AMM window after an auction is for."""
-    runs = []
-    for path in sorted(RESULTS.glob("simulation_*/summary.json")):
-        data = json.loads(path.read_text())
-        summary, config = data["summary"], data["config"]
-        if summary.get("execution") not in ("auction", "hybrid") or summary["venue"] != "v2":
-            continue
-        standard = {"drift_threshold_bps": 100, "bidder_margin_bps": 30, "trade_cap_usd": 50_000}
-        if summary["days"] != 120 or any(config[key] != value for key, value in standard.items()):
-            continue
-        runs.append((config.get("bidder_presence", 1.0), summary, path.parent.name))
+    standard = ("drift_threshold_bps", "bidder_margin_bps", "trade_cap_usd")  # all but the presence
+    runs = [
+        (_presence(config), summary, folder)
+        for config, summary, folder in _standard_runs(("auction", "hybrid"))
+        if all(config[key] == getattr(SimConfig, key) for key in standard)
+    ]
     if not any(presence < 1.0 for presence, _, _ in runs):
         return []
     runs.sort(key=lambda r: (-r[0], r[1]["execution"]))

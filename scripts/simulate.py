@@ -32,15 +32,29 @@ from vyndex.sim.simulation import (
 DEFAULT_OUT = Path("bench/results/simulation")
 # Where --venue v3 writes by default, so a V2 and a V3 run sit side by side (BENCHMARKS.md).
 DEFAULT_OUT_V3 = Path("bench/results/simulation_v3")
-STANDARD_THRESHOLD_BPS = 100
-STANDARD_BIDDER_MARGIN_BPS = 30
-STANDARD_TRADE_CAP_USD = 50_000
-STANDARD_BIDDER_PRESENCE = Fraction(1)
 # ... and --execution auction or hybrid (on V2), beside the AMM run.
 DEFAULT_OUT_EXECUTION = {
     "auction": Path("bench/results/simulation_auction"),
     "hybrid": Path("bench/results/simulation_hybrid"),
 }
+
+
+def default_out(config: SimConfig) -> Path:
+    """Where a run writes without --out: by venue and execution, and a folder of its own for every
+    setting off the standard scenario's (SimConfig's defaults), never over the standard results."""
+    out = DEFAULT_OUT_EXECUTION.get(config.execution) or (
+        DEFAULT_OUT_V3 if config.venue == "v3" else DEFAULT_OUT
+    )
+    name = out.name
+    if config.drift_threshold_bps != SimConfig.drift_threshold_bps:
+        name += f"_{config.drift_threshold_bps}bps"
+    if config.bidder_margin_bps != SimConfig.bidder_margin_bps:
+        name += f"_margin{config.bidder_margin_bps}bps"
+    if config.bidder_presence != SimConfig.bidder_presence:
+        name += f"_presence{round(config.bidder_presence * 100)}pct"
+    if config.trade_cap_usd != SimConfig.trade_cap_usd:
+        name += f"_cap{config.trade_cap_usd}"
+    return out.with_name(name)
 
 
 @click.command(
@@ -95,6 +109,7 @@ DEFAULT_OUT_EXECUTION = {
 )
 @click.option(
     "--threshold",
+    "threshold_bps",
     default="100bps",
     show_default=True,
     type=PercentageType(low=Fraction(1, 10_000), bps=True),
@@ -102,6 +117,7 @@ DEFAULT_OUT_EXECUTION = {
 )
 @click.option(
     "--bidder-margin",
+    "bidder_margin_bps",
     default="30bps",
     show_default=True,
     type=PercentageType(high=Fraction(SimConfig.max_slippage_bps, 10_000), bps=True),
@@ -118,6 +134,7 @@ DEFAULT_OUT_EXECUTION = {
 )
 @click.option(
     "--trade-cap",
+    "trade_cap_usd",
     default=50_000,
     show_default=True,
     type=int,
@@ -136,43 +153,14 @@ DEFAULT_OUT_EXECUTION = {
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @json_arg("Print the summary as JSON, and only JSON, on stdout (no table, no progress).")
 @friendly_errors
-def cli(
-    days,
-    seed,
-    method,
-    cap,
-    floor,
-    review_days,
-    venue,
-    execution,
-    threshold,
-    bidder_margin,
-    bidder_presence,
-    trade_cap,
-    out,
-    no_charts,
-    as_json,
-):
+def cli(out, no_charts, as_json, **options):
     # Thousands of transactions: Ape's "Confirmed ..." line for each would bury the progress bar.
     if logger.level < LogLevel.WARNING:
         logger.set_level(LogLevel.WARNING)
     if not is_dev_chain():
         raise ToolError("the simulation moves the clock and mints tokens: local or fork networks only")
     try:
-        config = build_config(
-            days,
-            seed,
-            method,
-            cap,
-            floor,
-            review_days,
-            venue,
-            execution,
-            threshold,
-            bidder_margin,
-            trade_cap,
-            bidder_presence=bidder_presence,
-        )
+        config = build_config(**options)
     except SimulationError as exc:
         raise ToolError(f"nothing run: {exc}") from None
     sim = Simulation(config)
@@ -191,7 +179,7 @@ def cli(
                     TextColumn("{task.fields[status]}"),
                 )
                 with Progress(*columns, console=console) as progress:
-                    task = progress.add_task("days", total=days, status="deploying")
+                    task = progress.add_task("days", total=config.scenario.days, status="deploying")
 
                     def tick(day, record):
                         status = f"NAV ${record.nav:,.2f}  ideal ${record.ideal:,.2f}  trades {record.trades}"
@@ -202,21 +190,16 @@ def cli(
             raise ToolError(str(exc)) from None
 
     if out is None:
-        out = DEFAULT_OUT_EXECUTION.get(execution) or (DEFAULT_OUT_V3 if venue == "v3" else DEFAULT_OUT)
-        if threshold != STANDARD_THRESHOLD_BPS:  # never over the standard scenario's results
-            out = out.with_name(f"{out.name}_{threshold}bps")
-        if bidder_margin != STANDARD_BIDDER_MARGIN_BPS:
-            out = out.with_name(f"{out.name}_margin{bidder_margin}bps")
-        if bidder_presence != STANDARD_BIDDER_PRESENCE:
-            out = out.with_name(f"{out.name}_presence{round(bidder_presence * 100)}pct")
-        if trade_cap != STANDARD_TRADE_CAP_USD:
-            out = out.with_name(f"{out.name}_cap{trade_cap}")
+        out = default_out(config)
     written = write_outputs(result, Path(out), charts=not no_charts, link_root=Path("."))
     summary = result.summary()
     if as_json:
         click.echo(json.dumps(summary))
         return
-    table = Table(title=f"vyndex simulation: {config.scenario.name} scenario, seed {seed}, {days} days")
+    scenario = config.scenario
+    table = Table(
+        title=f"vyndex simulation: {scenario.name} scenario, seed {scenario.seed}, {scenario.days} days"
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in summary.items():

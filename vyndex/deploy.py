@@ -458,9 +458,12 @@ def cancel_unasked(
     cancel (neither owner nor guardian), the change is reported with the command that cancels it,
     and the run does not call the index up to date. A change of something the spec does not decide
     (a venue, keeper or feed it does not name, the delay) is left queued and named."""
+    queued = pending(handle, auction=auction)
+    if not queued:
+        return  # the usual run: nothing to look up
     now = int(chain.pending_timestamp)
     governed = contracts(handle, auction)
-    for change in pending(handle, auction=auction):
+    for change in queued:
         if (change.contract.lower(), change.id) in asked or change.status(now) == "expired":
             continue  # the spec's own, or past its grace period: it can never be applied
         if not spec_sets(change, spec):
